@@ -1,0 +1,199 @@
+package io.spaceduck.api;
+
+import io.spaceduck.api.spi.EngineFactory;
+import io.spaceduck.api.spi.HumanCheck;
+import io.spaceduck.api.spi.KekSource;
+import io.spaceduck.api.spi.StorageHandle;
+import io.spaceduck.api.spi.VerificationDelivery;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.EnumSet;
+import java.util.Iterator;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.ServiceLoader;
+import java.util.Set;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Configures and opens an engine. Each setting may be given once; {@link #build()} validates them all
+ * together. Not thread-safe; build on one thread.
+ *
+ * <p>Required: a store ({@link #storage(StorageHandle)} or {@link #storageUri(String)}), a {@link
+ * #kek(KekSource)}, a {@link #humanCheck(HumanCheck)} and a {@link
+ * #verificationDelivery(VerificationDelivery)}. Everything else has the spec's default.
+ */
+public final class SpaceDuckBuilder {
+  private @Nullable StorageHandle storage;
+  private @Nullable String storageUri;
+  private @Nullable Boolean closeStorage;
+  private @Nullable KekSource kek;
+  private @Nullable HumanCheck humanCheck;
+  private @Nullable VerificationDelivery delivery;
+  private @Nullable Clock clock;
+  private @Nullable SecureRandom random;
+  private @Nullable Policy policy;
+  private @Nullable Set<Feature> features;
+  private @Nullable RateLimits rateLimits;
+  private @Nullable Duration keyRotationGrace;
+  private @Nullable Duration hatchCodeTtl;
+  private @Nullable Integer hatchMaxAttempts;
+
+  SpaceDuckBuilder() {}
+
+  private static void once(@Nullable Object current, String name) {
+    if (current != null) {
+      throw new IllegalStateException(name + " was already set");
+    }
+  }
+
+  /** An open store; the engine closes it on close unless {@link #closeStorage(boolean)} says no. */
+  public SpaceDuckBuilder storage(StorageHandle storage) {
+    once(this.storage, "storage");
+    once(this.storageUri, "storage");
+    this.storage = Objects.requireNonNull(storage, "storage");
+    return this;
+  }
+
+  /** A store opened through the storage providers on the class path, e.g. {@code "memory:"}. */
+  public SpaceDuckBuilder storageUri(String uri) {
+    once(this.storage, "storage");
+    once(this.storageUri, "storage");
+    this.storageUri = Objects.requireNonNull(uri, "uri");
+    return this;
+  }
+
+  /** Whether closing the engine closes the store (default true). */
+  public SpaceDuckBuilder closeStorage(boolean close) {
+    once(this.closeStorage, "closeStorage");
+    this.closeStorage = close;
+    return this;
+  }
+
+  /** The key-encryption key under which the engine's keysets are persisted. */
+  public SpaceDuckBuilder kek(KekSource kek) {
+    once(this.kek, "kek");
+    this.kek = Objects.requireNonNull(kek, "kek");
+    return this;
+  }
+
+  /** The bot challenge verifier (H1). */
+  public SpaceDuckBuilder humanCheck(HumanCheck check) {
+    once(this.humanCheck, "humanCheck");
+    this.humanCheck = Objects.requireNonNull(check, "humanCheck");
+    return this;
+  }
+
+  /** Where verification codes go (H2). */
+  public SpaceDuckBuilder verificationDelivery(VerificationDelivery delivery) {
+    once(this.delivery, "verificationDelivery");
+    this.delivery = Objects.requireNonNull(delivery, "verificationDelivery");
+    return this;
+  }
+
+  /** The clock (default: the UTC system clock). Tests inject a controllable one. */
+  public SpaceDuckBuilder clock(Clock clock) {
+    once(this.clock, "clock");
+    this.clock = Objects.requireNonNull(clock, "clock");
+    return this;
+  }
+
+  /** The source of randomness for ids, keys and codes (default: a new {@link SecureRandom}). */
+  public SpaceDuckBuilder random(SecureRandom random) {
+    once(this.random, "random");
+    this.random = Objects.requireNonNull(random, "random");
+    return this;
+  }
+
+  /** The permission table (default {@link Policy#defaults()}). */
+  public SpaceDuckBuilder policy(Policy policy) {
+    once(this.policy, "policy");
+    this.policy = Objects.requireNonNull(policy, "policy");
+    return this;
+  }
+
+  /** Switches on feature flags (all are off by default). */
+  public SpaceDuckBuilder enable(Feature first, Feature... rest) {
+    once(this.features, "features");
+    this.features = EnumSet.of(first, rest);
+    return this;
+  }
+
+  /** Rate limits (default {@link RateLimits#defaults()}). */
+  public SpaceDuckBuilder rateLimits(RateLimits limits) {
+    once(this.rateLimits, "rateLimits");
+    this.rateLimits = Objects.requireNonNull(limits, "rateLimits");
+    return this;
+  }
+
+  /** How long a rotated-away key keeps working (K3; default 15 min, 0 allowed, at most 30 days). */
+  public SpaceDuckBuilder keyRotationGrace(Duration grace) {
+    once(this.keyRotationGrace, "keyRotationGrace");
+    this.keyRotationGrace = Objects.requireNonNull(grace, "grace");
+    return this;
+  }
+
+  /** How long a hatch verification code lives (H2; default 15 min). */
+  public SpaceDuckBuilder hatchCodeTtl(Duration ttl) {
+    once(this.hatchCodeTtl, "hatchCodeTtl");
+    this.hatchCodeTtl = Objects.requireNonNull(ttl, "ttl");
+    return this;
+  }
+
+  /** Wrong codes allowed before a pending hatch dies (H2; default 5). */
+  public SpaceDuckBuilder hatchMaxAttempts(int attempts) {
+    once(this.hatchMaxAttempts, "hatchMaxAttempts");
+    this.hatchMaxAttempts = attempts;
+    return this;
+  }
+
+  /** The validated configuration (for engine factories and tests). */
+  public EngineConfig config() {
+    if (storage == null && storageUri == null) {
+      throw new IllegalStateException("no store: call storage(...) or storageUri(...)");
+    }
+    if (kek == null) {
+      throw new IllegalStateException("no key-encryption key: call kek(...)");
+    }
+    if (humanCheck == null) {
+      throw new IllegalStateException("no HumanCheck: call humanCheck(...)");
+    }
+    if (delivery == null) {
+      throw new IllegalStateException("no VerificationDelivery: call verificationDelivery(...)");
+    }
+    return new EngineConfig(
+        Optional.ofNullable(storage),
+        Optional.ofNullable(storageUri),
+        closeStorage == null || closeStorage,
+        kek,
+        humanCheck,
+        delivery,
+        clock != null ? clock : Clock.systemUTC(),
+        random != null ? random : new SecureRandom(),
+        policy != null ? policy : Policy.defaults(),
+        features != null ? features : EnumSet.noneOf(Feature.class),
+        rateLimits != null ? rateLimits : RateLimits.defaults(),
+        keyRotationGrace != null ? keyRotationGrace : Duration.ofMinutes(15),
+        hatchCodeTtl != null ? hatchCodeTtl : Duration.ofMinutes(15),
+        hatchMaxAttempts != null ? hatchMaxAttempts : 5);
+  }
+
+  /**
+   * Validates the settings and opens the engine (creating its keysets on first open of a store).
+   *
+   * @throws IllegalStateException if a required setting is missing or no engine implementation is on
+   *     the class path
+   * @throws IllegalArgumentException if settings are inconsistent
+   * @throws Unavailable if the store cannot be opened or read
+   */
+  public SpaceDuck build() {
+    EngineConfig config = config();
+    Iterator<EngineFactory> it =
+        ServiceLoader.load(EngineFactory.class, SpaceDuckBuilder.class.getClassLoader()).iterator();
+    if (!it.hasNext()) {
+      throw new IllegalStateException("no engine implementation: add io.spaceduck:engine-core");
+    }
+    return it.next().create(config);
+  }
+}

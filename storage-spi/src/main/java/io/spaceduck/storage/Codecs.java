@@ -1,0 +1,353 @@
+package io.spaceduck.storage;
+
+import io.spaceduck.api.Agent;
+import io.spaceduck.api.AgentId;
+import io.spaceduck.api.BirthCertificate;
+import io.spaceduck.api.Bond;
+import io.spaceduck.api.BondId;
+import io.spaceduck.api.BondStatus;
+import io.spaceduck.api.CertId;
+import io.spaceduck.api.Duckling;
+import io.spaceduck.api.DucklingId;
+import io.spaceduck.api.HatchId;
+import io.spaceduck.api.Identity;
+import io.spaceduck.api.IdentityId;
+import io.spaceduck.api.IdentityStatus;
+import io.spaceduck.api.KeyId;
+import io.spaceduck.api.KeyInfo;
+import io.spaceduck.api.ReasonCode;
+import io.spaceduck.api.Revocation;
+import io.spaceduck.api.Role;
+import io.spaceduck.api.Tier;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.EnumSet;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Function;
+
+/**
+ * Binary codecs of the stored records. Each encoding starts with a format byte (1 today) so that
+ * later engines can read older records. Strings are UTF-8 with a length prefix, instants are epoch
+ * seconds plus nanos, optionals a presence byte. Thread-safe.
+ */
+public final class Codecs {
+  private Codecs() {}
+
+  static final byte V1 = 1;
+
+  /** Writes one record. */
+  interface Writer<V> {
+    void write(Out out, V value) throws IOException;
+  }
+
+  /** Reads one record. */
+  interface Reader<V> {
+    V read(In in) throws IOException;
+  }
+
+  static <V> RecordCodec<V> codec(String name, Writer<V> w, Reader<V> r) {
+    return new RecordCodec<>() {
+      @Override
+      public byte[] encode(V value) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(128);
+        Out out = new Out(new DataOutputStream(bytes));
+        try {
+          out.d.writeByte(V1);
+          w.write(out, value);
+        } catch (IOException e) {
+          throw new UncheckedIOException(e);
+        }
+        return bytes.toByteArray();
+      }
+
+      @Override
+      public V decode(byte[] bytes) {
+        In in = new In(new DataInputStream(new ByteArrayInputStream(bytes)));
+        try {
+          byte format = in.d.readByte();
+          if (format != V1) {
+            throw new StorageException("unknown " + name + " record format " + format);
+          }
+          V v = r.read(in);
+          if (in.d.available() != 0) {
+            throw new StorageException("trailing bytes in " + name + " record");
+          }
+          return v;
+        } catch (IOException | RuntimeException e) {
+          if (e instanceof StorageException se) {
+            throw se;
+          }
+          throw new StorageException("corrupt " + name + " record", e);
+        }
+      }
+    };
+  }
+
+  /** Output helpers. */
+  static final class Out {
+    final DataOutputStream d;
+
+    Out(DataOutputStream d) {
+      this.d = d;
+    }
+
+    void str(String s) throws IOException {
+      byte[] b = s.getBytes(StandardCharsets.UTF_8);
+      d.writeInt(b.length);
+      d.write(b);
+    }
+
+    void bytes(Bytes b) throws IOException {
+      byte[] a = b.toByteArray();
+      d.writeInt(a.length);
+      d.write(a);
+    }
+
+    void instant(Instant i) throws IOException {
+      d.writeLong(i.getEpochSecond());
+      d.writeInt(i.getNano());
+    }
+
+    <T> void opt(Optional<T> o, Writer<T> w) throws IOException {
+      d.writeBoolean(o.isPresent());
+      if (o.isPresent()) {
+        w.write(this, o.get());
+      }
+    }
+
+    void revocation(Revocation r) throws IOException {
+      str(r.by().value());
+      instant(r.at());
+      str(r.reason().code());
+    }
+  }
+
+  /** Input helpers. */
+  static final class In {
+    final DataInputStream d;
+
+    In(DataInputStream d) {
+      this.d = d;
+    }
+
+    String str() throws IOException {
+      int n = d.readInt();
+      if (n < 0 || n > d.available()) {
+        throw new IOException("bad string length");
+      }
+      return new String(d.readNBytes(n), StandardCharsets.UTF_8);
+    }
+
+    Bytes bytes() throws IOException {
+      int n = d.readInt();
+      if (n < 0 || n > d.available()) {
+        throw new IOException("bad byte length");
+      }
+      return Bytes.wrap(d.readNBytes(n));
+    }
+
+    Instant instant() throws IOException {
+      return Instant.ofEpochSecond(d.readLong(), d.readInt());
+    }
+
+    <T> Optional<T> opt(Reader<T> r) throws IOException {
+      return d.readBoolean() ? Optional.of(r.read(this)) : Optional.empty();
+    }
+
+    <E extends Enum<E>> E enumOf(Class<E> type) throws IOException {
+      return Enum.valueOf(type, str());
+    }
+
+    IdentityId identityId() throws IOException {
+      String s = str();
+      return IdentityId.parse(s).orElseThrow(() -> new IOException("bad identity id"));
+    }
+
+    Revocation revocation() throws IOException {
+      return new Revocation(identityId(), instant(), ReasonCode.of(str()));
+    }
+  }
+
+  private static <T> Writer<T> strW(Function<T, String> f) {
+    return (o, v) -> o.str(f.apply(v));
+  }
+
+  public static final RecordCodec<Identity> IDENTITY =
+      codec(
+          "identity",
+          (o, v) -> {
+            if (v instanceof Duckling d) {
+              o.d.writeByte('D');
+              o.str(d.id().value());
+              o.str(d.displayName());
+              o.str(d.tier().name());
+              o.d.writeBoolean(d.roles().contains(Role.ADMIN));
+              o.str(d.status().name());
+              o.instant(d.createdAt());
+              o.str(d.currentCert().value());
+            } else if (v instanceof Agent a) {
+              o.d.writeByte('A');
+              o.str(a.id().value());
+              o.str(a.bond().value());
+              o.str(a.operator().value());
+              o.str(a.displayName());
+              o.str(a.tier().name());
+              o.str(a.status().name());
+              o.instant(a.createdAt());
+              o.str(a.currentCert().value());
+            }
+          },
+          in -> {
+            byte kind = in.d.readByte();
+            if (kind == 'D') {
+              DucklingId id = new DucklingId(in.str());
+              String name = in.str();
+              Tier tier = in.enumOf(Tier.class);
+              Set<Role> roles = in.d.readBoolean() ? EnumSet.of(Role.ADMIN) : EnumSet.noneOf(Role.class);
+              return new Duckling(id, name, tier, roles, in.enumOf(IdentityStatus.class), in.instant(), new CertId(in.str()));
+            }
+            if (kind == 'A') {
+              return new Agent(
+                  new AgentId(in.str()),
+                  new BondId(in.str()),
+                  new DucklingId(in.str()),
+                  in.str(),
+                  in.enumOf(Tier.class),
+                  in.enumOf(IdentityStatus.class),
+                  in.instant(),
+                  new CertId(in.str()));
+            }
+            throw new IOException("bad identity kind");
+          });
+
+  public static final RecordCodec<ContactRecord> CONTACT =
+      codec(
+          "contact",
+          (o, v) -> {
+            o.str(v.duckling().value());
+            o.opt(v.blindIndex(), Out::str);
+            o.opt(v.encryptedEmail(), Out::bytes);
+          },
+          in -> new ContactRecord(new DucklingId(in.str()), in.opt(In::str), in.opt(In::bytes)));
+
+  public static final RecordCodec<KeyRecord> KEY =
+      codec(
+          "key",
+          (o, v) -> {
+            KeyInfo k = v.info();
+            o.str(k.id().value());
+            o.str(k.owner().value());
+            o.opt(k.bond(), strW(BondId::value));
+            o.instant(k.createdAt());
+            o.opt(k.graceUntil(), Out::instant);
+            o.opt(k.revocation(), Out::revocation);
+            o.bytes(v.mac());
+          },
+          in ->
+              new KeyRecord(
+                  new KeyInfo(
+                      new KeyId(in.str()),
+                      in.identityId(),
+                      in.opt(i -> new BondId(i.str())),
+                      in.instant(),
+                      in.opt(In::instant),
+                      in.opt(In::revocation)),
+                  in.bytes()));
+
+  public static final RecordCodec<Bond> BOND =
+      codec(
+          "bond",
+          (o, v) -> {
+            o.str(v.id().value());
+            o.str(v.agent().value());
+            o.str(v.operator().value());
+            o.str(v.agentName());
+            o.instant(v.bondedAt());
+            o.str(v.status().name());
+            o.opt(v.revocation(), Out::revocation);
+          },
+          in ->
+              new Bond(
+                  new BondId(in.str()),
+                  new AgentId(in.str()),
+                  new DucklingId(in.str()),
+                  in.str(),
+                  in.instant(),
+                  in.enumOf(BondStatus.class),
+                  in.opt(In::revocation)));
+
+  public static final RecordCodec<BirthCertificate> CERTIFICATE =
+      codec(
+          "certificate",
+          (o, v) -> {
+            o.str(v.id().value());
+            o.str(v.subject().value());
+            o.str(v.displayName());
+            o.str(v.tier().name());
+            o.instant(v.issuedAt());
+            o.str(v.engineVersion());
+            o.opt(v.operator(), strW(DucklingId::value));
+            o.opt(v.supersedes(), strW(CertId::value));
+            o.str(v.jws());
+          },
+          in ->
+              new BirthCertificate(
+                  new CertId(in.str()),
+                  in.identityId(),
+                  in.str(),
+                  in.enumOf(Tier.class),
+                  in.instant(),
+                  in.str(),
+                  in.opt(i -> new DucklingId(i.str())),
+                  in.opt(i -> new CertId(i.str())),
+                  in.str()));
+
+  public static final RecordCodec<PendingHatch> HATCH =
+      codec(
+          "hatch",
+          (o, v) -> {
+            o.str(v.id().value());
+            o.str(v.displayName());
+            o.bytes(v.encryptedEmail());
+            o.bytes(v.codeMac());
+            o.instant(v.createdAt());
+            o.instant(v.expiresAt());
+            o.d.writeInt(v.failedAttempts());
+            o.d.writeBoolean(v.consumed());
+          },
+          in ->
+              new PendingHatch(
+                  new HatchId(in.str()),
+                  in.str(),
+                  in.bytes(),
+                  in.bytes(),
+                  in.instant(),
+                  in.instant(),
+                  in.d.readInt(),
+                  in.d.readBoolean()));
+
+  public static final RecordCodec<KeysetRecord> KEYSET =
+      codec(
+          "keyset",
+          (o, v) -> {
+            o.str(v.name());
+            o.bytes(v.encryptedKeyset());
+          },
+          in -> new KeysetRecord(in.str(), in.bytes()));
+
+  public static final RecordCodec<MetaRecord> META =
+      codec(
+          "meta",
+          (o, v) -> {
+            o.str(v.name());
+            o.str(v.value());
+          },
+          in -> new MetaRecord(in.str(), in.str()));
+}

@@ -1,0 +1,56 @@
+package io.spaceduck.storage;
+
+import io.spaceduck.api.AuditEvent;
+import io.spaceduck.api.AuditHead;
+import io.spaceduck.api.spi.StorageHandle;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * A store: the engine's only persistence. Implementations must be thread-safe.
+ *
+ * <h2>Guarantees every implementation gives (checked by the conformance kit)</h2>
+ *
+ * <ul>
+ *   <li><b>Atomic units.</b> {@link #execute} commits a unit's writes and audit appends together or
+ *       not at all; a failed unit leaves no trace and never affects another unit. A reader never sees
+ *       half of a unit.
+ *   <li><b>Compare-and-set.</b> Conditional writes ({@link Transaction}) make it impossible for two
+ *       concurrent units — in this process or another sharing the store — to both win a transition.
+ *   <li><b>One linear audit chain.</b> The store assigns {@code seq} gaplessly from 1 and links
+ *       {@code prev_hash} under its own serialization (A5). There is no update or delete of events.
+ *   <li><b>Durability.</b> {@code execute} returns only once the unit is as durable as the store
+ *       promises (a file store: on disk). A store may batch many units into one commit (group commit).
+ *   <li><b>Keyed reads.</b> {@link #get} is a point lookup, never a scan; a miss is an empty
+ *       {@code Optional}, never an exception.
+ * </ul>
+ */
+public interface Storage extends StorageHandle {
+  /**
+   * Runs {@code unit} atomically and returns its result once committed.
+   *
+   * @throws StorageConflictException if a condition failed; nothing was applied
+   * @throws StorageException if the store failed; nothing was applied
+   * @throws RuntimeException whatever the unit threw; nothing was applied
+   */
+  <T> T execute(UnitOfWork<T> unit);
+
+  /** A committed value by primary key. */
+  <V> Optional<Versioned<V>> get(Table<V> table, String key);
+
+  /** Committed values by index key, in primary-key order. */
+  <V> List<Versioned<V>> findBy(Index<V> index, String indexKey);
+
+  /** The newest audit event's position and hash; empty while the chain is empty. */
+  Optional<AuditHead> auditHead();
+
+  /** Up to {@code limit} events with {@code seq >= fromSeq}, ascending and contiguous. */
+  List<AuditEvent> auditRange(long fromSeq, int limit);
+
+  /** Up to {@code limit} events with {@code seq > afterSeq} that match {@code filter}, ascending. */
+  List<AuditEvent> auditQuery(AuditFilter filter, long afterSeq, int limit);
+
+  /** Closes the store. Idempotent. Units after close fail with {@link StorageException}. */
+  @Override
+  void close();
+}

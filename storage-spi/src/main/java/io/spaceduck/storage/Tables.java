@@ -1,0 +1,66 @@
+package io.spaceduck.storage;
+
+import io.spaceduck.api.Agent;
+import io.spaceduck.api.BirthCertificate;
+import io.spaceduck.api.Bond;
+import io.spaceduck.api.Identity;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Function;
+
+/** Every table the engine uses, with its key, codec and indexes. Names are stable forever. */
+public final class Tables {
+  private Tables() {}
+
+  /** Ducklings and agents by id; agents indexed by operator. */
+  public static final Index<Identity> IDENTITIES_BY_OPERATOR =
+      new Index<>("by_operator", false, i -> i instanceof Agent a ? Optional.of(a.operator().value()) : Optional.empty());
+
+  public static final Table<Identity> IDENTITIES =
+      table("identities", Identity.class, i -> i.id().value(), Codecs.IDENTITY, List.of(IDENTITIES_BY_OPERATOR));
+
+  /** Unique: one verified email, one duckling (H4). */
+  public static final Index<ContactRecord> CONTACTS_BY_BLIND_INDEX =
+      new Index<>("by_blind_index", true, ContactRecord::blindIndex);
+
+  public static final Table<ContactRecord> CONTACTS =
+      table("contacts", ContactRecord.class, c -> c.duckling().value(), Codecs.CONTACT, List.of(CONTACTS_BY_BLIND_INDEX));
+
+  public static final Index<KeyRecord> KEYS_BY_OWNER =
+      new Index<>("by_owner", false, k -> Optional.of(k.info().owner().value()));
+
+  public static final Table<KeyRecord> KEYS =
+      table("keys", KeyRecord.class, k -> k.info().id().value(), Codecs.KEY, List.of(KEYS_BY_OWNER));
+
+  public static final Index<Bond> BONDS_BY_OPERATOR =
+      new Index<>("by_operator", false, b -> Optional.of(b.operator().value()));
+
+  public static final Table<Bond> BONDS =
+      table("bonds", Bond.class, b -> b.id().value(), Codecs.BOND, List.of(BONDS_BY_OPERATOR));
+
+  public static final Index<BirthCertificate> CERTIFICATES_BY_SUBJECT =
+      new Index<>("by_subject", false, c -> Optional.of(c.subject().value()));
+
+  public static final Table<BirthCertificate> CERTIFICATES =
+      table("certificates", BirthCertificate.class, c -> c.id().value(), Codecs.CERTIFICATE, List.of(CERTIFICATES_BY_SUBJECT));
+
+  public static final Table<PendingHatch> HATCHES =
+      table("hatches", PendingHatch.class, h -> h.id().value(), Codecs.HATCH, List.of());
+
+  public static final Table<KeysetRecord> KEYSETS =
+      table("keysets", KeysetRecord.class, KeysetRecord::name, Codecs.KEYSET, List.of());
+
+  public static final Table<MetaRecord> META =
+      table("meta", MetaRecord.class, MetaRecord::name, Codecs.META, List.of());
+
+  /** All tables, for backends that create structures up front. */
+  public static final List<Table<?>> ALL =
+      List.of(IDENTITIES, CONTACTS, KEYS, BONDS, CERTIFICATES, HATCHES, KEYSETS, META);
+
+  private static <V> Table<V> table(
+      String name, Class<V> type, Function<V, String> key, RecordCodec<V> codec, List<Index<V>> indexes) {
+    Table<V> t = new Table<>(name, type, key, codec, indexes);
+    indexes.forEach(i -> i.attach(t));
+    return t;
+  }
+}

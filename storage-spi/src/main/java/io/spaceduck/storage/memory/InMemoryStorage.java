@@ -1,0 +1,215 @@
+package io.spaceduck.storage.memory;
+
+import io.spaceduck.api.AuditEvent;
+import io.spaceduck.api.AuditHead;
+import io.spaceduck.api.Hash;
+import io.spaceduck.storage.AuditChain;
+import io.spaceduck.storage.AuditDraft;
+import io.spaceduck.storage.AuditFilter;
+import io.spaceduck.storage.BufferedTransaction;
+import io.spaceduck.storage.CommittedView;
+import io.spaceduck.storage.Index;
+import io.spaceduck.storage.Storage;
+import io.spaceduck.storage.StorageException;
+import io.spaceduck.storage.Table;
+import io.spaceduck.storage.Tables;
+import io.spaceduck.storage.UnitOfWork;
+import io.spaceduck.storage.Versioned;
+import io.spaceduck.storage.WriteSet;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.NavigableSet;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentSkipListSet;
+import java.util.concurrent.locks.StampedLock;
+import java.util.function.Supplier;
+
+/**
+ * The reference store: everything in memory, nothing durable. It defines the semantics of {@link
+ * Storage} that the conformance kit holds every backend to.
+ *
+ * <p>Units run on the caller's thread against a {@link BufferedTransaction}; their write sets are
+ * validated and applied under one write lock, where audit drafts are numbered and linked. Reads are
+ * optimistic ({@link StampedLock}) and fall back to a read lock, so a reader never sees half of a
+ * unit. Thread-safe.
+ */
+public final class InMemoryStorage implements Storage {
+  private final StampedLock lock = new StampedLock();
+  private final Map<Table<?>, ConcurrentHashMap<String, Versioned<?>>> rows = new HashMap<>();
+  private final Map<Index<?>, ConcurrentHashMap<String, NavigableSet<String>>> indexes = new HashMap<>();
+  private final ArrayList<AuditEvent> audit = new ArrayList<>();
+  private final CommittedView committed = new Committed();
+  private volatile boolean closed;
+
+  public InMemoryStorage() {
+    for (Table<?> t : Tables.ALL) {
+      rows.put(t, new ConcurrentHashMap<>());
+      for (Index<?> i : t.indexes()) {
+        indexes.put(i, new ConcurrentHashMap<>());
+      }
+    }
+  }
+
+  private void checkOpen() {
+    if (closed) {
+      throw new StorageException("in-memory store is closed");
+    }
+  }
+
+  @Override
+  public String describe() {
+    return "memory";
+  }
+
+  @Override
+  public <T> T execute(UnitOfWork<T> unit) {
+    checkOpen();
+    BufferedTransaction tx = new BufferedTransaction(committed);
+    T result = unit.run(tx);
+    WriteSet ws = tx.writeSet();
+    long stamp = lock.writeLock();
+    try {
+      checkOpen();
+      List<WriteSet.Change> changes = ws.validate(committed);
+      for (WriteSet.Change c : changes) {
+        apply(c);
+      }
+      for (AuditDraft d : ws.audits()) {
+        Hash prev = audit.isEmpty() ? Hash.ZERO : audit.get(audit.size() - 1).hash();
+        audit.add(AuditChain.link(d, audit.size() + 1L, prev));
+      }
+    } finally {
+      lock.unlockWrite(stamp);
+    }
+    return result;
+  }
+
+  @SuppressWarnings({"unchecked", "rawtypes"})
+  private void apply(WriteSet.Change c) {
+    Table table = c.table();
+    for (Object o : table.indexes()) {
+      Index index = (Index) o;
+      Optional<String> oldKey = c.before().flatMap(v -> index.keyOf(v.value()));
+      Optional<String> newKey = c.after().flatMap(v -> index.keyOf(v.value()));
+      if (oldKey.equals(newKey)) {
+        continue;
+      }
+      Map<String, NavigableSet<String>> idx = indexes.get(index);
+      oldKey.ifPresent(k -> idx.computeIfPresent(k, (kk, set) -> {
+        set.remove(c.key());
+        return set.isEmpty() ? null : set;
+      }));
+      newKey.ifPresent(k -> idx.computeIfAbsent(k, kk -> new ConcurrentSkipListSet<>()).add(c.key()));
+    }
+    if (c.after().isPresent()) {
+      rows.get(table).put(c.key(), c.after().get());
+    } else {
+      rows.get(table).remove(c.key());
+    }
+  }
+
+  private <R> R read(Supplier<R> reader) {
+    long stamp = lock.tryOptimisticRead();
+    if (stamp != 0) {
+      R r = reader.get();
+      if (lock.validate(stamp)) {
+        return r;
+      }
+    }
+    stamp = lock.readLock();
+    try {
+      return reader.get();
+    } finally {
+      lock.unlockRead(stamp);
+    }
+  }
+
+  @Override
+  public <V> Optional<Versioned<V>> get(Table<V> table, String key) {
+    checkOpen();
+    return read(() -> committed.get(table, key));
+  }
+
+  @Override
+  public <V> List<Versioned<V>> findBy(Index<V> index, String indexKey) {
+    checkOpen();
+    return read(() -> committed.findBy(index, indexKey));
+  }
+
+  @Override
+  public Optional<AuditHead> auditHead() {
+    checkOpen();
+    return locked(() -> audit.isEmpty() ? Optional.empty() : Optional.of(audit.get(audit.size() - 1).head()));
+  }
+
+  @Override
+  public List<AuditEvent> auditRange(long fromSeq, int limit) {
+    checkOpen();
+    if (limit < 0) {
+      throw new IllegalArgumentException("limit >= 0");
+    }
+    return locked(
+        () -> {
+          int from = (int) Math.max(0, Math.min(audit.size(), fromSeq - 1));
+          return List.copyOf(audit.subList(from, Math.min(audit.size(), from + limit)));
+        });
+  }
+
+  @Override
+  public List<AuditEvent> auditQuery(AuditFilter filter, long afterSeq, int limit) {
+    checkOpen();
+    return locked(
+        () -> {
+          List<AuditEvent> out = new ArrayList<>();
+          for (int i = (int) Math.max(0, Math.min(audit.size(), afterSeq)); i < audit.size() && out.size() < limit; i++) {
+            if (filter.matches(audit.get(i))) {
+              out.add(audit.get(i));
+            }
+          }
+          return out;
+        });
+  }
+
+  private <R> R locked(Supplier<R> reader) {
+    long stamp = lock.readLock();
+    try {
+      return reader.get();
+    } finally {
+      lock.unlockRead(stamp);
+    }
+  }
+
+  @Override
+  public void close() {
+    closed = true;
+  }
+
+  private final class Committed implements CommittedView {
+    @Override
+    @SuppressWarnings("unchecked")
+    public <V> Optional<Versioned<V>> get(Table<V> table, String key) {
+      return Optional.ofNullable((Versioned<V>) rows.get(table).get(key));
+    }
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public <V> List<Versioned<V>> findBy(Index<V> index, String indexKey) {
+      NavigableSet<String> keys = indexes.get(index).get(indexKey);
+      if (keys == null) {
+        return List.of();
+      }
+      List<Versioned<V>> out = new ArrayList<>();
+      Map<String, Versioned<?>> table = rows.get(index.table());
+      for (String k : keys) {
+        Versioned<V> v = (Versioned<V>) table.get(k);
+        if (v != null) {
+          out.add(v);
+        }
+      }
+      return out;
+    }
+  }
+}
