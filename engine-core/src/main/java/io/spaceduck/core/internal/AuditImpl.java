@@ -1,0 +1,98 @@
+package io.spaceduck.core.internal;
+
+import io.spaceduck.api.Audit;
+import io.spaceduck.api.AuditEvent;
+import io.spaceduck.api.AuditHead;
+import io.spaceduck.api.AuditPage;
+import io.spaceduck.api.AuditQuery;
+import io.spaceduck.api.AuditVerification;
+import io.spaceduck.api.BeakKey;
+import io.spaceduck.api.Permission;
+import io.spaceduck.storage.AuditChain;
+import io.spaceduck.storage.AuditFilter;
+import io.spaceduck.storage.Storage;
+import java.util.Iterator;
+import java.util.List;
+import java.util.NoSuchElementException;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.OptionalLong;
+
+/** Reads and verification of the audit chain (A3, A4). */
+final class AuditImpl implements Audit {
+  static final int VERIFY_PAGE = 2000;
+  private final Core core;
+
+  AuditImpl(Core core) {
+    this.core = core;
+  }
+
+  @Override
+  public AuditPage read(BeakKey caller, AuditQuery q) {
+    Objects.requireNonNull(q, "query");
+    return core.read(
+        caller,
+        Permission.READ_AUDIT,
+        a -> {
+          Optional<String> visibleTo = a.principal().isAdmin() ? Optional.empty() : Optional.of(a.principal().id().value());
+          AuditFilter filter = new AuditFilter(visibleTo, q.action(), q.actor(), q.resource(), q.from(), q.to());
+          List<AuditEvent> events = core.storage.auditQuery(filter, q.afterSeq(), q.limit());
+          OptionalLong next =
+              events.size() == q.limit() ? OptionalLong.of(events.get(events.size() - 1).seq()) : OptionalLong.empty();
+          return new AuditPage(events, next);
+        });
+  }
+
+  @Override
+  public AuditVerification verify(BeakKey caller) {
+    return core.read(caller, Permission.VERIFY_AUDIT, a -> verify(core.storage, Optional.empty()));
+  }
+
+  @Override
+  public AuditVerification verify(BeakKey caller, AuditHead expected) {
+    Objects.requireNonNull(expected, "expected");
+    return core.read(caller, Permission.VERIFY_AUDIT, a -> verify(core.storage, Optional.of(expected)));
+  }
+
+  /** Verifies the whole chain of {@code storage}, page by page (A3). */
+  static AuditVerification verify(Storage storage, Optional<AuditHead> expected) {
+    return AuditChain.verify(pages(storage), expected);
+  }
+
+  /** All events in seq order, read lazily in pages. */
+  static Iterator<AuditEvent> pages(Storage storage) {
+    return new Iterator<>() {
+      private List<AuditEvent> page = List.of();
+      private int i;
+      private long nextSeq = 1;
+      private boolean done;
+
+      @Override
+      public boolean hasNext() {
+        if (i < page.size()) {
+          return true;
+        }
+        if (done) {
+          return false;
+        }
+        page = storage.auditRange(nextSeq, VERIFY_PAGE);
+        i = 0;
+        if (page.size() < VERIFY_PAGE) {
+          done = true;
+        }
+        if (!page.isEmpty()) {
+          nextSeq = page.get(page.size() - 1).seq() + 1;
+        }
+        return !page.isEmpty();
+      }
+
+      @Override
+      public AuditEvent next() {
+        if (!hasNext()) {
+          throw new NoSuchElementException();
+        }
+        return page.get(i++);
+      }
+    };
+  }
+}

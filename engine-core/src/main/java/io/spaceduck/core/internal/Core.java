@@ -1,0 +1,380 @@
+package io.spaceduck.core.internal;
+
+import com.google.crypto.tink.Mac;
+import io.spaceduck.api.Agent;
+import io.spaceduck.api.AuditAction;
+import io.spaceduck.api.AuditOutcome;
+import io.spaceduck.api.BeakKey;
+import io.spaceduck.api.BirthCertificate;
+import io.spaceduck.api.Bond;
+import io.spaceduck.api.BondId;
+import io.spaceduck.api.BondStatus;
+import io.spaceduck.api.CertId;
+import io.spaceduck.api.Conflict;
+import io.spaceduck.api.Duckling;
+import io.spaceduck.api.DucklingId;
+import io.spaceduck.api.EngineConfig;
+import io.spaceduck.api.Feature;
+import io.spaceduck.api.Forbidden;
+import io.spaceduck.api.Identity;
+import io.spaceduck.api.IdentityId;
+import io.spaceduck.api.IdentityStatus;
+import io.spaceduck.api.IssuedKey;
+import io.spaceduck.api.KeyInfo;
+import io.spaceduck.api.Permission;
+import io.spaceduck.api.Policy;
+import io.spaceduck.api.Principal;
+import io.spaceduck.api.ReasonCode;
+import io.spaceduck.api.Role;
+import io.spaceduck.api.Tier;
+import io.spaceduck.api.Unauthenticated;
+import io.spaceduck.api.Unavailable;
+import io.spaceduck.storage.AuditDraft;
+import io.spaceduck.storage.Bytes;
+import io.spaceduck.storage.KeyRecord;
+import io.spaceduck.storage.Storage;
+import io.spaceduck.storage.StorageConflictException;
+import io.spaceduck.storage.StorageException;
+import io.spaceduck.storage.Tables;
+import io.spaceduck.storage.Transaction;
+import io.spaceduck.storage.Versioned;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.HexFormat;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What every sub-API shares: the store, keysets, clock, policy and rate limiter, and the two paths
+ * every call takes.
+ *
+ * <ul>
+ *   <li>{@link #authenticate} — the hot path (K1, K6, I3): parse, one keyed lookup, a constant-time
+ *       MAC comparison, status checks of key, identity and bond; no ECDSA, no scan, no cache, so a
+ *       revocation is seen on the very next call by every instance sharing the store.
+ *   <li>{@link #govern} — a governance action: authenticate, check the policy, run the action as one
+ *       storage unit that also re-checks (compare-and-set) the caller's key, identity and bond, and
+ *       appends exactly one audit event (I4). A denied attempt is audited in its own unit (A1);
+ *       conflicts re-run the whole action, re-authenticating.
+ * </ul>
+ *
+ * Thread-safe.
+ */
+final class Core {
+  private static final Logger log = LoggerFactory.getLogger(Core.class);
+  private static final int MAX_ATTEMPTS = 8;
+  private static final HexFormat HEX = HexFormat.of();
+
+  final EngineConfig config;
+  final Storage storage;
+  final EngineKeysets keysets;
+  final Randoms randoms;
+  final RateLimiter rateLimiter;
+  final Clock clock;
+  final Policy policy;
+  final String version;
+
+  Core(EngineConfig config, Storage storage, EngineKeysets keysets) {
+    this.config = config;
+    this.storage = storage;
+    this.keysets = keysets;
+    this.randoms = new Randoms(config.random());
+    this.clock = config.clock();
+    this.rateLimiter = new RateLimiter(clock);
+    this.policy = config.policy();
+    this.version = EngineVersion.get();
+  }
+
+  Instant now() {
+    return clock.instant();
+  }
+
+  // ---------------------------------------------------------------- authentication
+
+  /** An authenticated call: the principal and the records it was derived from, at their versions. */
+  record Auth(Principal principal, Identity identity, Versioned<KeyRecord> key, Versioned<Identity> identityRow,
+      Optional<Versioned<Bond>> bond) {}
+
+  /** Authenticates and charges the caller's rate limit (R1). */
+  Auth authenticate(BeakKey key) {
+    Auth a = authenticateNoCharge(key);
+    rateLimiter.acquire("id:" + a.principal().id().value(), config.rateLimits().perTier().get(a.principal().tier()));
+    return a;
+  }
+
+  Auth authenticateNoCharge(BeakKey key) {
+    Objects.requireNonNull(key, "key");
+    Optional<BeakKeyFormat.Parsed> parsed = BeakKeyFormat.parse(key);
+    if (parsed.isEmpty()) {
+      throw new Unauthenticated();
+    }
+    byte[] data = keyMacInput(parsed.get().keyId().value(), parsed.get().secret());
+    Optional<Versioned<KeyRecord>> row = guard(() -> storage.get(Tables.KEYS, parsed.get().keyId().value()));
+    Mac mac = keysets.mac();
+    try {
+      if (row.isEmpty()) {
+        mac.computeMac(data); // same work as a known id: timing says nothing about existence (K6)
+        throw new Unauthenticated();
+      }
+      mac.verifyMac(row.get().value().mac().toByteArray(), data); // constant-time compare
+    } catch (GeneralSecurityException e) {
+      throw new Unauthenticated();
+    }
+    KeyInfo info = row.get().value().info();
+    if (!info.usableAt(now())) {
+      throw new Unauthenticated();
+    }
+    Versioned<Identity> identity =
+        guard(() -> storage.get(Tables.IDENTITIES, info.owner().value())).orElseThrow(Unauthenticated::new);
+    if (identity.value().status() != IdentityStatus.ACTIVE) {
+      throw new Unauthenticated();
+    }
+    Optional<Versioned<Bond>> bond = Optional.empty();
+    Optional<DucklingId> operator = Optional.empty();
+    if (identity.value() instanceof Agent agent) {
+      Versioned<Bond> b =
+          guard(() -> storage.get(Tables.BONDS, agent.bond().value())).orElseThrow(Unauthenticated::new);
+      if (b.value().status() != BondStatus.ACTIVE
+          || !b.value().agent().equals(agent.id())
+          || !info.bond().equals(Optional.of(agent.bond()))) {
+        throw new Unauthenticated();
+      }
+      bond = Optional.of(b);
+      operator = Optional.of(agent.operator());
+    }
+    Identity id = identity.value();
+    java.util.Set<Role> roles = id instanceof Duckling d ? d.roles() : java.util.Set.of();
+    Principal p =
+        new Principal(id.id(), id.tier(), roles, info.id(), operator, bond.map(v -> v.value().id()));
+    return new Auth(p, id, row.get(), identity, bond);
+  }
+
+  static byte[] keyMacInput(String keyId, String secret) {
+    return ("beak-key/v1|" + keyId + "|" + secret).getBytes(StandardCharsets.UTF_8);
+  }
+
+  // ---------------------------------------------------------------- governance
+
+  /** Thrown inside a governance unit to refuse it; the engine then audits the denial (A1). */
+  static final class Denied extends RuntimeException {
+    final String resource;
+    final Optional<String> scope;
+
+    Denied(String message, String resource, Optional<String> scope) {
+      super(message, null, false, false);
+      this.resource = resource;
+      this.scope = scope;
+    }
+  }
+
+  /** The context of one attempt of a governance action. */
+  final class Ctx {
+    final Auth auth;
+    final Transaction tx;
+    final Instant now;
+    private final AuditAction action;
+    private int audited;
+
+    Ctx(Auth auth, Transaction tx, Instant now, AuditAction action) {
+      this.auth = auth;
+      this.tx = tx;
+      this.now = now;
+      this.action = action;
+    }
+
+    Principal caller() {
+      return auth.principal();
+    }
+
+    /** Records the action's one audit event (I4). */
+    void audit(String resource, Optional<String> scope, ReasonCode reason, Map<String, String> details) {
+      if (audited++ > 0) {
+        throw new IllegalStateException("one governance action, one audit event");
+      }
+      tx.appendAudit(
+          AuditDraft.of(action.code(), caller().id().value(), resource, scope, now, version, reason,
+              AuditOutcome.SUCCESS, details));
+    }
+
+    /** Refuses unless the caller holds {@code permission} (the denial is audited). */
+    void require(Permission permission, String resource, Optional<String> scope) {
+      if (!policy.allows(permission, caller())) {
+        throw deny("not permitted by policy", resource, scope);
+      }
+    }
+
+    /** Refuses the action; the denial is audited. */
+    Denied deny(String message, String resource, Optional<String> scope) {
+      return new Denied(message, resource, scope);
+    }
+  }
+
+  /** A governance action's body. */
+  @FunctionalInterface
+  interface Body<T> {
+    T run(Ctx ctx);
+  }
+
+  /**
+   * Runs a governance action (see the class comment).
+   *
+   * @param resource the resource named in a denial event when the policy refuses up front
+   */
+  <T> T govern(BeakKey key, Permission permission, AuditAction action, String resource, Body<T> body) {
+    return govern(key, Optional.of(permission), action, resource, body);
+  }
+
+  /** As above; with no up-front permission the body checks with {@link Ctx#require}. */
+  <T> T govern(BeakKey key, Optional<Permission> permission, AuditAction action, String resource, Body<T> body) {
+    Auth auth = authenticate(key);
+    for (int attempt = 1; ; attempt++) {
+      if (permission.isPresent() && !policy.allows(permission.get(), auth.principal())) {
+        throw auditDenied(auth, action, resource, Optional.empty(), "not permitted by policy");
+      }
+      Auth current = auth;
+      Instant now = now();
+      try {
+        T result =
+            storage.execute(
+                tx -> {
+                  tx.check(Tables.KEYS, current.key());
+                  tx.check(Tables.IDENTITIES, current.identityRow());
+                  current.bond().ifPresent(b -> tx.check(Tables.BONDS, b));
+                  Ctx ctx = new Ctx(current, tx, now, action);
+                  T r = body.run(ctx);
+                  if (ctx.audited != 1) {
+                    throw new IllegalStateException("governance action " + action + " did not audit");
+                  }
+                  return r;
+                });
+        return result;
+      } catch (Denied d) {
+        throw auditDenied(current, action, d.resource, d.scope, d.getMessage());
+      } catch (StorageConflictException c) {
+        if (attempt >= MAX_ATTEMPTS) {
+          throw new Conflict("concurrent changes; nothing was applied, retry");
+        }
+        auth = authenticateNoCharge(key); // the conflict may be our own key's revocation (I3)
+      } catch (StorageException e) {
+        throw unavailable(e);
+      }
+    }
+  }
+
+  /** Audits a denied governance attempt in its own unit (A1) and returns the refusal to throw. */
+  Forbidden auditDenied(Auth auth, AuditAction action, String resource, Optional<String> scope, String message) {
+    Instant now = now();
+    try {
+      storage.execute(
+          tx -> {
+            tx.appendAudit(
+                AuditDraft.of(action.code(), auth.principal().id().value(), resource, scope, now, version,
+                    ReasonCode.NOT_PERMITTED, AuditOutcome.DENIED, Map.of()));
+            return null;
+          });
+    } catch (StorageException e) {
+      throw unavailable(e);
+    }
+    return new Forbidden(message);
+  }
+
+  /** An authenticated read: authenticate, check a non-governance permission, read. */
+  <T> T read(BeakKey key, Permission permission, java.util.function.Function<Auth, T> reader) {
+    Auth auth = authenticate(key);
+    if (!policy.allows(permission, auth.principal())) {
+      throw new Forbidden("not permitted by policy");
+    }
+    return guard(() -> reader.apply(auth));
+  }
+
+  /** Runs a store call, failing closed on store errors; conflicts pass through for a retry. */
+  <T> T guard(Supplier<T> read) {
+    try {
+      return read.get();
+    } catch (StorageConflictException e) {
+      throw e;
+    } catch (StorageException e) {
+      throw unavailable(e);
+    }
+  }
+
+  Unavailable unavailable(StorageException e) {
+    log.error("store failure in {}: {}", storage.describe(), e.toString());
+    return new Unavailable("the store failed; nothing was applied", e);
+  }
+
+  // ---------------------------------------------------------------- shared pieces
+
+  /** Whether {@code caller} governs {@code target} (B3): itself, an admin, or the agent's operator. */
+  boolean governs(Principal caller, Identity target) {
+    return caller.isAdmin() || (target instanceof Agent a && a.operator().equals(caller.id()));
+  }
+
+  /** The operator whose governance an event about {@code subject} belongs to (A4). */
+  static Optional<String> scopeOf(Identity subject) {
+    return Optional.of(subject instanceof Agent a ? a.operator().value() : subject.id().value());
+  }
+
+  /** Signs and stores a certificate (C1–C3). Refuses T3 while the feature is off (I7). */
+  BirthCertificate issueCertificate(
+      Transaction tx, CertId id, IdentityId subject, String name, Tier tier, Optional<DucklingId> operator,
+      Optional<CertId> supersedes, Instant now) {
+    if (tier == Tier.T3 && !config.enabled(Feature.T3_AUTOMATION)) {
+      throw new Forbidden("T3 is disabled (feature T3_AUTOMATION is off)");
+    }
+    try {
+      BirthCertificate cert =
+          CertificateTokens.sign(keysets.signing().signer(), id, subject, name, tier, now, version, operator, supersedes);
+      tx.insert(Tables.CERTIFICATES, cert);
+      return cert;
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("certificate signing failed", e);
+    }
+  }
+
+  /** Generates, hashes and stores a key; the raw key exists only in the returned value (K1, I8). */
+  IssuedKey issueKey(Transaction tx, IdentityId owner, Optional<BondId> bond, Instant now) {
+    io.spaceduck.api.KeyId id = randoms.keyId();
+    String secret = randoms.keySecret();
+    KeyInfo info = new KeyInfo(id, owner, bond, now, Optional.empty(), Optional.empty());
+    tx.insert(Tables.KEYS, new KeyRecord(info, Bytes.wrap(mac(keyMacInput(id.value(), secret)))));
+    return new IssuedKey(info, BeakKeyFormat.format(id, secret));
+  }
+
+  byte[] mac(byte[] data) {
+    try {
+      return keysets.mac().computeMac(data);
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("MAC failed", e);
+    }
+  }
+
+  /** The keyed blind index of a normalised email (H4): lookup without storing the address. */
+  String blindIndex(String normalisedEmail) {
+    return HEX.formatHex(mac(("email/v1|" + normalisedEmail).getBytes(StandardCharsets.UTF_8)));
+  }
+
+  byte[] encrypt(String plaintext, String context) {
+    try {
+      return keysets.pii().encrypt(plaintext.getBytes(StandardCharsets.UTF_8), context.getBytes(StandardCharsets.UTF_8));
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("encryption failed", e);
+    }
+  }
+
+  String decrypt(Bytes ciphertext, String context) {
+    try {
+      return new String(
+          keysets.pii().decrypt(ciphertext.toByteArray(), context.getBytes(StandardCharsets.UTF_8)),
+          StandardCharsets.UTF_8);
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("decryption failed", e);
+    }
+  }
+}

@@ -1,0 +1,96 @@
+package io.spaceduck.core.internal;
+
+import io.spaceduck.api.Admin;
+import io.spaceduck.api.Audit;
+import io.spaceduck.api.BeakKey;
+import io.spaceduck.api.Bonds;
+import io.spaceduck.api.Certificates;
+import io.spaceduck.api.Hatching;
+import io.spaceduck.api.Identities;
+import io.spaceduck.api.Keys;
+import io.spaceduck.api.Principal;
+import io.spaceduck.api.SpaceDuck;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/** The engine facade: wires the sub-APIs over one {@link Core}. Thread-safe. */
+final class EngineImpl implements SpaceDuck {
+  private final Core core;
+  private final boolean closeStorage;
+  private final HatchingImpl hatching;
+  private final CertificatesImpl certificates;
+  private final KeysImpl keys;
+  private final BondsImpl bonds;
+  private final IdentitiesImpl identities;
+  private final AuditImpl audit;
+  private final AdminImpl admin;
+  private final AtomicBoolean closed = new AtomicBoolean();
+
+  EngineImpl(Core core, boolean closeStorage) {
+    this.core = core;
+    this.closeStorage = closeStorage;
+    this.hatching = new HatchingImpl(core);
+    this.certificates = new CertificatesImpl(core);
+    this.keys = new KeysImpl(core);
+    this.bonds = new BondsImpl(core);
+    this.identities = new IdentitiesImpl(core);
+    this.audit = new AuditImpl(core);
+    this.admin = new AdminImpl(core, hatching);
+  }
+
+  @Override
+  public Principal authenticate(BeakKey key) {
+    return core.authenticate(key).principal();
+  }
+
+  @Override
+  public Hatching hatching() {
+    return hatching;
+  }
+
+  @Override
+  public Certificates certificates() {
+    return certificates;
+  }
+
+  @Override
+  public Keys keys() {
+    return keys;
+  }
+
+  @Override
+  public Bonds bonds() {
+    return bonds;
+  }
+
+  @Override
+  public Identities identities() {
+    return identities;
+  }
+
+  @Override
+  public Audit audit() {
+    return audit;
+  }
+
+  @Override
+  public Admin admin() {
+    return admin;
+  }
+
+  @Override
+  public String engineVersion() {
+    return core.version;
+  }
+
+  @Override
+  public void close() {
+    if (closed.compareAndSet(false, true) && closeStorage) {
+      core.storage.close();
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "SpaceDuck[" + core.version + ", " + core.storage.describe() + "]";
+  }
+}

@@ -1,0 +1,116 @@
+package io.spaceduck.core.internal;
+
+import io.spaceduck.api.Agent;
+import io.spaceduck.api.AuditAction;
+import io.spaceduck.api.BeakKey;
+import io.spaceduck.api.BirthCertificate;
+import io.spaceduck.api.CertId;
+import io.spaceduck.api.Conflict;
+import io.spaceduck.api.Duckling;
+import io.spaceduck.api.Feature;
+import io.spaceduck.api.Forbidden;
+import io.spaceduck.api.Identities;
+import io.spaceduck.api.Identity;
+import io.spaceduck.api.IdentityId;
+import io.spaceduck.api.IdentityStatus;
+import io.spaceduck.api.InvalidInput;
+import io.spaceduck.api.NotFound;
+import io.spaceduck.api.Permission;
+import io.spaceduck.api.ReasonCode;
+import io.spaceduck.api.Tier;
+import io.spaceduck.storage.Tables;
+import io.spaceduck.storage.Versioned;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+
+/** Identity records and tier promotion (SPEC §1, I1, I2, I6, I7). */
+final class IdentitiesImpl implements Identities {
+  private final Core core;
+
+  IdentitiesImpl(Core core) {
+    this.core = core;
+  }
+
+  @Override
+  public Identity get(BeakKey caller, IdentityId id) {
+    Objects.requireNonNull(id, "id");
+    return core.read(
+        caller,
+        Permission.READ_SELF,
+        a -> {
+          if (id.equals(a.principal().id())) {
+            return a.identity();
+          }
+          Identity i =
+              core.storage.get(Tables.IDENTITIES, id.value()).map(Versioned::value).orElseThrow(() -> new NotFound("no such identity"));
+          if (!core.governs(a.principal(), i)) {
+            throw new Forbidden("not governed by the caller");
+          }
+          return i;
+        });
+  }
+
+  @Override
+  public BirthCertificate promote(BeakKey caller, IdentityId targetId, Tier tier) {
+    Objects.requireNonNull(targetId, "target");
+    Objects.requireNonNull(tier, "tier");
+    return core.govern(
+        caller,
+        Optional.empty(),
+        AuditAction.TIER_PROMOTED,
+        targetId.value(),
+        ctx -> {
+          Versioned<Identity> row =
+              ctx.tx.get(Tables.IDENTITIES, targetId.value()).orElseThrow(() -> new NotFound("no such identity"));
+          Identity target = row.value();
+          Optional<String> scope = Core.scopeOf(target);
+          ctx.require(Permission.PROMOTE, targetId.value(), scope);
+          if (targetId.equals(ctx.caller().id())) {
+            throw ctx.deny("no self-promotion", targetId.value(), scope); // I2
+          }
+          if (tier == Tier.T3 && !core.config.enabled(Feature.T3_AUTOMATION)) {
+            throw ctx.deny("T3 is disabled (feature T3_AUTOMATION is off)", targetId.value(), scope); // I7
+          }
+          if (target.status() != IdentityStatus.ACTIVE) {
+            throw new Conflict("the identity is not active");
+          }
+          if (!tier.atLeast(target.tier()) || tier == target.tier()) {
+            throw new InvalidInput("tier", "must be above the current tier");
+          }
+          Identity promoted;
+          CertId certId = core.randoms.certId();
+          Optional<io.spaceduck.api.DucklingId> operator = Optional.empty();
+          if (target instanceof Duckling d) {
+            if (tier != Tier.T2) {
+              throw ctx.deny("a duckling can be promoted to T2 only", targetId.value(), scope);
+            }
+            promoted = d.withTier(tier, certId);
+          } else {
+            Agent a = (Agent) target;
+            if (!core.governs(ctx.caller(), a)) {
+              throw ctx.deny("not governed by the caller", targetId.value(), scope); // B3
+            }
+            Identity op =
+                ctx.tx.get(Tables.IDENTITIES, a.operator().value()).map(Versioned::value).orElseThrow(() -> new NotFound("no such operator"));
+            boolean allowed = tier == Tier.T3 ? op.tier() == Tier.T2 : op.tier().atLeast(tier);
+            if (!allowed) {
+              throw ctx.deny("an agent's tier is never above its operator's", targetId.value(), scope); // I1
+            }
+            operator = Optional.of(a.operator());
+            promoted = a.withTier(tier, certId);
+          }
+          BirthCertificate cert =
+              core.issueCertificate(
+                  ctx.tx, certId, targetId, target.displayName(), tier, operator, Optional.of(target.currentCert()), ctx.now);
+          ctx.tx.update(Tables.IDENTITIES, row, promoted);
+          ctx.audit(
+              targetId.value(),
+              scope,
+              ReasonCode.TIER_CHANGE,
+              Map.of("from", target.tier().name(), "to", tier.name(), "cert_id", certId.value(),
+                  "supersedes", target.currentCert().value()));
+          return cert;
+        });
+  }
+}
