@@ -25,6 +25,7 @@ import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.EnumSet;
@@ -35,7 +36,9 @@ import java.util.function.Function;
 /**
  * Binary codecs of the stored records. Each encoding starts with a format byte (1 today) so that
  * later engines can read older records. Strings are UTF-8 with a length prefix, instants are epoch
- * seconds plus nanos, optionals a presence byte. Thread-safe.
+ * seconds plus nanos, optionals a presence byte. Encoding refuses a string with an unpaired surrogate
+ * ({@link IllegalArgumentException}) rather than store a replacement character; decoding refuses
+ * malformed UTF-8 like any other corruption ({@link StorageException}). Thread-safe.
  */
 public final class Codecs {
   private Codecs() {}
@@ -99,7 +102,7 @@ public final class Codecs {
     }
 
     void str(String s) throws IOException {
-      byte[] b = s.getBytes(StandardCharsets.UTF_8);
+      byte[] b = utf8(s);
       d.writeInt(b.length);
       d.write(b);
     }
@@ -142,7 +145,8 @@ public final class Codecs {
       if (n < 0 || n > d.available()) {
         throw new IOException("bad string length");
       }
-      return new String(d.readNBytes(n), StandardCharsets.UTF_8);
+      // strict: malformed UTF-8 is corruption, not a string with replacement characters
+      return StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(d.readNBytes(n))).toString();
     }
 
     Bytes bytes() throws IOException {
@@ -173,6 +177,34 @@ public final class Codecs {
     Revocation revocation() throws IOException {
       return new Revocation(identityId(), instant(), ReasonCode.of(str()));
     }
+  }
+
+  /**
+   * UTF-8 of {@code s}. A string with an unpaired surrogate has no UTF-8 form; {@code getBytes} would
+   * silently store '?' instead, so it is refused.
+   *
+   * @throws IllegalArgumentException if {@code s} is not well-formed UTF-16
+   */
+  static byte[] utf8(String s) {
+    checkWellFormed(s, "text");
+    return s.getBytes(StandardCharsets.UTF_8);
+  }
+
+  /**
+   * @throws IllegalArgumentException naming {@code what} if {@code s} has an unpaired surrogate
+   */
+  static String checkWellFormed(String s, String what) {
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (Character.isSurrogate(c)) {
+        if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+          i++;
+        } else {
+          throw new IllegalArgumentException(what + " is not well-formed Unicode (unpaired surrogate)");
+        }
+      }
+    }
+    return s;
   }
 
   private static <T> Writer<T> strW(Function<T, String> f) {

@@ -5,6 +5,9 @@ package io.spaceduck.storage;
  * versioned by their first byte so that a later engine can still read them.
  */
 public interface RecordCodec<V> {
+  /**
+   * @throws IllegalArgumentException if {@code value} holds text that is not well-formed Unicode
+   */
   byte[] encode(V value);
 
   /**

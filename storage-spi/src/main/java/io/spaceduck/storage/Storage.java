@@ -44,10 +44,20 @@ public interface Storage extends StorageHandle {
   /** The newest audit event's position and hash; empty while the chain is empty. */
   Optional<AuditHead> auditHead();
 
-  /** Up to {@code limit} events with {@code seq >= fromSeq}, ascending and contiguous. */
+  /**
+   * Exactly the next {@code min(limit, remaining)} events with {@code seq >= fromSeq}, ascending and
+   * contiguous (a short page means the chain ends there).
+   *
+   * @throws IllegalArgumentException if {@code limit < 0}
+   */
   List<AuditEvent> auditRange(long fromSeq, int limit);
 
-  /** Up to {@code limit} events with {@code seq > afterSeq} that match {@code filter}, ascending. */
+  /**
+   * The first {@code limit} events with {@code seq > afterSeq} that match {@code filter} (see {@link
+   * AuditFilter#matches}), ascending — fewer only when no more match.
+   *
+   * @throws IllegalArgumentException if {@code limit < 0}
+   */
   List<AuditEvent> auditQuery(AuditFilter filter, long afterSeq, int limit);
 
   /** Closes the store. Idempotent. Units after close fail with {@link StorageException}. */

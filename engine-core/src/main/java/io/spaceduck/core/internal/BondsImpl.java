@@ -43,7 +43,6 @@ final class BondsImpl implements Bonds {
   public BondResult bond(BeakKey caller, String agentName, Tier tier) {
     Objects.requireNonNull(agentName, "agentName");
     Objects.requireNonNull(tier, "tier");
-    String name = Inputs.name("agent_name", agentName);
     return core.govern(
         caller,
         Optional.empty(),
@@ -51,6 +50,7 @@ final class BondsImpl implements Bonds {
         "bond",
         ctx -> {
           Optional<String> scope = Optional.of(ctx.caller().id().value());
+          String name = Inputs.name("agent_name", agentName); // after authentication: the key first
           ctx.require(Permission.BOND_AGENT, "bond", scope);
           if (!(ctx.caller().id() instanceof DucklingId operator)) {
             throw ctx.deny("only a duckling operates agents", "bond", scope);

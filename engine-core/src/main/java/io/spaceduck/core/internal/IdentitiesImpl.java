@@ -4,6 +4,7 @@ import io.spaceduck.api.Agent;
 import io.spaceduck.api.AuditAction;
 import io.spaceduck.api.BeakKey;
 import io.spaceduck.api.BirthCertificate;
+import io.spaceduck.api.BondStatus;
 import io.spaceduck.api.CertId;
 import io.spaceduck.api.Conflict;
 import io.spaceduck.api.Duckling;
@@ -91,6 +92,13 @@ final class IdentitiesImpl implements Identities {
             if (!core.governs(ctx.caller(), a)) {
               throw ctx.deny("not governed by the caller", targetId.value(), scope); // B3
             }
+            // B2: a revoked bond's agent gets no new certificate (as KeysImpl.replace issues it no key);
+            // the read condition makes a concurrent revocation re-run this unit
+            var bond = ctx.tx.get(Tables.BONDS, a.bond().value());
+            if (bond.isEmpty() || bond.get().value().status() != BondStatus.ACTIVE) {
+              throw new Conflict("the agent's bond is revoked");
+            }
+            ctx.tx.check(Tables.BONDS, bond.get());
             Identity op =
                 ctx.tx.get(Tables.IDENTITIES, a.operator().value()).map(Versioned::value).orElseThrow(() -> new NotFound("no such operator"));
             boolean allowed = tier == Tier.T3 ? op.tier() == Tier.T2 : op.tier().atLeast(tier);

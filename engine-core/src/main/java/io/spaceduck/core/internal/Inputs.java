@@ -22,7 +22,8 @@ final class Inputs {
   /**
    * A display or agent name: NFC-normalised and trimmed; 1–64 code points; no control, format
    * (bidi overrides, zero-width), unassigned, private-use or unpaired surrogate characters; no line
-   * breaks.
+   * breaks; at least one visible character (not only spaces such as U+00A0 or fillers such as
+   * U+3164).
    */
   static String name(String field, String raw) {
     if (raw.length() > 4 * MAX_NAME) {
@@ -33,8 +34,10 @@ final class Inputs {
     if (count < 1 || count > MAX_NAME) {
       throw new InvalidInput(field, "1 to " + MAX_NAME + " characters");
     }
+    boolean visible = false;
     for (int i = 0; i < s.length(); ) {
       int cp = s.codePointAt(i);
+      visible |= !Character.isWhitespace(cp) && !Character.isSpaceChar(cp) && !INVISIBLE_FILLERS.contains(cp);
       int type = Character.getType(cp);
       if (type == Character.CONTROL
           || type == Character.FORMAT
@@ -47,8 +50,15 @@ final class Inputs {
       }
       i += Character.charCount(cp);
     }
+    if (!visible) {
+      throw new InvalidInput(field, "must contain a visible character");
+    }
     return s;
   }
+
+  /** Letters that render as nothing (Hangul fillers, the blank Braille pattern). */
+  private static final java.util.Set<Integer> INVISIBLE_FILLERS =
+      java.util.Set.of(0x115F, 0x1160, 0x3164, 0xFFA0, 0x2800);
 
   /**
    * An email address, normalised for uniqueness: trimmed, lowercased, ASCII only, one {@code @}, a

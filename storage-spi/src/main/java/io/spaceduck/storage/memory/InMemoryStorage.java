@@ -42,6 +42,9 @@ public final class InMemoryStorage implements Storage {
   private final Map<Index<?>, ConcurrentHashMap<String, NavigableSet<String>>> indexes = new HashMap<>();
   private final ArrayList<AuditEvent> audit = new ArrayList<>();
   private final CommittedView committed = new Committed();
+  // Units read through the lock too, so that a unit never sees an index entry without its row (a
+  // half-applied unit); validation runs under the write lock and uses the raw view.
+  private final CommittedView lockedReads = new LockedReads();
   private volatile boolean closed;
 
   public InMemoryStorage() {
@@ -67,7 +70,7 @@ public final class InMemoryStorage implements Storage {
   @Override
   public <T> T execute(UnitOfWork<T> unit) {
     checkOpen();
-    BufferedTransaction tx = new BufferedTransaction(committed);
+    BufferedTransaction tx = new BufferedTransaction(lockedReads);
     T result = unit.run(tx);
     WriteSet ws = tx.writeSet();
     long stamp = lock.writeLock();
@@ -153,14 +156,19 @@ public final class InMemoryStorage implements Storage {
     }
     return locked(
         () -> {
-          int from = (int) Math.max(0, Math.min(audit.size(), fromSeq - 1));
-          return List.copyOf(audit.subList(from, Math.min(audit.size(), from + limit)));
+          // long arithmetic: fromSeq may be Long.MIN_VALUE and from + limit may exceed int
+          long from = Math.min(audit.size(), Math.max(1, fromSeq) - 1);
+          long to = Math.min(audit.size(), from + limit);
+          return List.copyOf(audit.subList((int) from, (int) to));
         });
   }
 
   @Override
   public List<AuditEvent> auditQuery(AuditFilter filter, long afterSeq, int limit) {
     checkOpen();
+    if (limit < 0) {
+      throw new IllegalArgumentException("limit >= 0");
+    }
     return locked(
         () -> {
           List<AuditEvent> out = new ArrayList<>();
@@ -185,6 +193,18 @@ public final class InMemoryStorage implements Storage {
   @Override
   public void close() {
     closed = true;
+  }
+
+  private final class LockedReads implements CommittedView {
+    @Override
+    public <V> Optional<Versioned<V>> get(Table<V> table, String key) {
+      return read(() -> committed.get(table, key));
+    }
+
+    @Override
+    public <V> List<Versioned<V>> findBy(Index<V> index, String indexKey) {
+      return read(() -> committed.findBy(index, indexKey));
+    }
   }
 
   private final class Committed implements CommittedView {

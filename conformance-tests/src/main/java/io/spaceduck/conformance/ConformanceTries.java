@@ -1,0 +1,63 @@
+package io.spaceduck.conformance;
+
+import net.jqwik.api.lifecycle.AroundPropertyHook;
+import net.jqwik.api.lifecycle.PropagationMode;
+import net.jqwik.api.lifecycle.PropertyExecutionResult;
+import net.jqwik.api.lifecycle.PropertyExecutor;
+import net.jqwik.api.lifecycle.PropertyLifecycleContext;
+
+/**
+ * Scales the tries of every contract property by the system property {@value #PROPERTY}: each
+ * property declares its tries relative to a base of {@value #BASE} (the cheap ones 100, the
+ * multi-threaded ones fewer), and {@code -Dspaceduck.conformance.tries=1000} runs ten times as many
+ * of each. Unset, the declared counts apply. jqwik reads annotations at compile time only, so this
+ * hook is how a run-time setting reaches them; {@code jqwik.tries.default} does not, because every
+ * contract property declares its tries.
+ *
+ * <p>Registered on {@link StorageContract} (inherited by every subclass). Stateless.
+ */
+public final class ConformanceTries implements AroundPropertyHook {
+  /** The system property that sets the base try count. */
+  public static final String PROPERTY = "spaceduck.conformance.tries";
+
+  /** The base the declared try counts are relative to. */
+  public static final int BASE = 100;
+
+  /** Called by jqwik. */
+  public ConformanceTries() {}
+
+  /**
+   * The tries to run for a property declaring {@code declared}, given the value of {@value
+   * #PROPERTY} (null when unset).
+   *
+   * @throws IllegalArgumentException if the property is set but not a positive integer
+   */
+  static int scaled(int declared, String setting) {
+    if (setting == null || setting.isBlank() || declared <= 1) {
+      return declared; // unset, or an @Example: runs once whatever the setting
+    }
+    int base;
+    try {
+      base = Integer.parseInt(setting.trim());
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(PROPERTY + " must be a positive integer", e);
+    }
+    if (base < 1) {
+      throw new IllegalArgumentException(PROPERTY + " must be a positive integer");
+    }
+    return (int) Math.max(1, Math.min(Integer.MAX_VALUE, (long) declared * base / BASE));
+  }
+
+  /** To every property of the annotated contract class and its subclasses. */
+  @Override
+  public PropagationMode propagateTo() {
+    return PropagationMode.ALL_DESCENDANTS;
+  }
+
+  @Override
+  public PropertyExecutionResult aroundProperty(PropertyLifecycleContext context, PropertyExecutor property) {
+    int declared = context.attributes().tries().orElse(BASE);
+    context.attributes().setTries(scaled(declared, System.getProperty(PROPERTY)));
+    return property.execute();
+  }
+}

@@ -1,0 +1,170 @@
+package io.spaceduck.conformance.broken;
+
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.spaceduck.api.AuditEvent;
+import io.spaceduck.api.AuditOutcome;
+import io.spaceduck.api.ReasonCode;
+import io.spaceduck.conformance.StorageArbitraries;
+import io.spaceduck.conformance.StorageArbitraries.Lineage;
+import io.spaceduck.conformance.StorageArbitraries.TableValue;
+import io.spaceduck.conformance.StorageContract;
+import io.spaceduck.conformance.StorageContract.Failure;
+import io.spaceduck.conformance.StorageContract.FailingUnit;
+import io.spaceduck.conformance.StorageContract.RowAction;
+import io.spaceduck.storage.AuditDraft;
+import io.spaceduck.storage.AuditFilter;
+import io.spaceduck.storage.MetaRecord;
+import io.spaceduck.storage.Storage;
+import io.spaceduck.storage.Tables;
+import io.spaceduck.storage.memory.InMemoryStorage;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.UnaryOperator;
+import java.util.stream.Collectors;
+import net.jqwik.api.Arbitrary;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.function.Executable;
+
+/**
+ * The kit has teeth: each deliberately broken store fails the contract property that guards its
+ * rule, for the reason that rule names, while the very same inputs pass on the reference store. The
+ * properties are called directly as methods, with fixed inputs and with inputs sampled from the
+ * kit's own generators.
+ */
+class BrokenStoresTest {
+  private static final int SAMPLES = 15;
+
+  private final List<StorageContract> contracts = new ArrayList<>();
+  private final StorageContract reference = contractOver(s -> s);
+
+  private StorageContract contractOver(UnaryOperator<Storage> breakage) {
+    StorageContract c =
+        new StorageContract() {
+          @Override
+          protected Storage newStorage() {
+            return breakage.apply(new InMemoryStorage());
+          }
+        };
+    contracts.add(c);
+    return c;
+  }
+
+  @AfterEach
+  void closeStores() {
+    contracts.forEach(StorageContract::closeStores);
+  }
+
+  /** Runs {@code property} against the broken store (must fail with {@code reason}) and the reference (must pass). */
+  private static void failsOnlyWhenBroken(String reason, Executable onBroken, Executable onReference) throws Throwable {
+    AssertionError e = assertThrows(AssertionError.class, onBroken, "the broken store passed the property");
+    assertTrue(
+        String.valueOf(e.getMessage()).contains(reason),
+        () -> "the broken store failed, but not because of '" + reason + "': " + e.getMessage());
+    onReference.execute();
+  }
+
+  private static <T> List<T> sample(Arbitrary<T> arbitrary) {
+    return arbitrary.sampleStream().limit(SAMPLES).collect(Collectors.toList());
+  }
+
+  private static AuditDraft draft(int i) {
+    return AuditDraft.of(
+        "test.action",
+        AuditEvent.SYSTEM_ACTOR,
+        "resource-" + i,
+        Optional.empty(),
+        StorageArbitraries.AUDIT_EPOCH.plusSeconds(i),
+        "test",
+        ReasonCode.NONE,
+        AuditOutcome.SUCCESS,
+        Map.of());
+  }
+
+  private static final Lineage<MetaRecord> META_LINEAGE =
+      new Lineage<>(Tables.META, new MetaRecord("row", "v1"), List.of(new MetaRecord("row", "v2"), new MetaRecord("row", "v3")));
+
+  @Test
+  @Tag("CAS")
+  @Tag("A5")
+  @DisplayName("CAS a last-writer-wins store fails 'exactly one wins' and 'stale versions conflict'")
+  void lastWriterWins_failsCompareAndSet() throws Throwable {
+    StorageContract broken = contractOver(LastWriterWinsStorage::new);
+    failsOnlyWhenBroken(
+        "winners of round 0",
+        () -> broken.racingUpdates_exactlyOneWins(2, 1),
+        () -> reference.racingUpdates_exactlyOneWins(2, 1));
+    AuditDraft d = draft(1);
+    failsOnlyWhenBroken(
+        "stale version",
+        () -> broken.staleVersions_conflictAndChangeNothing(META_LINEAGE, d),
+        () -> reference.staleVersions_conflictAndChangeNothing(META_LINEAGE, d));
+    for (Lineage<?> l : sample(reference.lineages())) {
+      failsOnlyWhenBroken(
+          "version",
+          () -> broken.staleVersions_conflictAndChangeNothing(l, d),
+          () -> reference.staleVersions_conflictAndChangeNothing(l, d));
+    }
+  }
+
+  @Test
+  @Tag("I4")
+  @DisplayName("I4 a store that leaks one write of a failed unit fails 'a failed unit leaves no trace'")
+  void leakyStore_failsAtomicity() throws Throwable {
+    StorageContract broken = contractOver(LeakyStorage::new);
+    List<FailingUnit> units = new ArrayList<>();
+    for (Failure f : Failure.values()) {
+      units.add(
+          new FailingUnit(
+              List.of(META_LINEAGE),
+              List.of(RowAction.UPDATE),
+              List.of(new TableValue<>(Tables.META, new MetaRecord("fresh", "leaked?"))),
+              List.of(draft(1)),
+              List.of(draft(2), draft(3)),
+              f));
+    }
+    sample(reference.failingUnits()).stream().filter(u -> !u.inserts().isEmpty()).forEach(units::add);
+    assertFalse(units.size() <= Failure.values().length, "no sampled unit inserts anything");
+    for (FailingUnit u : units) {
+      failsOnlyWhenBroken(
+          "rows after a failed unit", () -> broken.failedUnit_leavesNoTrace(u), () -> reference.failedUnit_leavesNoTrace(u));
+    }
+  }
+
+  @Test
+  @Tag("A3")
+  @Tag("A5")
+  @DisplayName("A3 A5 a store whose auditRange drops an event fails the chain properties")
+  void droppedEvent_failsAuditChain() throws Throwable {
+    StorageContract broken = contractOver(DroppedEventStorage::new);
+    List<List<AuditDraft>> units = List.of(List.of(draft(1)), List.of(), List.of(draft(2), draft(3)));
+    failsOnlyWhenBroken(
+        "number of audit events",
+        () -> broken.auditChain_isGaplessLinkedAndVerifies(units, 2),
+        () -> reference.auditChain_isGaplessLinkedAndVerifies(units, 2));
+    List<AuditDraft> drafts = List.of(draft(1), draft(2), draft(3));
+    failsOnlyWhenBroken(
+        "number of audit events",
+        () -> broken.auditRange_returnsTheSlice(drafts, 1, Integer.MAX_VALUE),
+        () -> reference.auditRange_returnsTheSlice(drafts, 1, Integer.MAX_VALUE));
+  }
+
+  @Test
+  @Tag("A4")
+  @DisplayName("A4 a store whose auditQuery pages overlap fails 'pages give each match exactly once'")
+  void overlappingPages_failAuditQuery() throws Throwable {
+    StorageContract broken = contractOver(OverlappingPagesStorage::new);
+    List<List<AuditDraft>> units = List.of(List.of(draft(1), draft(2)), List.of(draft(3)));
+    failsOnlyWhenBroken(
+        "page after seq",
+        () -> broken.auditQuery_matchesReferenceAndPagesOnce(units, AuditFilter.ALL, 1, 0),
+        () -> reference.auditQuery_matchesReferenceAndPagesOnce(units, AuditFilter.ALL, 1, 0));
+  }
+}

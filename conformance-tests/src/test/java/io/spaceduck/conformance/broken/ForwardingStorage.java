@@ -1,0 +1,108 @@
+package io.spaceduck.conformance.broken;
+
+import io.spaceduck.api.AuditEvent;
+import io.spaceduck.api.AuditHead;
+import io.spaceduck.storage.AuditDraft;
+import io.spaceduck.storage.AuditFilter;
+import io.spaceduck.storage.Index;
+import io.spaceduck.storage.Storage;
+import io.spaceduck.storage.Table;
+import io.spaceduck.storage.Transaction;
+import io.spaceduck.storage.UnitOfWork;
+import io.spaceduck.storage.Versioned;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+/** A store that forwards everything to another; the broken stores override one behaviour each. */
+abstract class ForwardingStorage implements Storage {
+  final Storage delegate;
+
+  ForwardingStorage(Storage delegate) {
+    this.delegate = Objects.requireNonNull(delegate, "delegate");
+  }
+
+  @Override
+  public String describe() {
+    return getClass().getSimpleName() + "(" + delegate.describe() + ")";
+  }
+
+  @Override
+  public <T> T execute(UnitOfWork<T> unit) {
+    return delegate.execute(unit);
+  }
+
+  @Override
+  public <V> Optional<Versioned<V>> get(Table<V> table, String key) {
+    return delegate.get(table, key);
+  }
+
+  @Override
+  public <V> List<Versioned<V>> findBy(Index<V> index, String indexKey) {
+    return delegate.findBy(index, indexKey);
+  }
+
+  @Override
+  public Optional<AuditHead> auditHead() {
+    return delegate.auditHead();
+  }
+
+  @Override
+  public List<AuditEvent> auditRange(long fromSeq, int limit) {
+    return delegate.auditRange(fromSeq, limit);
+  }
+
+  @Override
+  public List<AuditEvent> auditQuery(AuditFilter filter, long afterSeq, int limit) {
+    return delegate.auditQuery(filter, afterSeq, limit);
+  }
+
+  @Override
+  public void close() {
+    delegate.close();
+  }
+
+  /** A transaction that forwards everything to another. */
+  static class ForwardingTransaction implements Transaction {
+    final Transaction tx;
+
+    ForwardingTransaction(Transaction tx) {
+      this.tx = tx;
+    }
+
+    @Override
+    public <V> Optional<Versioned<V>> get(Table<V> table, String key) {
+      return tx.get(table, key);
+    }
+
+    @Override
+    public <V> List<Versioned<V>> findBy(Index<V> index, String indexKey) {
+      return tx.findBy(index, indexKey);
+    }
+
+    @Override
+    public <V> void insert(Table<V> table, V value) {
+      tx.insert(table, value);
+    }
+
+    @Override
+    public <V> void update(Table<V> table, Versioned<V> current, V next) {
+      tx.update(table, current, next);
+    }
+
+    @Override
+    public <V> void delete(Table<V> table, Versioned<V> current) {
+      tx.delete(table, current);
+    }
+
+    @Override
+    public <V> void check(Table<V> table, Versioned<V> current) {
+      tx.check(table, current);
+    }
+
+    @Override
+    public void appendAudit(AuditDraft draft) {
+      tx.appendAudit(draft);
+    }
+  }
+}

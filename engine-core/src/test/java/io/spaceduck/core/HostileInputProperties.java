@@ -1,0 +1,476 @@
+package io.spaceduck.core;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import io.spaceduck.api.BeakKey;
+import io.spaceduck.api.BondResult;
+import io.spaceduck.api.CertId;
+import io.spaceduck.api.Email;
+import io.spaceduck.api.ErrorCode;
+import io.spaceduck.api.HatchId;
+import io.spaceduck.api.HatchRequest;
+import io.spaceduck.api.HatchResult;
+import io.spaceduck.api.HatchTicket;
+import io.spaceduck.api.InvalidInput;
+import io.spaceduck.api.ReasonCode;
+import io.spaceduck.api.SpaceDuck;
+import io.spaceduck.api.Tier;
+import io.spaceduck.api.Unauthenticated;
+import io.spaceduck.api.VerificationCode;
+import java.nio.charset.StandardCharsets;
+import java.text.Normalizer;
+import java.util.Base64;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Pattern;
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.Combinators;
+import net.jqwik.api.Example;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Label;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
+import net.jqwik.api.Tag;
+import net.jqwik.api.Tuple;
+import net.jqwik.api.lifecycle.AfterContainer;
+import net.jqwik.api.lifecycle.BeforeContainer;
+import net.jqwik.api.statistics.Statistics;
+import org.junit.jupiter.api.function.Executable;
+
+/**
+ * Hostile input gives the documented refusal and never an unexpected exception: names and emails are
+ * accepted or refused as {@link InvalidInput} naming the field (never echoing the value); anything
+ * that is not a live Beak Key is {@link Unauthenticated} with one fixed message (K6); garbage
+ * certificates are {@link InvalidInput}; {@code null} is a caller mistake ({@link
+ * NullPointerException}).
+ */
+class HostileInputProperties {
+  private static final String BASE32 = "abcdefghijklmnopqrstuvwxyz234567";
+  private static final Pattern REASON = Pattern.compile("[a-z0-9_]{1,40}");
+  private static final AtomicInteger SEQ = new AtomicInteger();
+
+  // one engine for the whole container; every try adds to it (rate limits are generous)
+  private static TestEngine t;
+  private static SpaceDuck engine;
+  private static BeakKey adminKey;
+  private static BeakKey operatorKey;
+  private static HatchResult alice;
+  private static String jwks;
+
+  @BeforeContainer
+  static void openEngine() {
+    t = new TestEngine();
+    engine = t.engine;
+    adminKey = t.bootstrap().key().key();
+    operatorKey = t.operator(adminKey, "Operator");
+    alice = t.hatch("Alice");
+    jwks = engine.certificates().publicJwks();
+  }
+
+  @AfterContainer
+  static void closeEngine() {
+    t.close();
+  }
+
+  private static String uniqueEmail() {
+    return "hostile" + SEQ.incrementAndGet() + "@example.org";
+  }
+
+  // ------------------------------------------------------------------ arbitraries
+
+  /** Text built from the pieces that break naive validators, plus plain random strings. */
+  @Provide
+  Arbitrary<String> hostileText() {
+    Arbitrary<String> piece =
+        Arbitraries.frequencyOf(
+            Tuple.of(8, Arbitraries.strings().withCharRange('a', 'z').ofMinLength(1).ofMaxLength(6)),
+            Tuple.of(2, Arbitraries.strings().withCharRange('A', 'Z').ofMinLength(1).ofMaxLength(3)),
+            Tuple.of(2, Arbitraries.of(" ", "  ", "\t", "\n", "\r\n", "\u00A0", "\u3000", "\u2003")),
+            Tuple.of(2, Arbitraries.chars().range('\u0000', '\u001F').map(String::valueOf)),
+            Tuple.of(1, Arbitraries.of("\u0000", "\u007F", "\u0085", "\u009B")),
+            Tuple.of(2, Arbitraries.of("\u202E", "\u202D", "\u202A", "\u2066", "\u2067", "\u2069", "\u061C")),
+            Tuple.of(2, Arbitraries.of("\u200B", "\u200C", "\u200D", "\u2060", "\uFEFF", "\u00AD")),
+            Tuple.of(1, Arbitraries.of("\u2028", "\u2029")),
+            Tuple.of(2, Arbitraries.of("\uD800", "\uDBFF", "\uDC00", "\uDFFF", "\uDC00\uD800")),
+            Tuple.of(2, Arbitraries.of("\uD83E\uDD86", "\uD83D\uDC69\u200D\uD83D\uDE80", "\u2764\uFE0F", "\uD83C\uDDE9\uD83C\uDDEA")),
+            Tuple.of(2, Arbitraries.of("\u0301", "\u0308", "\u20DD", "e\u0301", "Z\u0351\u0352\u0353\u0354", "\u1100\u1161")),
+            Tuple.of(1, Arbitraries.of("\uE000", "\uF8FF", "\u0378", "\uFFFF", "\uFFFE", "\uDB80\uDC00")),
+            Tuple.of(2, Arbitraries.of("<script>", "'", "\"", "&", "%s", "%n", "${jndi:ldap://x}", "\\", "@", ".", "../", "\u0130", "\u00DF")),
+            Tuple.of(1, Arbitraries.strings().all().ofMinLength(1).ofMaxLength(4)));
+    return Arbitraries.oneOf(
+        piece.list().ofMaxSize(24).map(l -> String.join("", l)),
+        Arbitraries.strings().all().ofMaxLength(80),
+        Arbitraries.strings().withCharRange('a', 'z').ofMinLength(60).ofMaxLength(300),
+        Arbitraries.of("", " ", "   ", "\t\n", "\u0000", "\u202E", "\u200B", "\uD800", "a".repeat(64), "a".repeat(65),
+            "\uD83E\uDD86".repeat(64), "\uD83E\uDD86".repeat(65), "e\u0301".repeat(40), "x".repeat(10_000)));
+  }
+
+  @Provide
+  Arbitrary<String> hostileEmail() {
+    Arbitrary<String> text = hostileText();
+    Arbitrary<String> local = Arbitraries.strings().withCharRange('a', 'z').ofMinLength(1).ofMaxLength(12);
+    return Arbitraries.oneOf(
+        text,
+        text.map(s -> s + "@example.org"),
+        text.map(s -> "someone@" + s),
+        Combinators.combine(local, text).as((l, s) -> l + s + "@example.org"),
+        Combinators.combine(local, text).as((l, s) -> l + "@exa" + s + "mple.org"),
+        local.map(l -> l + "@@example.org"),
+        local.map(l -> "." + l + "@example.org"),
+        local.map(l -> l + "..x@example.org"),
+        local.map(l -> l + "@example"),
+        local.map(l -> l + "@-example.org"),
+        local.map(l -> l.repeat(30) + "@example.org"),
+        local.map(l -> l + "@" + "a".repeat(300) + ".org"),
+        local.map(l -> "  " + l.toUpperCase() + SEQ.incrementAndGet() + "@Example.ORG  "));
+  }
+
+  /** Anything but a live key: wrong prefixes, truncations, bad characters, unknown or wrong secrets. */
+  @Provide
+  Arbitrary<String> notAKey() {
+    String real = alice.key().key().reveal();
+    String knownId = real.substring(3, 19);
+    Arbitrary<String> b32 = Arbitraries.strings().withChars(BASE32.toCharArray()).ofLength(52);
+    Arbitrary<String> id16 = Arbitraries.strings().withChars(BASE32.toCharArray()).ofLength(16);
+    Arbitrary<Character> badChar =
+        Arbitraries.of('0', '1', '8', '9', 'A', 'Z', '-', '_', '=', '+', '/', ' ', '\u0000', '\u00E9', '\u202E');
+    return Arbitraries.oneOf(
+        hostileText(),
+        Arbitraries.strings().all().ofLength(72),
+        Arbitraries.strings().ascii().ofLength(69).map(s -> "bk_" + s),
+        Arbitraries.of("bK_", "BK_", "bk-", "kb_", "", "bk", "bk__", " bk_").map(p -> p + real.substring(3)),
+        Arbitraries.integers().between(0, 71).map(n -> real.substring(0, n)),
+        Arbitraries.strings().withChars(BASE32.toCharArray()).ofMinLength(1).ofMaxLength(8).map(s -> real + s),
+        Combinators.combine(Arbitraries.integers().between(3, 71).filter(i -> i != 19), badChar)
+            .as((i, c) -> real.substring(0, i) + c + real.substring(i + 1)),
+        Combinators.combine(id16, b32).as((id, s) -> "bk_" + id + "_" + s), // well-formed, unknown
+        b32.map(s -> "bk_" + knownId + "_" + s), // known id, wrong secret
+        Arbitraries.of(real.toUpperCase(), " " + real, real + "\n", real.replace('_', '-')))
+        .filter(s -> !s.equals(real));
+  }
+
+  @Provide
+  Arbitrary<String> garbageJws() {
+    String real = alice.certificate().jws();
+    String[] p = real.split("\\.");
+    Arbitrary<String> seg = Arbitraries.strings().withChars("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".toCharArray()).ofMaxLength(120);
+    return Arbitraries.oneOf(
+        hostileText(),
+        Combinators.combine(seg, seg, seg).as((a, b, c) -> a + "." + b + "." + c),
+        seg.map(s -> p[0] + "." + s + "." + p[2]),
+        seg.map(s -> p[0] + "." + p[1] + "." + s),
+        seg.map(s -> s + "." + p[1] + "." + p[2]),
+        Arbitraries.integers().between(0, real.length() - 1).map(n -> real.substring(0, n)),
+        Arbitraries.of(
+            p[0] + "." + p[1] + ".",
+            p[0] + "." + p[1],
+            real + ".",
+            real + "." + p[2],
+            b64("{\"alg\":\"none\",\"typ\":\"sd-cert+jwt\"}") + "." + p[1] + ".",
+            b64("{\"alg\":\"HS256\",\"typ\":\"sd-cert+jwt\"}") + "." + p[1] + "." + p[2],
+            b64("{\"alg\":\"ES256\"") + "." + p[1] + "." + p[2],
+            p[0] + "." + b64("[]") + "." + p[2],
+            p[0] + "." + b64("{\"sub\":null}") + "." + p[2],
+            "a".repeat(9000),
+            real.replace('.', ',')));
+  }
+
+  /** Hostile text, and near-miss codes around the 40-character limit. */
+  @Provide
+  Arbitrary<String> reasonText() {
+    return Arbitraries.oneOf(
+        hostileText(),
+        Arbitraries.strings().withChars("abcxyz0189_".toCharArray()).ofMinLength(1).ofMaxLength(44),
+        Arbitraries.strings().withChars("abcxyz0189_-. A".toCharArray()).ofMinLength(1).ofMaxLength(40));
+  }
+
+  private static String b64(String s) {
+    return Base64.getUrlEncoder().withoutPadding().encodeToString(s.getBytes(StandardCharsets.UTF_8));
+  }
+
+  // ------------------------------------------------------------------ checks
+
+  /** The refusal names the field, states a plain rule, and does not echo the value. */
+  private static void assertNamesFieldOnly(InvalidInput e, String field, String value) {
+    assertEquals(field, e.field());
+    assertEquals(ErrorCode.INVALID_INPUT, e.code());
+    String m = e.getMessage();
+    assertTrue(m.startsWith(field + ": "), m);
+    String rule = m.substring(field.length() + 2);
+    assertTrue(rule.matches("[\\x20-\\x7E]{1,100}"), "a short plain-ASCII rule: " + rule);
+    String v = value.strip();
+    if (v.length() >= 6) {
+      assertFalse(m.contains(v), "the message echoes the value");
+    }
+  }
+
+  /** What an accepted name must look like: normalised, trimmed, 1–64 code points, nothing invisible. */
+  private static void assertCleanName(String name) {
+    assertEquals(Normalizer.normalize(name, Normalizer.Form.NFC), name);
+    assertEquals(name.strip(), name);
+    int count = name.codePointCount(0, name.length());
+    assertTrue(count >= 1 && count <= 64, "1-64 code points: " + count);
+    name.codePoints()
+        .forEach(
+            cp -> {
+              int type = Character.getType(cp);
+              assertFalse(
+                  type == Character.CONTROL
+                      || type == Character.FORMAT
+                      || type == Character.SURROGATE
+                      || type == Character.PRIVATE_USE
+                      || type == Character.UNASSIGNED
+                      || type == Character.LINE_SEPARATOR
+                      || type == Character.PARAGRAPH_SEPARATOR,
+                  "forbidden code point U+" + Integer.toHexString(cp));
+            });
+  }
+
+  private static void assertUnauthenticated(Executable call) {
+    Unauthenticated e = assertThrows(Unauthenticated.class, call);
+    assertEquals(Unauthenticated.MESSAGE, e.getMessage());
+    assertEquals(ErrorCode.UNAUTHENTICATED, e.code());
+    assertNull(e.getCause());
+  }
+
+  // ------------------------------------------------------------------ names and emails
+
+  @Property(tries = 250)
+  @Tag("H1")
+  @Tag("D2")
+  @Label("H1 display name: any text is a hatch or an InvalidInput naming display_name, never an echo")
+  void displayName_isAcceptedCleanOrRefusedAsInvalidInput(@ForAll("hostileText") String name) {
+    HatchTicket ticket;
+    try {
+      ticket = engine.hatching().start(new HatchRequest(name, Email.of(uniqueEmail()), "ok", "props"));
+    } catch (InvalidInput e) {
+      assertNamesFieldOnly(e, "display_name", name);
+      coverBoth(false);
+      return;
+    }
+    HatchResult r = engine.hatching().complete(ticket.id(), VerificationCode.of(t.codes.get(ticket.id())));
+    assertCleanName(r.duckling().displayName());
+    assertEquals(r.duckling().displayName(), r.certificate().displayName());
+    coverBoth(true);
+  }
+
+  /** Records the outcome and requires the generators to reach both outcomes often enough. */
+  private static void coverBoth(boolean accepted) {
+    Statistics.label("outcome").collect(accepted ? "accepted" : "refused");
+    Statistics.label("outcome")
+        .coverage(
+            c -> {
+              c.check("accepted").percentage(p -> p >= 5);
+              c.check("refused").percentage(p -> p >= 5);
+            });
+  }
+
+  @Property(tries = 250)
+  @Tag("H1")
+  @Tag("H4")
+  @Tag("D2")
+  @Label("H1 email: any text is a started hatch or an InvalidInput naming email, never an echo")
+  void email_isAcceptedOrRefusedAsInvalidInput(@ForAll("hostileEmail") String email) {
+    try {
+      HatchTicket ticket = engine.hatching().start(new HatchRequest("Emailer", Email.of(email), "ok", "props"));
+      assertTrue(t.codes.containsKey(ticket.id()));
+      coverBoth(true);
+    } catch (InvalidInput e) {
+      assertNamesFieldOnly(e, "email", email);
+      coverBoth(false);
+    }
+  }
+
+  @Property(tries = 250)
+  @Tag("B1")
+  @Tag("D2")
+  @Label("B1 agent name: any text is a bond or an InvalidInput naming agent_name, never an echo")
+  void agentName_isAcceptedCleanOrRefusedAsInvalidInput(@ForAll("hostileText") String name) {
+    BondResult r;
+    try {
+      r = engine.bonds().bond(operatorKey, name, Tier.T0);
+    } catch (InvalidInput e) {
+      assertNamesFieldOnly(e, "agent_name", name);
+      coverBoth(false);
+      return;
+    }
+    assertCleanName(r.agent().displayName());
+    assertEquals(r.agent().displayName(), r.bond().agentName());
+    assertEquals(r.agent().displayName(), r.certificate().displayName());
+    coverBoth(true);
+  }
+
+  @Example
+  @Tag("H1")
+  @Label("H1 documented name cases: blank, too long, invisible and lone-surrogate names are refused")
+  void documentedNameCases() {
+    for (String bad :
+        List.of("", "   ", "a".repeat(65), "Ann\u202Eevil", "zero\u200Bwidth", "lone\uD800", "nul\u0000", "line\nbreak",
+            "\u2028", "private\uE000")) {
+      InvalidInput e =
+          assertThrows(InvalidInput.class, () -> engine.hatching().start(new HatchRequest(bad, Email.of(uniqueEmail()), "ok", "ex")));
+      assertEquals("display_name", e.field());
+    }
+    for (String good : List.of("a".repeat(64), "Duck \uD83E\uDD86", "Zoe\u0308", "  padded  ", "\u00C5ngstr\u00F6m", "\u674E\u5C0F\u9F8D")) {
+      HatchTicket ticket = engine.hatching().start(new HatchRequest(good, Email.of(uniqueEmail()), "ok", "ex"));
+      HatchResult r = engine.hatching().complete(ticket.id(), VerificationCode.of(t.codes.get(ticket.id())));
+      assertCleanName(r.duckling().displayName());
+    }
+    HatchTicket nfc = engine.hatching().start(new HatchRequest("Zoe\u0308", Email.of(uniqueEmail()), "ok", "ex"));
+    assertEquals("Zo\u00EB", engine.hatching().complete(nfc.id(), VerificationCode.of(t.codes.get(nfc.id()))).duckling().displayName());
+  }
+
+  // ------------------------------------------------------------------ keys (K6)
+
+  @Property(tries = 400)
+  @Tag("K6")
+  @Tag("K1")
+  @Label("K6 anything but a live Beak Key is Unauthenticated with the one fixed message")
+  void notAKey_isUnauthenticated(@ForAll("notAKey") String raw) {
+    BeakKey key = BeakKey.of(raw);
+    assertUnauthenticated(() -> engine.authenticate(key));
+    assertUnauthenticated(() -> engine.certificates().get(key, alice.certificate().id()));
+    assertUnauthenticated(() -> engine.keys().rotate(key, alice.key().info().id()));
+  }
+
+  @Example
+  @Tag("K6")
+  @Label("K6 unknown key id and known key id with a wrong secret fail identically")
+  void unknownIdAndWrongSecret_failIdentically() {
+    String real = alice.key().key().reveal();
+    BeakKey unknownId = BeakKey.of("bk_" + "a".repeat(16) + "_" + real.substring(20));
+    BeakKey wrongSecret = BeakKey.of(real.substring(0, 20) + "b".repeat(52));
+    for (Executable[] pair :
+        List.of(
+            new Executable[] {() -> engine.authenticate(unknownId), () -> engine.authenticate(wrongSecret)},
+            new Executable[] {
+              () -> engine.certificates().get(unknownId, alice.certificate().id()),
+              () -> engine.certificates().get(wrongSecret, alice.certificate().id())
+            },
+            new Executable[] {
+              () -> engine.bonds().bond(unknownId, "Agent", Tier.T0), () -> engine.bonds().bond(wrongSecret, "Agent", Tier.T0)
+            })) {
+      Unauthenticated a = assertThrows(Unauthenticated.class, pair[0]);
+      Unauthenticated b = assertThrows(Unauthenticated.class, pair[1]);
+      assertEquals(a.getClass(), b.getClass());
+      assertEquals(a.getMessage(), b.getMessage());
+      assertEquals(a.code(), b.code());
+      assertEquals(a.toString(), b.toString());
+      assertNull(a.getCause());
+      assertNull(b.getCause());
+      assertEquals(0, a.getSuppressed().length + b.getSuppressed().length);
+    }
+    // and the real key still works: the failures did not lock it out
+    assertEquals(alice.duckling().id(), engine.authenticate(alice.key().key()).id());
+  }
+
+  // ------------------------------------------------------------------ certificates
+
+  @Property(tries = 300)
+  @Tag("C2")
+  @Label("C2 garbage or forged JWS is InvalidInput, online and offline")
+  void garbageJws_isInvalidInput(@ForAll("garbageJws") String jws) {
+    InvalidInput online = assertThrows(InvalidInput.class, () -> engine.certificates().verify(jws));
+    assertNamesFieldOnly(online, "certificate", jws);
+    OfflineCertificateVerifier offline = OfflineCertificateVerifier.fromJwks(jwks);
+    InvalidInput off = assertThrows(InvalidInput.class, () -> offline.verify(jws));
+    assertEquals("certificate", off.field());
+  }
+
+  // ------------------------------------------------------------------ reason codes
+
+  @Property(tries = 300)
+  @Tag("K4")
+  @Label("K4 ReasonCode.of accepts exactly [a-z0-9_]{1,40}, else IllegalArgumentException")
+  void reasonCode_acceptsOnlyItsForm(@ForAll("reasonText") String text) {
+    if (REASON.matcher(text).matches()) {
+      assertEquals(text, ReasonCode.of(text).code());
+      coverBoth(true);
+    } else {
+      IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ReasonCode.of(text));
+      if (text.length() >= 6) {
+        assertFalse(e.getMessage().contains(text));
+      }
+      coverBoth(false);
+    }
+  }
+
+  @Example
+  @Tag("K4")
+  @Label("K4 ReasonCode boundaries")
+  void reasonCodeBoundaries() {
+    assertEquals("a".repeat(40), ReasonCode.of("a".repeat(40)).code());
+    for (String bad : List.of("", "a".repeat(41), "Compromised", "key revoked", "r\u00E9voqu\u00E9", "x\n", "x-y", "\u0000")) {
+      assertThrows(IllegalArgumentException.class, () -> ReasonCode.of(bad), bad);
+    }
+  }
+
+  // ------------------------------------------------------------------ nulls
+
+  @Example
+  @Tag("D2")
+  @Label("null arguments are caller mistakes: NullPointerException, not a refusal")
+  void nullArguments_throwNullPointerException() {
+    BeakKey k = alice.key().key();
+    CertId cert = alice.certificate().id();
+    HatchId hatch = new HatchId("ht_" + "a".repeat(26));
+    List<Executable> calls =
+        List.of(
+            () -> engine.hatching().start(null),
+            () -> engine.hatching().complete(null, VerificationCode.of("123456")),
+            () -> engine.hatching().complete(hatch, null),
+            () -> new HatchRequest(null, Email.of("a@example.org"), "ok", "s"),
+            () -> new HatchRequest("n", null, "ok", "s"),
+            () -> new HatchRequest("n", Email.of("a@example.org"), null, "s"),
+            () -> new HatchRequest("n", Email.of("a@example.org"), "ok", null),
+            () -> Email.of(null),
+            () -> BeakKey.of(null),
+            () -> VerificationCode.of(null),
+            () -> ReasonCode.of(null),
+            () -> engine.authenticate(null),
+            () -> engine.certificates().get(null, cert),
+            () -> engine.certificates().get(k, null),
+            () -> engine.certificates().history(k, null),
+            () -> engine.certificates().renderHtml(null, cert),
+            () -> engine.certificates().verify(null),
+            () -> OfflineCertificateVerifier.fromJwks(null),
+            () -> OfflineCertificateVerifier.fromJwks(jwks).verify(null),
+            () -> engine.bonds().bond(null, "Agent", Tier.T0),
+            () -> engine.bonds().bond(operatorKey, null, Tier.T0),
+            () -> engine.bonds().bond(operatorKey, "Agent", null),
+            () -> engine.bonds().revoke(operatorKey, null, ReasonCode.NONE),
+            () -> engine.keys().rotate(k, null),
+            () -> engine.keys().revoke(k, alice.key().info().id(), null),
+            () -> engine.keys().replace(adminKey, null, ReasonCode.COMPROMISED),
+            () -> engine.keys().list(k, null),
+            () -> engine.identities().get(k, null),
+            () -> engine.identities().promote(adminKey, null, Tier.T2),
+            () -> engine.identities().promote(adminKey, alice.duckling().id(), null),
+            () -> engine.audit().read(adminKey, null),
+            () -> engine.audit().verify(adminKey, null),
+            () -> engine.admin().bootstrap(null, Email.of("a@example.org")),
+            () -> engine.admin().bootstrap("Admin", null),
+            () -> engine.admin().promoteSigningKey(adminKey, null));
+    int i = 0;
+    for (Executable call : calls) {
+      try {
+        call.execute();
+        fail("call " + i + " accepted null");
+      } catch (NullPointerException expected) {
+        // the documented caller mistake
+      } catch (Throwable other) {
+        fail("call " + i + " threw " + other.getClass().getName() + " instead of NullPointerException", other);
+      }
+      i++;
+    }
+    // none of that touched anyone's standing
+    assertEquals(alice.duckling().id(), engine.authenticate(k).id());
+    assertEquals(alice.certificate(), engine.certificates().verify(alice.certificate().jws()));
+  }
+}
