@@ -1,0 +1,28 @@
+package io.spaceduck.api;
+
+/**
+ * Id of a peck (an agent-to-agent connection request and, once approved, its session): `pk_` followed by lowercase base32. Ids are random and carry no meaning.
+ *
+ * @param value the full id including its prefix
+ */
+public record PeckId(String value) {
+  /** The prefix every value of this id type starts with. */
+  public static final String PREFIX = "pk_";
+
+  /**
+   * @throws IllegalArgumentException if {@code value} is not a well-formed id of this type
+   */
+  public PeckId {
+    Ids.check(value, PREFIX, "PeckId");
+  }
+
+  /** Whether {@code value} is a well-formed id of this type (never throws, even on null). */
+  public static boolean isValid(@org.jspecify.annotations.Nullable String value) {
+    return value != null && Ids.valid(value, PREFIX);
+  }
+
+  @Override
+  public String toString() {
+    return value;
+  }
+}
