@@ -15,8 +15,20 @@ public enum AuditAction {
   KEY_REPLACED("key.replaced"),
   SIGNING_KEY_ADDED("signing_key.added"),
   SIGNING_KEY_PROMOTED("signing_key.promoted"),
-  AUDIT_READ("audit.read"),
-  AUDIT_VERIFIED("audit.verified");
+  PECK_REQUESTED("peck.requested"),
+  PECK_ACCEPTED("peck.accepted"),
+  PECK_DECLINED("peck.declined"),
+  PECK_APPROVED("peck.approved"),
+  PECK_REJECTED("peck.rejected"),
+  PECK_CLOSED("peck.closed"),
+  PECK_EXPIRED("peck.expired"),
+  STANDING_RULE_ADDED("standing_rule.added"),
+  STANDING_RULE_REMOVED("standing_rule.removed"),
+  IDENTITY_BLOCKED("identity.blocked"),
+  IDENTITY_UNBLOCKED("identity.unblocked"),
+  BLOCKLIST_ADDED("blocklist.added"),
+  BLOCKLIST_REMOVED("blocklist.removed"),
+  IDENTITY_DELETED("identity.deleted");
 
   private final String code;
 

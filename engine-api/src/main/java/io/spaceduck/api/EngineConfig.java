@@ -2,6 +2,7 @@ package io.spaceduck.api;
 
 import io.spaceduck.api.spi.HumanCheck;
 import io.spaceduck.api.spi.KekSource;
+import io.spaceduck.api.spi.PeckNotifier;
 import io.spaceduck.api.spi.StorageHandle;
 import io.spaceduck.api.spi.VerificationDelivery;
 import java.security.SecureRandom;
@@ -32,7 +33,11 @@ public record EngineConfig(
     RateLimits rateLimits,
     Duration keyRotationGrace,
     Duration hatchCodeTtl,
-    int hatchMaxAttempts) {
+    int hatchMaxAttempts,
+    PeckNotifier peckNotifier,
+    Duration peckRequestTtl,
+    Duration pulseTtl,
+    Duration staleThreshold) {
   public EngineConfig {
     Objects.requireNonNull(storage, "storage");
     Objects.requireNonNull(storageUri, "storageUri");
@@ -57,6 +62,19 @@ public record EngineConfig(
     }
     if (hatchMaxAttempts < 1 || hatchMaxAttempts > 20) {
       throw new IllegalArgumentException("hatch attempts in 1..20");
+    }
+    Objects.requireNonNull(peckNotifier, "peckNotifier");
+    Objects.requireNonNull(peckRequestTtl, "peckRequestTtl");
+    Objects.requireNonNull(pulseTtl, "pulseTtl");
+    Objects.requireNonNull(staleThreshold, "staleThreshold");
+    if (peckRequestTtl.compareTo(Duration.ofMinutes(1)) < 0 || peckRequestTtl.compareTo(Duration.ofDays(30)) > 0) {
+      throw new IllegalArgumentException("peck request ttl in 1 min..30 days");
+    }
+    if (pulseTtl.compareTo(Duration.ofHours(1)) < 0 || pulseTtl.compareTo(Duration.ofDays(3650)) > 0) {
+      throw new IllegalArgumentException("pulse ttl in 1 hour..10 years");
+    }
+    if (staleThreshold.compareTo(Duration.ofSeconds(1)) < 0 || staleThreshold.compareTo(Duration.ofDays(30)) > 0) {
+      throw new IllegalArgumentException("stale threshold in 1 s..30 days");
     }
   }
 

@@ -14,4 +14,13 @@ public interface Identities {
    * @return the new certificate
    */
   BirthCertificate promote(BeakKey caller, IdentityId target, Tier tier);
+
+  /**
+   * D1: a duckling's deletion request (by itself, or by an admin): erases its contact (email), marks
+   * it deleted, revokes its keys and bonds (and their keys) and closes its agents' pecks, in one
+   * audited unit. Certificates and audit events stay (they are immutable by design).
+   *
+   * @return the deleted duckling
+   */
+  Duckling requestDeletion(BeakKey caller, DucklingId target, ReasonCode reason);
 }

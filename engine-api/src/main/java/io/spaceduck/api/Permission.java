@@ -26,7 +26,31 @@ public enum Permission {
   /** Recompute the whole audit chain (A3). */
   VERIFY_AUDIT(false),
   /** Add or promote a certificate signing key (C2). */
-  MANAGE_SIGNING_KEYS(true);
+  MANAGE_SIGNING_KEYS(true),
+  /** Request a peck for oneself (P1). */
+  PECK_REQUEST(true),
+  /** Request a peck on behalf of a lower-tier agent of the same operator (P6). */
+  PECK_SPONSOR(true),
+  /** Be pecked, and accept or decline as the target (P3). */
+  PECK_RESPOND(true),
+  /** Approve or reject pecks targeting agents one governs (P4). */
+  PECK_APPROVE(true),
+  /** Close a peck one is involved in, as agent or operator. */
+  PECK_CLOSE(true),
+  /** Manage standing approval rules for one's T3 agents (P4). */
+  MANAGE_STANDING_RULES(true),
+  /** Send pulses (U1). */
+  PULSE(false),
+  /** Read the pulses and stale listing of one's agents (U1, U2). */
+  READ_PULSES(false),
+  /** Keep a block list for one's agents. */
+  BLOCK(true),
+  /** Block or unblock any identity platform-wide. */
+  BLOCK_PLATFORM(true),
+  /** Request the deletion of one's own duckling (D1). */
+  REQUEST_DELETION(true),
+  /** Delete any duckling (D1). */
+  DELETE_IDENTITY(true);
 
   private final boolean governance;
 

@@ -42,6 +42,7 @@ public final class Policy {
 
   private static final Set<IdentityKind> BOTH = EnumSet.allOf(IdentityKind.class);
   private static final Set<IdentityKind> DUCKLINGS = EnumSet.of(IdentityKind.DUCKLING);
+  private static final Set<IdentityKind> AGENTS = EnumSet.of(IdentityKind.AGENT);
   private static final Policy DEFAULTS = createDefaults();
 
   private final Map<Permission, Rule> rules;
@@ -63,6 +64,18 @@ public final class Policy {
     m.put(Permission.REPLACE_KEY, new Rule(Tier.T2, DUCKLINGS, true));
     m.put(Permission.VERIFY_AUDIT, new Rule(Tier.T2, DUCKLINGS, true));
     m.put(Permission.MANAGE_SIGNING_KEYS, new Rule(Tier.T2, DUCKLINGS, true));
+    m.put(Permission.PECK_REQUEST, new Rule(Tier.T1, AGENTS, false));
+    m.put(Permission.PECK_SPONSOR, new Rule(Tier.T2, AGENTS, false));
+    m.put(Permission.PECK_RESPOND, new Rule(Tier.T1, AGENTS, false));
+    m.put(Permission.PECK_APPROVE, new Rule(Tier.T2, DUCKLINGS, false));
+    m.put(Permission.PECK_CLOSE, new Rule(Tier.T1, BOTH, false));
+    m.put(Permission.MANAGE_STANDING_RULES, new Rule(Tier.T2, DUCKLINGS, false));
+    m.put(Permission.PULSE, new Rule(Tier.T0, AGENTS, false));
+    m.put(Permission.READ_PULSES, new Rule(Tier.T1, DUCKLINGS, false));
+    m.put(Permission.BLOCK, new Rule(Tier.T2, DUCKLINGS, false));
+    m.put(Permission.BLOCK_PLATFORM, new Rule(Tier.T2, DUCKLINGS, true));
+    m.put(Permission.REQUEST_DELETION, new Rule(Tier.T1, DUCKLINGS, false));
+    m.put(Permission.DELETE_IDENTITY, new Rule(Tier.T2, DUCKLINGS, true));
     for (Permission p : Permission.values()) {
       if (!m.containsKey(p)) {
         throw new AssertionError("no default rule for " + p);

@@ -21,6 +21,10 @@ public record ReasonCode(String code) {
   public static final ReasonCode BOND_REVOKED = new ReasonCode("bond_revoked");
   public static final ReasonCode DELETION_REQUEST = new ReasonCode("deletion_request");
   public static final ReasonCode TIER_CHANGE = new ReasonCode("tier_change");
+  public static final ReasonCode BLOCKED = new ReasonCode("blocked");
+  public static final ReasonCode KEY_REVOKED = new ReasonCode("key_revoked");
+  public static final ReasonCode EXPIRED = new ReasonCode("expired");
+  public static final ReasonCode IDENTITY_DELETED = new ReasonCode("identity_deleted");
   /** Recorded on denied governance attempts (A1). */
   public static final ReasonCode NOT_PERMITTED = new ReasonCode("not_permitted");
 

@@ -45,6 +45,15 @@ public interface SpaceDuck extends AutoCloseable {
   /** The audit chain (A1–A5). */
   Audit audit();
 
+  /** The Peck Protocol and session tokens (P1–P7). */
+  Pecks pecks();
+
+  /** Pulses (U1–U3). */
+  Pulses pulses();
+
+  /** Platform-wide blocks and operator block lists. */
+  Blocks blocks();
+
   /** Bootstrap and signing-key management. */
   Admin admin();
 

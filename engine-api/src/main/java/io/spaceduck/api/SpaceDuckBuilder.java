@@ -3,6 +3,7 @@ package io.spaceduck.api;
 import io.spaceduck.api.spi.EngineFactory;
 import io.spaceduck.api.spi.HumanCheck;
 import io.spaceduck.api.spi.KekSource;
+import io.spaceduck.api.spi.PeckNotifier;
 import io.spaceduck.api.spi.StorageHandle;
 import io.spaceduck.api.spi.VerificationDelivery;
 import java.security.SecureRandom;
@@ -39,6 +40,10 @@ public final class SpaceDuckBuilder {
   private @Nullable Duration keyRotationGrace;
   private @Nullable Duration hatchCodeTtl;
   private @Nullable Integer hatchMaxAttempts;
+  private @Nullable PeckNotifier peckNotifier;
+  private @Nullable Duration peckRequestTtl;
+  private @Nullable Duration pulseTtl;
+  private @Nullable Duration staleThreshold;
 
   SpaceDuckBuilder() {}
 
@@ -148,6 +153,34 @@ public final class SpaceDuckBuilder {
     return this;
   }
 
+  /** Told of every peck transition after commit (P3; default: nobody). */
+  public SpaceDuckBuilder peckNotifier(PeckNotifier notifier) {
+    once(this.peckNotifier, "peckNotifier");
+    this.peckNotifier = Objects.requireNonNull(notifier, "notifier");
+    return this;
+  }
+
+  /** How long a peck request waits for acceptance and approval (P7; default 24 h). */
+  public SpaceDuckBuilder peckRequestTtl(Duration ttl) {
+    once(this.peckRequestTtl, "peckRequestTtl");
+    this.peckRequestTtl = Objects.requireNonNull(ttl, "ttl");
+    return this;
+  }
+
+  /** How long pulse history is kept (U1; default 90 days). */
+  public SpaceDuckBuilder pulseTtl(Duration ttl) {
+    once(this.pulseTtl, "pulseTtl");
+    this.pulseTtl = Objects.requireNonNull(ttl, "ttl");
+    return this;
+  }
+
+  /** After how long without a pulse an agent is stale (U2; default 5 min). */
+  public SpaceDuckBuilder staleThreshold(Duration threshold) {
+    once(this.staleThreshold, "staleThreshold");
+    this.staleThreshold = Objects.requireNonNull(threshold, "threshold");
+    return this;
+  }
+
   /** The validated configuration (for engine factories and tests). */
   public EngineConfig config() {
     if (storage == null && storageUri == null) {
@@ -176,7 +209,11 @@ public final class SpaceDuckBuilder {
         rateLimits != null ? rateLimits : RateLimits.defaults(),
         keyRotationGrace != null ? keyRotationGrace : Duration.ofMinutes(15),
         hatchCodeTtl != null ? hatchCodeTtl : Duration.ofMinutes(15),
-        hatchMaxAttempts != null ? hatchMaxAttempts : 5);
+        hatchMaxAttempts != null ? hatchMaxAttempts : 5,
+        peckNotifier != null ? peckNotifier : PeckNotifier.NONE,
+        peckRequestTtl != null ? peckRequestTtl : Duration.ofHours(24),
+        pulseTtl != null ? pulseTtl : Duration.ofDays(90),
+        staleThreshold != null ? staleThreshold : Duration.ofMinutes(5));
   }
 
   /**

@@ -414,6 +414,26 @@ class AuditTamperProperties {
     }
 
     @Override
+    public void recordPulse(io.spaceduck.api.Pulse pulse) {
+      real.recordPulse(pulse);
+    }
+
+    @Override
+    public Optional<io.spaceduck.api.Pulse> latestPulse(io.spaceduck.api.AgentId agent) {
+      return real.latestPulse(agent);
+    }
+
+    @Override
+    public List<io.spaceduck.api.Pulse> pulseHistory(io.spaceduck.api.AgentId agent, int limit) {
+      return real.pulseHistory(agent, limit);
+    }
+
+    @Override
+    public int deletePulsesBefore(java.time.Instant cutoff) {
+      return real.deletePulsesBefore(cutoff);
+    }
+
+    @Override
     public String describe() {
       return "tampered view of " + real.describe();
     }

@@ -3,6 +3,7 @@ package io.spaceduck.storage;
 import io.spaceduck.api.Agent;
 import io.spaceduck.api.AgentId;
 import io.spaceduck.api.BirthCertificate;
+import io.spaceduck.api.Block;
 import io.spaceduck.api.Bond;
 import io.spaceduck.api.BondId;
 import io.spaceduck.api.BondStatus;
@@ -15,7 +16,13 @@ import io.spaceduck.api.IdentityId;
 import io.spaceduck.api.IdentityStatus;
 import io.spaceduck.api.KeyId;
 import io.spaceduck.api.KeyInfo;
+import io.spaceduck.api.Peck;
+import io.spaceduck.api.PeckId;
+import io.spaceduck.api.PeckState;
+import io.spaceduck.api.Pulse;
 import io.spaceduck.api.ReasonCode;
+import io.spaceduck.api.RuleId;
+import io.spaceduck.api.StandingRule;
 import io.spaceduck.api.Revocation;
 import io.spaceduck.api.Role;
 import io.spaceduck.api.Tier;
@@ -27,7 +34,10 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.EnumSet;
 import java.util.Optional;
 import java.util.Set;
@@ -382,4 +392,128 @@ public final class Codecs {
             o.str(v.value());
           },
           in -> new MetaRecord(in.str(), in.str()));
+
+  private static void scope(Out o, java.util.Set<String> scope) throws IOException {
+    List<String> sorted = new ArrayList<>(scope);
+    java.util.Collections.sort(sorted);
+    o.d.writeInt(sorted.size());
+    for (String s : sorted) {
+      o.str(s);
+    }
+  }
+
+  private static java.util.Set<String> scope(In in) throws IOException {
+    int n = in.d.readInt();
+    if (n < 0 || n > 1024) {
+      throw new IOException("bad scope size");
+    }
+    java.util.Set<String> out = new java.util.LinkedHashSet<>();
+    for (int i = 0; i < n; i++) {
+      out.add(in.str());
+    }
+    return out;
+  }
+
+  private static void duration(Out o, Duration d) throws IOException {
+    o.d.writeLong(d.getSeconds());
+    o.d.writeInt(d.getNano());
+  }
+
+  private static Duration duration(In in) throws IOException {
+    return Duration.ofSeconds(in.d.readLong(), in.d.readInt());
+  }
+
+  public static final RecordCodec<Peck> PECK =
+      codec(
+          "peck",
+          (o, v) -> {
+            o.str(v.id().value());
+            o.str(v.requester().value());
+            o.str(v.requesterOperator().value());
+            o.opt(v.sponsor(), strW(AgentId::value));
+            o.str(v.target().value());
+            o.str(v.targetCert().value());
+            o.str(v.targetOperator().value());
+            scope(o, v.scope());
+            duration(o, v.duration());
+            o.str(v.state().name());
+            o.instant(v.requestedAt());
+            o.instant(v.requestExpiresAt());
+            o.opt(v.sessionExpiresAt(), Out::instant);
+            o.opt(v.decidedBy(), strW(DucklingId::value));
+            o.opt(v.approvalRule(), strW(RuleId::value));
+            o.opt(v.closedBy(), Out::str);
+            o.opt(v.reason(), strW(ReasonCode::code));
+          },
+          in ->
+              new Peck(
+                  new PeckId(in.str()),
+                  new AgentId(in.str()),
+                  new DucklingId(in.str()),
+                  in.opt(i -> new AgentId(i.str())),
+                  new AgentId(in.str()),
+                  new CertId(in.str()),
+                  new DucklingId(in.str()),
+                  scope(in),
+                  duration(in),
+                  in.enumOf(PeckState.class),
+                  in.instant(),
+                  in.instant(),
+                  in.opt(In::instant),
+                  in.opt(i -> new DucklingId(i.str())),
+                  in.opt(i -> new RuleId(i.str())),
+                  in.opt(In::str),
+                  in.opt(i -> ReasonCode.of(i.str()))));
+
+  public static final RecordCodec<StandingRule> RULE =
+      codec(
+          "standing_rule",
+          (o, v) -> {
+            o.str(v.id().value());
+            o.str(v.operator().value());
+            o.str(v.target().value());
+            scope(o, v.scope());
+            duration(o, v.maxDuration());
+            o.instant(v.createdAt());
+            o.d.writeBoolean(v.active());
+          },
+          in ->
+              new StandingRule(
+                  new RuleId(in.str()),
+                  new DucklingId(in.str()),
+                  new AgentId(in.str()),
+                  scope(in),
+                  duration(in),
+                  in.instant(),
+                  in.d.readBoolean()));
+
+  public static final RecordCodec<Block> BLOCK =
+      codec(
+          "block",
+          (o, v) -> {
+            o.str(v.blocked().value());
+            o.opt(v.operator(), strW(DucklingId::value));
+            o.str(v.by().value());
+            o.instant(v.at());
+            o.str(v.reason().code());
+          },
+          in ->
+              new Block(
+                  in.identityId(),
+                  in.opt(i -> new DucklingId(i.str())),
+                  in.identityId(),
+                  in.instant(),
+                  ReasonCode.of(in.str())));
+
+  /** Pulses are not a table (they bypass units), but byte-storing backends encode them with this. */
+  public static final RecordCodec<Pulse> PULSE =
+      codec(
+          "pulse",
+          (o, v) -> {
+            o.str(v.agent().value());
+            o.str(v.operator().value());
+            o.instant(v.at());
+            o.str(v.status());
+          },
+          in -> new Pulse(new AgentId(in.str()), new DucklingId(in.str()), in.instant(), in.str()));
 }

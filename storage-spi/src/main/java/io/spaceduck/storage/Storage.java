@@ -1,8 +1,11 @@
 package io.spaceduck.storage;
 
 import io.spaceduck.api.AuditEvent;
+import io.spaceduck.api.AgentId;
 import io.spaceduck.api.AuditHead;
+import io.spaceduck.api.Pulse;
 import io.spaceduck.api.spi.StorageHandle;
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 
@@ -59,6 +62,27 @@ public interface Storage extends StorageHandle {
    * @throws IllegalArgumentException if {@code limit < 0}
    */
   List<AuditEvent> auditQuery(AuditFilter filter, long afterSeq, int limit);
+
+  /**
+   * Records a pulse (U1, U3): it becomes the agent's latest and joins its history. Not a unit and
+   * not audited — pulses are the highest-volume write, so a store may batch many into one commit;
+   * it returns once the pulse is as durable as the store promises. A pulse older than the agent's
+   * latest joins the history without replacing the latest.
+   */
+  void recordPulse(Pulse pulse);
+
+  /** The agent's latest pulse. */
+  Optional<Pulse> latestPulse(AgentId agent);
+
+  /** Up to {@code limit} pulses of the agent's history, newest first (ties: latest recorded first). */
+  List<Pulse> pulseHistory(AgentId agent, int limit);
+
+  /**
+   * Deletes history pulses older than {@code cutoff} (strictly before it) (U1 TTL; the engine drives
+   * this sweep). {@link #latestPulse} is never affected: an agent's latest pulse is kept however old.
+   * Returns how many history entries were deleted.
+   */
+  int deletePulsesBefore(Instant cutoff);
 
   /** Closes the store. Idempotent. Units after close fail with {@link StorageException}. */
   @Override

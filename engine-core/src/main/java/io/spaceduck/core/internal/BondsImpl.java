@@ -113,7 +113,11 @@ final class BondsImpl implements Bonds {
               keys++;
             }
           }
-          ctx.audit(id.value(), scope, reason, Map.of("agent_id", bond.agent().value(), "keys_revoked", Integer.toString(keys)));
+          Map<String, String> details =
+              new java.util.HashMap<>(Core.cascadeDetails(core.closeOpenPecks(ctx, bond.agent(), ReasonCode.BOND_REVOKED)));
+          details.put("agent_id", bond.agent().value());
+          details.put("keys_revoked", Integer.toString(keys));
+          ctx.audit(id.value(), scope, reason, details);
           return revoked;
         });
   }

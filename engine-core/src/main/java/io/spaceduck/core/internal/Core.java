@@ -21,6 +21,8 @@ import io.spaceduck.api.IdentityId;
 import io.spaceduck.api.IdentityStatus;
 import io.spaceduck.api.IssuedKey;
 import io.spaceduck.api.KeyInfo;
+import io.spaceduck.api.Peck;
+import io.spaceduck.api.PeckState;
 import io.spaceduck.api.Permission;
 import io.spaceduck.api.Policy;
 import io.spaceduck.api.Principal;
@@ -42,7 +44,9 @@ import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -79,6 +83,7 @@ final class Core {
   final Clock clock;
   final Policy policy;
   final String version;
+  final PeckDispatcher dispatcher;
 
   Core(EngineConfig config, Storage storage, EngineKeysets keysets) {
     this.config = config;
@@ -89,6 +94,7 @@ final class Core {
     this.rateLimiter = new RateLimiter(clock);
     this.policy = config.policy();
     this.version = EngineVersion.get();
+    this.dispatcher = new PeckDispatcher(config.peckNotifier());
   }
 
   Instant now() {
@@ -132,6 +138,9 @@ final class Core {
     }
     Versioned<Identity> identity =
         guard(() -> storage.get(Tables.IDENTITIES, info.owner().value())).orElseThrow(Unauthenticated::new);
+    if (identity.value().status() == IdentityStatus.BLOCKED) {
+      throw new Forbidden("blocked"); // the caller proved the key; it learns only that it is blocked
+    }
     if (identity.value().status() != IdentityStatus.ACTIVE) {
       throw new Unauthenticated();
     }
@@ -180,6 +189,7 @@ final class Core {
     final Instant now;
     private final AuditAction action;
     private int audited;
+    final List<Peck> notify = new ArrayList<>();
 
     Ctx(Auth auth, Transaction tx, Instant now, AuditAction action) {
       this.auth = auth;
@@ -215,6 +225,8 @@ final class Core {
     }
   }
 
+  private record Committed<T>(T value, List<Peck> transitions) {}
+
   /** A governance action's body. */
   @FunctionalInterface
   interface Body<T> {
@@ -240,7 +252,7 @@ final class Core {
       Auth current = auth;
       Instant now = now();
       try {
-        T result =
+        Committed<T> result =
             storage.execute(
                 tx -> {
                   tx.check(Tables.KEYS, current.key());
@@ -251,9 +263,10 @@ final class Core {
                   if (ctx.audited != 1) {
                     throw new IllegalStateException("governance action " + action + " did not audit");
                   }
-                  return r;
+                  return new Committed<>(r, List.copyOf(ctx.notify));
                 });
-        return result;
+        dispatcher.dispatch(result.transitions()); // after commit, never inside the transaction (P3)
+        return result.value();
       } catch (Denied d) {
         throw auditDenied(current, action, d.resource, d.scope, d.getMessage());
       } catch (StorageConflictException c) {
@@ -319,6 +332,42 @@ final class Core {
   /** The operator whose governance an event about {@code subject} belongs to (A4). */
   static Optional<String> scopeOf(Identity subject) {
     return Optional.of(subject instanceof Agent a ? a.operator().value() : subject.id().value());
+  }
+
+  /**
+   * Closes every open peck of {@code agent} inside {@code tx} (the cascade of a revoked bond or key, a
+   * block or a deletion); the closed pecks are notified after commit. Returns their ids.
+   */
+  List<String> closeOpenPecks(Ctx ctx, IdentityId agent, ReasonCode reason) {
+    List<String> closed = new ArrayList<>();
+    for (io.spaceduck.storage.Index<Peck> index : List.of(Tables.PECKS_BY_REQUESTER, Tables.PECKS_BY_TARGET)) {
+      for (Versioned<Peck> row : ctx.tx.findBy(index, agent.value())) {
+        Peck p = row.value();
+        if (!p.state().isFinal() && !closed.contains(p.id().value())) {
+          Peck done = p.ended(PeckState.CLOSED, ctx.caller().id().value(), reason, Optional.empty());
+          ctx.tx.update(Tables.PECKS, row, done);
+          ctx.notify.add(done);
+          closed.add(p.id().value());
+        }
+      }
+    }
+    return closed;
+  }
+
+  /** Audit details naming cascaded pecks: their count and (up to 1 KiB of) their ids. */
+  static Map<String, String> cascadeDetails(List<String> closedPecks) {
+    if (closedPecks.isEmpty()) {
+      return Map.of();
+    }
+    StringBuilder ids = new StringBuilder();
+    for (String id : closedPecks) {
+      if (ids.length() + id.length() + 1 > 1000) {
+        ids.append(",…");
+        break;
+      }
+      ids.append(ids.length() == 0 ? "" : ",").append(id);
+    }
+    return Map.of("pecks_closed", Integer.toString(closedPecks.size()), "peck_ids", ids.toString());
   }
 
   /** Signs and stores a certificate (C1–C3). Refuses T3 while the feature is off (I7). */

@@ -23,6 +23,9 @@ final class EngineImpl implements SpaceDuck {
   private final IdentitiesImpl identities;
   private final AuditImpl audit;
   private final AdminImpl admin;
+  private final PecksImpl pecks;
+  private final PulsesImpl pulses;
+  private final BlocksImpl blocks;
   private final AtomicBoolean closed = new AtomicBoolean();
 
   EngineImpl(Core core, boolean closeStorage) {
@@ -35,6 +38,9 @@ final class EngineImpl implements SpaceDuck {
     this.identities = new IdentitiesImpl(core);
     this.audit = new AuditImpl(core);
     this.admin = new AdminImpl(core, hatching);
+    this.pecks = new PecksImpl(core);
+    this.pulses = new PulsesImpl(core);
+    this.blocks = new BlocksImpl(core);
   }
 
   @Override
@@ -73,6 +79,21 @@ final class EngineImpl implements SpaceDuck {
   }
 
   @Override
+  public io.spaceduck.api.Pecks pecks() {
+    return pecks;
+  }
+
+  @Override
+  public io.spaceduck.api.Pulses pulses() {
+    return pulses;
+  }
+
+  @Override
+  public io.spaceduck.api.Blocks blocks() {
+    return blocks;
+  }
+
+  @Override
   public Admin admin() {
     return admin;
   }
@@ -84,8 +105,11 @@ final class EngineImpl implements SpaceDuck {
 
   @Override
   public void close() {
-    if (closed.compareAndSet(false, true) && closeStorage) {
-      core.storage.close();
+    if (closed.compareAndSet(false, true)) {
+      core.dispatcher.close();
+      if (closeStorage) {
+        core.storage.close();
+      }
     }
   }
 

@@ -53,6 +53,70 @@ final class IdentitiesImpl implements Identities {
   }
 
   @Override
+  public Duckling requestDeletion(BeakKey caller, io.spaceduck.api.DucklingId target, ReasonCode reason) {
+    Objects.requireNonNull(target, "target");
+    Objects.requireNonNull(reason, "reason");
+    return core.govern(
+        caller,
+        Optional.empty(),
+        io.spaceduck.api.AuditAction.IDENTITY_DELETED,
+        target.value(),
+        ctx -> {
+          Optional<String> scope = Optional.of(target.value());
+          if (target.equals(ctx.caller().id())) {
+            ctx.require(Permission.REQUEST_DELETION, target.value(), scope);
+          } else {
+            ctx.require(Permission.DELETE_IDENTITY, target.value(), scope);
+          }
+          Versioned<Identity> row =
+              ctx.tx.get(Tables.IDENTITIES, target.value()).orElseThrow(() -> new NotFound("no such identity"));
+          if (!(row.value() instanceof Duckling d)) {
+            throw new NotFound("no such duckling");
+          }
+          if (d.status() == IdentityStatus.DELETED) {
+            throw new Conflict("the duckling is already deleted");
+          }
+          java.time.Instant now = ctx.now;
+          io.spaceduck.api.Revocation revocation =
+              new io.spaceduck.api.Revocation(ctx.caller().id(), now, ReasonCode.DELETION_REQUEST);
+          // D1: erase the contact; the record stays as a tombstone without email or blind index
+          ctx.tx.get(Tables.CONTACTS, target.value()).ifPresent(c ->
+              ctx.tx.update(Tables.CONTACTS, c,
+                  new io.spaceduck.storage.ContactRecord(target, Optional.empty(), Optional.empty())));
+          Duckling deleted = d.withStatus(IdentityStatus.DELETED);
+          ctx.tx.update(Tables.IDENTITIES, row, deleted);
+          int keys = revokeKeys(ctx, target, revocation);
+          int bonds = 0;
+          java.util.List<String> closed = new java.util.ArrayList<>();
+          for (Versioned<io.spaceduck.api.Bond> b : ctx.tx.findBy(Tables.BONDS_BY_OPERATOR, target.value())) {
+            if (b.value().status() == io.spaceduck.api.BondStatus.ACTIVE) {
+              ctx.tx.update(Tables.BONDS, b, b.value().revoked(revocation));
+              bonds++;
+              keys += revokeKeys(ctx, b.value().agent(), revocation);
+              closed.addAll(core.closeOpenPecks(ctx, b.value().agent(), ReasonCode.IDENTITY_DELETED));
+            }
+          }
+          Map<String, String> details = new java.util.HashMap<>(Core.cascadeDetails(closed));
+          details.put("keys_revoked", Integer.toString(keys));
+          details.put("bonds_revoked", Integer.toString(bonds));
+          ctx.audit(target.value(), scope, reason, details);
+          return deleted;
+        });
+  }
+
+  private static int revokeKeys(Core.Ctx ctx, IdentityId owner, io.spaceduck.api.Revocation revocation) {
+    int n = 0;
+    for (Versioned<io.spaceduck.storage.KeyRecord> k : ctx.tx.findBy(Tables.KEYS_BY_OWNER, owner.value())) {
+      io.spaceduck.api.KeyInfo info = k.value().info();
+      if (info.revocation().isEmpty()) {
+        ctx.tx.update(Tables.KEYS, k, new io.spaceduck.storage.KeyRecord(info.revoked(revocation), k.value().mac()));
+        n++;
+      }
+    }
+    return n;
+  }
+
+  @Override
   public BirthCertificate promote(BeakKey caller, IdentityId targetId, Tier tier) {
     Objects.requireNonNull(targetId, "target");
     Objects.requireNonNull(tier, "tier");

@@ -98,7 +98,9 @@ final class KeysImpl implements Keys {
           }
           KeyInfo revoked = t.info().revoked(new Revocation(ctx.caller().id(), ctx.now, reason));
           ctx.tx.update(Tables.KEYS, t.row(), new KeyRecord(revoked, t.row().value().mac()));
-          ctx.audit(id.value(), t.scope(), reason, Map.of("owner", t.info().owner().value()));
+          Map<String, String> details = new java.util.HashMap<>(cascade(ctx, t));
+          details.put("owner", t.info().owner().value());
+          ctx.audit(id.value(), t.scope(), reason, details);
           return revoked;
         });
   }
@@ -129,13 +131,20 @@ final class KeysImpl implements Keys {
             ctx.tx.update(Tables.KEYS, t.row(), new KeyRecord(info, t.row().value().mac()));
           }
           IssuedKey fresh = core.issueKey(ctx.tx, info.owner(), info.bond(), ctx.now);
-          ctx.audit(
-              id.value(),
-              t.scope(),
-              reason,
-              Map.of("owner", info.owner().value(), "new_key_id", fresh.info().id().value()));
+          Map<String, String> details = new java.util.HashMap<>(cascade(ctx, t));
+          details.put("owner", info.owner().value());
+          details.put("new_key_id", fresh.info().id().value());
+          ctx.audit(id.value(), t.scope(), reason, details);
           return fresh;
         });
+  }
+
+  /** A revoked agent key closes the agent's open pecks (the key may have opened them). */
+  private Map<String, String> cascade(Core.Ctx ctx, Target t) {
+    if (t.owner().kind() != io.spaceduck.api.IdentityKind.AGENT) {
+      return Map.of();
+    }
+    return Core.cascadeDetails(core.closeOpenPecks(ctx, t.owner().id(), ReasonCode.KEY_REVOKED));
   }
 
   @Override

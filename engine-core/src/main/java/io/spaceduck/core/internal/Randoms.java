@@ -49,6 +49,25 @@ final class Randoms {
     return new HatchId(HatchId.PREFIX + body());
   }
 
+  /** Time-ordered (for stable inbox paging): 64 bits of epoch millis, then 80 random bits. */
+  io.spaceduck.api.PeckId peckId(java.time.Instant now) {
+    byte[] b = new byte[18];
+    java.nio.ByteBuffer.wrap(b).putLong(now.toEpochMilli());
+    byte[] r = new byte[10];
+    random.nextBytes(r);
+    System.arraycopy(r, 0, b, 8, 10);
+    return new io.spaceduck.api.PeckId(io.spaceduck.api.PeckId.PREFIX + BASE32.encode(b));
+  }
+
+  io.spaceduck.api.RuleId ruleId() {
+    return new io.spaceduck.api.RuleId(io.spaceduck.api.RuleId.PREFIX + body());
+  }
+
+  /** 128 random bits for a token id. */
+  String tokenId() {
+    return body();
+  }
+
   /** 80 random bits: the public part of a key, unique enough for a primary key. */
   KeyId keyId() {
     return new KeyId(base32(10));

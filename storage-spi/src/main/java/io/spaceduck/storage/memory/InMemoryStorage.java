@@ -1,8 +1,10 @@
 package io.spaceduck.storage.memory;
 
+import io.spaceduck.api.AgentId;
 import io.spaceduck.api.AuditEvent;
 import io.spaceduck.api.AuditHead;
 import io.spaceduck.api.Hash;
+import io.spaceduck.api.Pulse;
 import io.spaceduck.storage.AuditChain;
 import io.spaceduck.storage.AuditDraft;
 import io.spaceduck.storage.AuditFilter;
@@ -24,6 +26,8 @@ import java.util.NavigableSet;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListSet;
+import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.StampedLock;
 import java.util.function.Supplier;
 
@@ -45,7 +49,20 @@ public final class InMemoryStorage implements Storage {
   // Units read through the lock too, so that a unit never sees an index entry without its row (a
   // half-applied unit); validation runs under the write lock and uses the raw view.
   private final CommittedView lockedReads = new LockedReads();
+  private final ConcurrentHashMap<String, Pulse> latestPulses = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<String, ConcurrentSkipListMap<PulseKey, Pulse>> pulseHistory =
+      new ConcurrentHashMap<>();
+  private final AtomicLong pulseCounter = new AtomicLong();
   private volatile boolean closed;
+
+  /** Orders an agent's history newest first; the counter breaks ties (later recorded first). */
+  private record PulseKey(long epochNanos, long counter) implements Comparable<PulseKey> {
+    @Override
+    public int compareTo(PulseKey o) {
+      int c = Long.compare(o.epochNanos, epochNanos);
+      return c != 0 ? c : Long.compare(o.counter, counter);
+    }
+  }
 
   public InMemoryStorage() {
     for (Table<?> t : Tables.ALL) {
@@ -188,6 +205,47 @@ public final class InMemoryStorage implements Storage {
     } finally {
       lock.unlockRead(stamp);
     }
+  }
+
+  @Override
+  public void recordPulse(Pulse pulse) {
+    checkOpen();
+    String agent = pulse.agent().value();
+    long nanos = pulse.at().getEpochSecond() * 1_000_000_000L + pulse.at().getNano();
+    pulseHistory
+        .computeIfAbsent(agent, a -> new ConcurrentSkipListMap<>())
+        .put(new PulseKey(nanos, pulseCounter.incrementAndGet()), pulse);
+    latestPulses.merge(agent, pulse, (old, fresh) -> fresh.at().isBefore(old.at()) ? old : fresh);
+  }
+
+  @Override
+  public Optional<Pulse> latestPulse(AgentId agent) {
+    checkOpen();
+    return Optional.ofNullable(latestPulses.get(agent.value()));
+  }
+
+  @Override
+  public List<Pulse> pulseHistory(AgentId agent, int limit) {
+    checkOpen();
+    if (limit < 0) {
+      throw new IllegalArgumentException("limit >= 0");
+    }
+    ConcurrentSkipListMap<PulseKey, Pulse> h = pulseHistory.get(agent.value());
+    return h == null ? List.of() : h.values().stream().limit(limit).toList();
+  }
+
+  @Override
+  public int deletePulsesBefore(java.time.Instant cutoff) {
+    checkOpen();
+    long cut = cutoff.getEpochSecond() * 1_000_000_000L + cutoff.getNano();
+    int deleted = 0;
+    for (ConcurrentSkipListMap<PulseKey, Pulse> h : pulseHistory.values()) {
+      // newest first: everything after the first key older than the cutoff goes
+      var old = h.tailMap(new PulseKey(cut, Long.MIN_VALUE), false);
+      deleted += old.size();
+      old.clear();
+    }
+    return deleted;
   }
 
   @Override
