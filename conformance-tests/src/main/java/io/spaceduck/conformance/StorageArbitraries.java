@@ -3,8 +3,10 @@ package io.spaceduck.conformance;
 import io.spaceduck.api.Agent;
 import io.spaceduck.api.AgentId;
 import io.spaceduck.api.AuditAction;
+import io.spaceduck.api.AuditEvent;
 import io.spaceduck.api.AuditOutcome;
 import io.spaceduck.api.BirthCertificate;
+import io.spaceduck.api.Block;
 import io.spaceduck.api.Bond;
 import io.spaceduck.api.BondId;
 import io.spaceduck.api.BondStatus;
@@ -17,9 +19,15 @@ import io.spaceduck.api.IdentityId;
 import io.spaceduck.api.IdentityStatus;
 import io.spaceduck.api.KeyId;
 import io.spaceduck.api.KeyInfo;
+import io.spaceduck.api.Peck;
+import io.spaceduck.api.PeckId;
+import io.spaceduck.api.PeckState;
+import io.spaceduck.api.Pulse;
 import io.spaceduck.api.ReasonCode;
 import io.spaceduck.api.Revocation;
 import io.spaceduck.api.Role;
+import io.spaceduck.api.RuleId;
+import io.spaceduck.api.StandingRule;
 import io.spaceduck.api.Tier;
 import io.spaceduck.storage.AuditDraft;
 import io.spaceduck.storage.AuditFilter;
@@ -32,6 +40,7 @@ import io.spaceduck.storage.MetaRecord;
 import io.spaceduck.storage.PendingHatch;
 import io.spaceduck.storage.Table;
 import io.spaceduck.storage.Tables;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumSet;
@@ -47,9 +56,10 @@ import net.jqwik.api.Tuple;
 
 /**
  * Reusable jqwik {@link Arbitrary arbitraries} for the values a store holds: typed ids, every record
- * of {@link Tables#ALL}, audit drafts and audit filters. Every generated value is valid (ids have
- * their prefix and base32 body, an admin is a T2 duckling, an agent key and only one has a bond, a
- * revoked bond and only one carries its revocation), display names contain odd but well-formed
+ * of {@link Tables#ALL}, pulses, audit drafts and audit filters. Every generated value is valid (ids
+ * have their prefix and base32 body, an admin is a T2 duckling, an agent key and only one has a bond,
+ * a revoked bond and only one carries its revocation, a peck's optional fields are those its state
+ * implies, a listed block is by its operator), display names contain odd but well-formed
  * Unicode (combining marks, bidi controls, astral emoji, NUL), and instants carry nanoseconds.
  *
  * <p>Primary keys and index keys are plain ASCII so that any backend can use them as column keys.
@@ -377,6 +387,166 @@ public final class StorageArbitraries {
     return Combinators.combine(recordNames(), texts()).as(MetaRecord::new);
   }
 
+  // ---------------------------------------------------------------- pecks, standing rules, blocks
+
+  /** {@code pk_} and 16–40 base32 characters. */
+  public static Arbitrary<PeckId> peckIds() {
+    return Arbitraries.integers().between(16, 40).flatMap(StorageArbitraries::base32).map(s -> new PeckId(PeckId.PREFIX + s));
+  }
+
+  /** {@code sr_} and 16–40 base32 characters. */
+  public static Arbitrary<RuleId> ruleIds() {
+    return Arbitraries.integers().between(16, 40).flatMap(StorageArbitraries::base32).map(s -> new RuleId(RuleId.PREFIX + s));
+  }
+
+  /** Scopes as the engine accepts them: 1–16 tokens of {@code [a-z0-9][a-z0-9:._-]{0,63}}. */
+  public static Arbitrary<Set<String>> scopes() {
+    Arbitrary<String> first = Arbitraries.strings().withCharRange('a', 'z').withCharRange('0', '9').ofLength(1);
+    Arbitrary<String> rest =
+        Arbitraries.strings().withCharRange('a', 'z').withCharRange('0', '9').withChars(':', '.', '_', '-').ofMaxLength(63);
+    Arbitrary<String> token =
+        Arbitraries.frequencyOf(
+            Tuple.of(2, Arbitraries.of("chat:read", "chat:write", "files.read", "x")),
+            Tuple.of(3, Combinators.combine(first, rest).as(String::concat)));
+    return token.set().ofMinSize(1).ofMaxSize(16);
+  }
+
+  /** Session durations and standing-rule limits: 1 minute to 30 days, with nanoseconds. */
+  public static Arbitrary<Duration> peckDurations() {
+    return Combinators.combine(Arbitraries.longs().between(60, 30L * 86_400 - 1), Arbitraries.integers().between(0, 999_999_999))
+        .as((s, n) -> Duration.ofSeconds(s, n));
+  }
+
+  /** {@link #instants()} without {@link Instant#MIN} and {@link Instant#MAX}: a peck adds durations to them. */
+  private static Arbitrary<Instant> finiteInstants() {
+    return instants().filter(i -> !i.equals(Instant.MIN) && !i.equals(Instant.MAX));
+  }
+
+  /** Who a peck connects: requester, its operator, an optional sponsor, target, its cert and operator, scope. */
+  private record Parties(
+      PeckId id,
+      AgentId requester,
+      DucklingId requesterOperator,
+      Optional<AgentId> sponsor,
+      AgentId target,
+      CertId targetCert,
+      DucklingId targetOperator,
+      Set<String> scope) {
+    boolean distinctAgents() {
+      return !requester.equals(target) && sponsor.map(s -> !s.equals(requester) && !s.equals(target)).orElse(true);
+    }
+  }
+
+  /** Requested pecks with the given id (or any id): parties, scope, duration and request lifetime. */
+  private static Arbitrary<Peck> requestedPecks(Arbitrary<PeckId> ids) {
+    Arbitrary<Parties> parties =
+        Combinators.combine(ids, agentIds(), ducklingIds(), agentIds().optional(0.2), agentIds(), certIds(), ducklingIds(), scopes())
+            .as(Parties::new)
+            .filter(Parties::distinctAgents);
+    Arbitrary<Duration> requestTtl = Arbitraries.longs().between(60, 30L * 86_400).map(Duration::ofSeconds);
+    return Combinators.combine(parties, peckDurations(), finiteInstants(), requestTtl)
+        .as(
+            (p, duration, at, ttl) ->
+                new Peck(
+                    p.id(), p.requester(), p.requesterOperator(), p.sponsor(), p.target(), p.targetCert(), p.targetOperator(),
+                    p.scope(), duration, PeckState.REQUESTED, at, at.plus(ttl), Optional.empty(), Optional.empty(),
+                    Optional.empty(), Optional.empty(), Optional.empty()));
+  }
+
+  /** The requested form of {@code p}: same parties, scope and times, no decision yet. */
+  private static Peck asRequested(Peck p) {
+    return new Peck(
+        p.id(), p.requester(), p.requesterOperator(), p.sponsor(), p.target(), p.targetCert(), p.targetOperator(), p.scope(),
+        p.duration(), PeckState.REQUESTED, p.requestedAt(), p.requestExpiresAt(), Optional.empty(), Optional.empty(),
+        Optional.empty(), Optional.empty(), Optional.empty());
+  }
+
+  /**
+   * Every state {@code requested} can reach, with the optional fields that state implies (built with
+   * the same {@link Peck} transitions the engine uses): open states carry no closer or reason; an
+   * approved peck has its session end, its deciding operator and maybe a standing rule; a declined one
+   * names the target as closer; a rejected one its decider; expired and closed ones may have been
+   * active.
+   */
+  private static Arbitrary<Peck> statesOf(Peck requested) {
+    Peck accepted = requested.withState(PeckState.ACCEPTED);
+    long window = Math.max(1, Duration.between(requested.requestedAt(), requested.requestExpiresAt()).toNanos());
+    Arbitrary<Peck> active =
+        Combinators.combine(Arbitraries.longs().between(0, window - 1), ruleIds().optional(0.3))
+            .as((offset, rule) -> accepted.approved(requested.requestedAt().plusNanos(offset), requested.targetOperator(), rule));
+    Arbitrary<Peck> beforeEnd = Arbitraries.oneOf(Arbitraries.just(requested), Arbitraries.just(accepted), active);
+    Arbitrary<DucklingId> decider = Arbitraries.oneOf(Arbitraries.just(requested.targetOperator()), ducklingIds());
+    Arbitrary<String> closer =
+        Arbitraries.oneOf(
+            Arbitraries.of(
+                requested.requester().value(),
+                requested.target().value(),
+                requested.requesterOperator().value(),
+                requested.targetOperator().value(),
+                AuditEvent.SYSTEM_ACTOR),
+            ducklingIds().map(DucklingId::value));
+    return Arbitraries.oneOf(
+        Arbitraries.just(requested),
+        Arbitraries.just(accepted),
+        active,
+        reasonCodes().map(r -> requested.ended(PeckState.DECLINED, requested.target().value(), r, Optional.empty())),
+        Combinators.combine(decider, reasonCodes()).as((d, r) -> accepted.ended(PeckState.REJECTED, d.value(), r, Optional.of(d))),
+        beforeEnd.map(p -> p.ended(PeckState.EXPIRED, AuditEvent.SYSTEM_ACTOR, ReasonCode.EXPIRED, Optional.empty())),
+        Combinators.combine(beforeEnd, closer, reasonCodes()).as((p, by, r) -> p.ended(PeckState.CLOSED, by, r, Optional.empty())));
+  }
+
+  /**
+   * Pecks in every state (three of seven open, so {@link Tables#PECKS_BY_OPEN} holds some and not
+   * others), with a 16–40 character id, an optional sponsor, 1–16 scope tokens and consistent
+   * optional fields (see {@link #statesOf}).
+   */
+  public static Arbitrary<Peck> pecks() {
+    return requestedPecks(peckIds()).flatMap(StorageArbitraries::statesOf);
+  }
+
+  /** Standing rules, active or not. */
+  public static Arbitrary<StandingRule> standingRules() {
+    return Combinators.combine(ruleIds(), ducklingIds(), agentIds(), scopes(), peckDurations(), instants(), Arbitraries.of(true, false))
+        .as(StandingRule::new);
+  }
+
+  /**
+   * Blocks: platform-wide (no operator, by an admin duckling) or on an operator's list (by that
+   * operator); the blocked identity is a duckling or an agent, never the operator itself.
+   */
+  public static Arbitrary<Block> blocks() {
+    Arbitrary<Block> platform =
+        Combinators.combine(identityIds(), ducklingIds(), instants(), reasonCodes())
+            .as((blocked, admin, at, r) -> new Block(blocked, Optional.empty(), admin, at, r));
+    Arbitrary<Block> listed =
+        Combinators.combine(identityIds(), ducklingIds(), instants(), reasonCodes())
+            .as((blocked, op, at, r) -> new Block(blocked, Optional.of(op), op, at, r));
+    return Arbitraries.oneOf(platform, listed).filter(b -> !b.operator().map(b.blocked()::equals).orElse(false));
+  }
+
+  // ---------------------------------------------------------------- pulses
+
+  /** Pulse statuses: what the engine accepts (printable, 1–256 code points) and odd well-formed text. */
+  public static Arbitrary<String> pulseStatuses() {
+    return Arbitraries.frequencyOf(
+        Tuple.of(4, auditText().filter(t -> !t.isBlank())),
+        Tuple.of(1, Arbitraries.of("ok", "busy", "🦆 quacking", "é".repeat(256))),
+        Tuple.of(1, displayNames()));
+  }
+
+  /** Instants for pulses: mostly whole seconds within a few seconds (ties), else nanoseconds anywhere in years 1–9999. */
+  public static Arbitrary<Instant> pulseInstants() {
+    return Arbitraries.frequencyOf(
+        Tuple.of(5, Arbitraries.integers().between(0, 4).map(AUDIT_EPOCH::plusSeconds)),
+        Tuple.of(3, Arbitraries.longs().between(-2_000_000_000L, 6_000_000_000L).map(AUDIT_EPOCH::plusNanos)),
+        Tuple.of(1, finiteInstants()));
+  }
+
+  /** Pulses of {@code agent} (with operator {@code operator}). */
+  public static Arbitrary<Pulse> pulsesOf(AgentId agent, DucklingId operator) {
+    return Combinators.combine(pulseInstants(), pulseStatuses()).as((at, status) -> new Pulse(agent, operator, at, status));
+  }
+
   /**
    * Values of {@code table}, one of {@link Tables#ALL}.
    *
@@ -401,6 +571,12 @@ public final class StorageArbitraries {
       a = keysetRecords();
     } else if (table == Tables.META) {
       a = metaRecords();
+    } else if (table == Tables.PECKS) {
+      a = pecks();
+    } else if (table == Tables.RULES) {
+      a = standingRules();
+    } else if (table == Tables.BLOCKS) {
+      a = blocks();
     } else {
       throw new IllegalArgumentException("no arbitrary for table " + table);
     }
@@ -444,6 +620,23 @@ public final class StorageArbitraries {
       a = bytes().map(b -> new KeysetRecord(k.name(), b));
     } else if (o instanceof MetaRecord m) {
       a = texts().map(v -> new MetaRecord(m.name(), v));
+    } else if (o instanceof Peck p) {
+      // mostly a later state of the same request; sometimes other parties (every index key moves)
+      a =
+          Arbitraries.frequencyOf(
+              Tuple.of(3, statesOf(asRequested(p))),
+              Tuple.of(1, requestedPecks(Arbitraries.just(p.id())).flatMap(StorageArbitraries::statesOf)));
+    } else if (o instanceof StandingRule r) {
+      a =
+          Arbitraries.frequencyOf(
+              Tuple.of(1, Arbitraries.just(r.deactivated())),
+              Tuple.of(
+                  2,
+                  standingRules()
+                      .map(x -> new StandingRule(r.id(), x.operator(), x.target(), x.scope(), x.maxDuration(), x.createdAt(), x.active()))));
+    } else if (o instanceof Block b) {
+      Arbitrary<IdentityId> by = b.operator().isPresent() ? Arbitraries.just(b.operator().get()) : ducklingIds().map(d -> (IdentityId) d);
+      a = Combinators.combine(by, instants(), reasonCodes()).as((who, at, r) -> new Block(b.blocked(), b.operator(), who, at, r));
     } else {
       throw new IllegalArgumentException("no arbitrary for values of table " + table);
     }

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import io.spaceduck.api.AgentId;
 import io.spaceduck.api.AuditEvent;
 import io.spaceduck.api.AuditHead;
 import io.spaceduck.api.AuditOutcome;
@@ -18,6 +19,10 @@ import io.spaceduck.api.Duckling;
 import io.spaceduck.api.DucklingId;
 import io.spaceduck.api.Hash;
 import io.spaceduck.api.IdentityStatus;
+import io.spaceduck.api.Peck;
+import io.spaceduck.api.PeckId;
+import io.spaceduck.api.PeckState;
+import io.spaceduck.api.Pulse;
 import io.spaceduck.api.ReasonCode;
 import io.spaceduck.api.Tier;
 import io.spaceduck.conformance.StorageArbitraries.IndexEntry;
@@ -39,9 +44,11 @@ import io.spaceduck.storage.Tables;
 import io.spaceduck.storage.Transaction;
 import io.spaceduck.storage.Versioned;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -59,6 +66,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
@@ -71,6 +79,7 @@ import net.jqwik.api.Provide;
 import net.jqwik.api.Tag;
 import net.jqwik.api.Tuple;
 import net.jqwik.api.constraints.IntRange;
+import net.jqwik.api.constraints.LongRange;
 import net.jqwik.api.lifecycle.AddLifecycleHook;
 import net.jqwik.api.lifecycle.AfterTry;
 import net.jqwik.api.state.ActionChain;
@@ -92,9 +101,11 @@ import net.jqwik.api.state.ActionChain;
  * compare-and-set refuses stale versions and taken unique keys (H4); a failed unit leaves no trace
  * (I4); the audit chain is gapless, linked and verifiable (A1, A3), also under many threads (A5);
  * filtered, paginated audit reads (A4); a unit sees its own writes and nobody else does before
- * commit; the record codecs round-trip and fail only with {@link StorageException}; and a stateful
- * check of random unit sequences against a reference model. Each property is tagged with the SPEC
- * rule it proves ({@code A1}, {@code A3}–{@code A5}, {@code H4}, {@code I4}) and, where the guarantee
+ * commit; the record codecs round-trip and fail only with {@link StorageException}; pulses keep the
+ * latest per agent and a newest-first history, and their sweep deletes exactly the older history but
+ * never a latest pulse, also while other threads record (U1, U3); and a stateful check of random
+ * unit sequences against a reference model. Each property is tagged with the SPEC rule it proves
+ * ({@code A1}, {@code A3}–{@code A5}, {@code H4}, {@code I4}, {@code U1}, {@code U3}) and, where the guarantee
  * is the SPI's own, with {@code SPI}, {@code CAS} or {@code codec}; a run can select tags (with
  * Surefire: {@code -Dgroups=A5}).
  *
@@ -1249,6 +1260,260 @@ public abstract class StorageContract {
     }
   }
 
+  // ================================================================== pulses (U1, U3)
+
+  /** The agents the pulse properties record for; each has its own operator. */
+  static final List<AgentId> PULSE_AGENTS =
+      List.of(new AgentId("ag_" + "p".repeat(26)), new AgentId("ag_" + "q".repeat(26)), new AgentId("ag_" + "r".repeat(26)));
+
+  /** An agent that never pulses: its reads are empty, never exceptions. */
+  static final AgentId SILENT_AGENT = new AgentId("ag_" + "s".repeat(26));
+
+  private static final List<AgentId> ALL_PULSE_AGENTS =
+      List.of(PULSE_AGENTS.get(0), PULSE_AGENTS.get(1), PULSE_AGENTS.get(2), SILENT_AGENT);
+
+  /** The operator of one of {@link #PULSE_AGENTS}. */
+  static DucklingId operatorOf(AgentId agent) {
+    return new DucklingId("dk_" + String.valueOf(agent.value().charAt(3)).repeat(25) + "o");
+  }
+
+  /** A pulse of {@code agent}. */
+  static Pulse pulse(AgentId agent, Instant at, String status) {
+    return new Pulse(agent, operatorOf(agent), at, status);
+  }
+
+  /**
+   * An agent's pulses as the SPI orders its history: newest first, and of equal instants the one
+   * recorded later first (so its first element is the latest pulse).
+   */
+  public static List<Pulse> expectedHistory(List<Pulse> recorded, AgentId agent) {
+    List<Pulse> mine = recorded.stream().filter(p -> p.agent().equals(agent)).collect(Collectors.toCollection(ArrayList::new));
+    Collections.reverse(mine);
+    mine.sort(Comparator.comparing(Pulse::at).reversed()); // stable: ties stay later-recorded first
+    return mine;
+  }
+
+  /** 0–30 pulses of three agents, with many equal instants. */
+  @Provide
+  public Arbitrary<List<Pulse>> pulseLists() {
+    return Arbitraries.of(PULSE_AGENTS).flatMap(a -> StorageArbitraries.pulsesOf(a, operatorOf(a))).list().ofMaxSize(30);
+  }
+
+  /**
+   * Pulses recorded one after another: {@code latestPulse} is the newest (of equal instants the one
+   * recorded last — a pulse replaces the latest unless it is older), {@code pulseHistory} is every
+   * pulse of the agent newest first, cut to {@code limit}, never mixing agents; an agent that never
+   * pulsed reads as empty. Statuses and nanoseconds round-trip exactly.
+   */
+  @Property(tries = 100)
+  @Tag("U1")
+  @Tag("SPI")
+  @Label("U1 recordPulse keeps the latest per agent and a history newest first, limit respected")
+  public void pulses_latestAndHistoryNewestFirst(
+      @ForAll("pulseLists") List<Pulse> pulses, @ForAll @IntRange(min = 0, max = 12) int limit) {
+    try (Storage s = openStore()) {
+      for (AgentId a : ALL_PULSE_AGENTS) {
+        assertEquals(Optional.empty(), s.latestPulse(a), "latest pulse of " + a + " on a fresh store");
+        assertEquals(List.of(), s.pulseHistory(a, 10), "pulse history of " + a + " on a fresh store");
+      }
+      pulses.forEach(s::recordPulse);
+      for (AgentId a : ALL_PULSE_AGENTS) {
+        List<Pulse> expected = expectedHistory(pulses, a);
+        assertEquals(expected, s.pulseHistory(a, Integer.MAX_VALUE), "pulse history of " + a);
+        assertEquals(
+            expected.subList(0, Math.min(limit, expected.size())), s.pulseHistory(a, limit), "pulse history of " + a + ", limit " + limit);
+        assertEquals(expected.stream().findFirst(), s.latestPulse(a), "latest pulse of " + a);
+      }
+    }
+  }
+
+  /** One of the pulse agents. */
+  @Provide
+  public Arbitrary<AgentId> pulseAgents() {
+    return Arbitraries.of(PULSE_AGENTS);
+  }
+
+  /** Pulse instants. */
+  @Provide
+  public Arbitrary<Instant> pulseInstants() {
+    return StorageArbitraries.pulseInstants();
+  }
+
+  /** Pulse statuses. */
+  @Provide
+  public Arbitrary<String> pulseStatuses() {
+    return StorageArbitraries.pulseStatuses();
+  }
+
+  /**
+   * A pulse older than the latest joins the history behind it and leaves the latest alone; a pulse
+   * at the very instant of the latest replaces it and comes first in the history.
+   */
+  @Property(tries = 50)
+  @Tag("U1")
+  @Label("U1 an older pulse joins the history without replacing the latest; an equal-time one replaces it")
+  public void pulses_olderJoinsHistory_equalTimeReplacesLatest(
+      @ForAll("pulseAgents") AgentId agent,
+      @ForAll("pulseInstants") Instant at,
+      @ForAll @LongRange(min = 1, max = 1_000_000_000_000L) long olderByNanos,
+      @ForAll("pulseStatuses") String status) {
+    Pulse newer = pulse(agent, at, status);
+    Pulse older = pulse(agent, at.minusNanos(olderByNanos), "older " + status);
+    Pulse sameTime = pulse(agent, at, "same time " + status);
+    try (Storage s = openStore()) {
+      s.recordPulse(newer);
+      s.recordPulse(older);
+      assertEquals(Optional.of(newer), s.latestPulse(agent), "latest after an older pulse");
+      assertEquals(List.of(newer, older), s.pulseHistory(agent, 10), "history after an older pulse");
+      s.recordPulse(sameTime);
+      assertEquals(Optional.of(sameTime), s.latestPulse(agent), "latest after a pulse at the same instant");
+      assertEquals(List.of(sameTime, newer, older), s.pulseHistory(agent, 10), "history after a pulse at the same instant");
+      assertEquals(List.of(sameTime), s.pulseHistory(agent, 1), "history, limit 1");
+      assertEquals(List.of(), s.pulseHistory(agent, 0), "history, limit 0");
+    }
+  }
+
+  /**
+   * Pulses to record and a sweep cutoff.
+   *
+   * @param pulses recorded in this order
+   * @param cutoff the argument of {@code deletePulsesBefore}
+   */
+  public record PulseSweep(List<Pulse> pulses, Instant cutoff) {
+    public PulseSweep {
+      pulses = List.copyOf(pulses);
+      Objects.requireNonNull(cutoff, "cutoff");
+    }
+  }
+
+  /** Pulse lists with a cutoff mostly at, just before or just after one of their instants. */
+  @Provide
+  public Arbitrary<PulseSweep> pulseSweeps() {
+    return pulseLists()
+        .flatMap(
+            pulses -> {
+              Arbitrary<Instant> any = StorageArbitraries.pulseInstants();
+              if (pulses.isEmpty()) {
+                return any.map(c -> new PulseSweep(pulses, c));
+              }
+              Arbitrary<Instant> near =
+                  Combinators.combine(Arbitraries.of(pulses).map(Pulse::at), Arbitraries.of(-1L, 0L, 1L)).as(Instant::plusNanos);
+              return Arbitraries.frequencyOf(Tuple.of(4, near), Tuple.of(1, any)).map(c -> new PulseSweep(pulses, c));
+            });
+  }
+
+  /**
+   * {@code deletePulsesBefore(cutoff)} deletes exactly the history pulses strictly before the cutoff
+   * and returns how many; a pulse at the cutoff stays; every agent's {@code latestPulse} is the same
+   * as before, however old; a second sweep deletes nothing; a later pulse is recorded as usual.
+   */
+  @Property(tries = 100)
+  @Tag("U1")
+  @Tag("SPI")
+  @Label("U1 deletePulsesBefore deletes exactly the older history, returns the count, never the latest")
+  public void deletePulsesBefore_deletesExactlyOlderHistory_keepsLatest(@ForAll("pulseSweeps") PulseSweep sweep) {
+    List<Pulse> pulses = sweep.pulses();
+    Instant cutoff = sweep.cutoff();
+    try (Storage s = openStore()) {
+      pulses.forEach(s::recordPulse);
+      Map<AgentId, Optional<Pulse>> latestBefore = new HashMap<>();
+      ALL_PULSE_AGENTS.forEach(a -> latestBefore.put(a, s.latestPulse(a)));
+      long older = pulses.stream().filter(p -> p.at().isBefore(cutoff)).count();
+      assertEquals(older, s.deletePulsesBefore(cutoff), "count returned by deletePulsesBefore(" + cutoff + ")");
+      for (AgentId a : ALL_PULSE_AGENTS) {
+        List<Pulse> kept = expectedHistory(pulses, a).stream().filter(p -> !p.at().isBefore(cutoff)).collect(Collectors.toList());
+        assertEquals(kept, s.pulseHistory(a, Integer.MAX_VALUE), "pulse history of " + a + " after deletePulsesBefore");
+        assertEquals(latestBefore.get(a), s.latestPulse(a), "latest pulse of " + a + " after deletePulsesBefore");
+      }
+      assertEquals(0, s.deletePulsesBefore(cutoff), "a second deletePulsesBefore with the same cutoff");
+
+      AgentId a = PULSE_AGENTS.get(0);
+      Instant after = pulses.stream().map(Pulse::at).reduce(cutoff, (x, y) -> x.isAfter(y) ? x : y).plusSeconds(1);
+      Pulse fresh = pulse(a, after, "after the sweep");
+      List<Pulse> keptOfA = s.pulseHistory(a, Integer.MAX_VALUE);
+      s.recordPulse(fresh);
+      assertEquals(Optional.of(fresh), s.latestPulse(a), "latest pulse after the sweep");
+      List<Pulse> expected = new ArrayList<>(List.of(fresh));
+      expected.addAll(keptOfA);
+      assertEquals(expected, s.pulseHistory(a, Integer.MAX_VALUE), "pulse history after the sweep");
+    }
+  }
+
+  /**
+   * Threads record pulses at once — several threads per agent, many at equal instants — while two
+   * other threads sweep history from before them: no pulse is lost or duplicated, each history is
+   * newest first, each latest pulse is one of the agent's newest, the sweeps delete exactly the older
+   * pulses and count each once (in total, over all their calls), and an agent that only had old
+   * pulses keeps its latest.
+   */
+  @Property(tries = 20)
+  @Tag("U1")
+  @Tag("U3")
+  @Label("U1 U3 concurrent recordPulse loses nothing, also while a sweep runs")
+  public void concurrentPulses_loseNothing(
+      @ForAll @IntRange(min = 2, max = 8) int threads,
+      @ForAll @IntRange(min = 1, max = 50) int perThread,
+      @ForAll @IntRange(min = 0, max = 300) int oldPulses) {
+    Instant cutoff = StorageArbitraries.AUDIT_EPOCH;
+    List<Pulse> old = new ArrayList<>();
+    for (int i = 0; i < oldPulses; i++) {
+      old.add(pulse(PULSE_AGENTS.get(i % 3), cutoff.minus(Duration.ofDays(1)).minusSeconds(i), "old " + i));
+    }
+    try (Storage s = openStore()) {
+      old.forEach(s::recordPulse);
+      List<Pulse> fresh = new CopyOnWriteArrayList<>();
+      AtomicBoolean writersDone = new AtomicBoolean();
+      AtomicInteger swept = new AtomicInteger();
+      List<Callable<Integer>> tasks = new ArrayList<>();
+      for (int t = 0; t < threads; t++) {
+        int thread = t;
+        tasks.add(() -> {
+          AgentId agent = PULSE_AGENTS.get(thread % 3);
+          for (int i = 0; i < perThread; i++) {
+            Pulse p = pulse(agent, cutoff.plusSeconds(i % 5), "t" + thread + "/" + i);
+            s.recordPulse(p);
+            fresh.add(p);
+          }
+          return perThread;
+        });
+      }
+      for (int sweeper = 0; sweeper < 2; sweeper++) {
+        tasks.add(() -> {
+          int calls = 0;
+          do {
+            swept.addAndGet(s.deletePulsesBefore(cutoff));
+            calls++;
+          } while (!writersDone.get() && calls < 10_000);
+          return calls;
+        });
+      }
+      Concurrently.run(tasks, THREAD_TIMEOUT_SECONDS, threads, () -> writersDone.set(true));
+      assertEquals(threads * perThread, fresh.size(), "pulses recorded");
+      assertEquals(oldPulses, swept.get(), "pulses deleted by the concurrent sweep");
+      assertEquals(0, s.deletePulsesBefore(cutoff), "a sweep after the concurrent one");
+      for (AgentId a : ALL_PULSE_AGENTS) {
+        List<Pulse> mine = fresh.stream().filter(p -> p.agent().equals(a)).collect(Collectors.toList());
+        List<Pulse> history = s.pulseHistory(a, Integer.MAX_VALUE);
+        Comparator<Pulse> byStatus = Comparator.comparing(Pulse::status);
+        assertEquals(
+            mine.stream().sorted(byStatus).collect(Collectors.toList()),
+            history.stream().sorted(byStatus).collect(Collectors.toList()),
+            "pulse history of " + a + " as a multiset: a pulse was lost or duplicated");
+        for (int i = 1; i < history.size(); i++) {
+          assertFalse(history.get(i).at().isAfter(history.get(i - 1).at()), "pulse history of " + a + " is not newest first");
+        }
+        Optional<Pulse> latest = s.latestPulse(a);
+        if (mine.isEmpty()) {
+          assertEquals(expectedHistory(old, a).stream().findFirst(), latest, "latest pulse of " + a + " (only old pulses, swept)");
+        } else {
+          Instant newest = mine.stream().map(Pulse::at).max(Comparator.naturalOrder()).orElseThrow();
+          assertTrue(latest.isPresent() && mine.contains(latest.get()), "latest pulse of " + a + " is not one it recorded: " + latest);
+          assertEquals(newest, latest.get().at(), "latest pulse of " + a + " is not among the newest");
+        }
+      }
+    }
+  }
+
   // ================================================================== codecs
 
   /** One value of every table. */
@@ -1353,7 +1618,8 @@ public abstract class StorageContract {
                     Set.of(),
                     IdentityStatus.ACTIVE,
                     Instant.EPOCH,
-                    new CertId("ct_aaaaaaaaaaaaaaaaaaaaaaaaaa"))));
+                    new CertId("ct_aaaaaaaaaaaaaaaaaaaaaaaaaa"))),
+            new TableValue<>(Tables.PECKS, closedPeck(text)));
     for (TableValue<?> v : values) {
       byte[] bytes;
       try {
@@ -1381,6 +1647,17 @@ public abstract class StorageContract {
         AuditChain.link(draft, 1, Hash.ZERO).hash(),
         AuditChain.link(malformedDraft(replaced), 1, Hash.ZERO).hash(),
         "an audit draft with a malformed string hashes like its replacement: tampering would go unseen");
+  }
+
+  /** A closed peck whose free-text closer is {@code closedBy}. */
+  private static Peck closedPeck(String closedBy) {
+    Instant at = StorageArbitraries.AUDIT_EPOCH;
+    return new Peck(
+            new PeckId("pk_aaaaaaaaaaaaaaaa"), new AgentId("ag_" + "b".repeat(26)), new DucklingId("dk_" + "c".repeat(26)),
+            Optional.empty(), new AgentId("ag_" + "d".repeat(26)), new CertId("ct_" + "e".repeat(26)),
+            new DucklingId("dk_" + "f".repeat(26)), Set.of("chat:read"), Duration.ofHours(1), PeckState.REQUESTED, at,
+            at.plus(Duration.ofDays(1)), Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty())
+        .ended(PeckState.CLOSED, closedBy, ReasonCode.NONE, Optional.empty());
   }
 
   private static AuditDraft malformedDraft(String text) {

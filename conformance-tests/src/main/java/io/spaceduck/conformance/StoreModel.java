@@ -6,13 +6,22 @@ import io.spaceduck.api.Agent;
 import io.spaceduck.api.AgentId;
 import io.spaceduck.api.AuditEvent;
 import io.spaceduck.api.AuditHead;
+import io.spaceduck.api.Block;
 import io.spaceduck.api.BondId;
 import io.spaceduck.api.CertId;
 import io.spaceduck.api.Duckling;
 import io.spaceduck.api.DucklingId;
 import io.spaceduck.api.Hash;
 import io.spaceduck.api.Identity;
+import io.spaceduck.api.IdentityId;
 import io.spaceduck.api.IdentityStatus;
+import io.spaceduck.api.KeyId;
+import io.spaceduck.api.KeyInfo;
+import io.spaceduck.api.Peck;
+import io.spaceduck.api.PeckId;
+import io.spaceduck.api.PeckState;
+import io.spaceduck.api.ReasonCode;
+import io.spaceduck.api.Revocation;
 import io.spaceduck.api.Tier;
 import io.spaceduck.conformance.StorageArbitraries.TableValue;
 import io.spaceduck.storage.AuditChain;
@@ -20,6 +29,7 @@ import io.spaceduck.storage.AuditDraft;
 import io.spaceduck.storage.Bytes;
 import io.spaceduck.storage.ContactRecord;
 import io.spaceduck.storage.Index;
+import io.spaceduck.storage.KeyRecord;
 import io.spaceduck.storage.MetaRecord;
 import io.spaceduck.storage.Storage;
 import io.spaceduck.storage.StorageConflictException;
@@ -27,6 +37,7 @@ import io.spaceduck.storage.Table;
 import io.spaceduck.storage.Tables;
 import io.spaceduck.storage.Transaction;
 import io.spaceduck.storage.Versioned;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -50,8 +61,10 @@ import net.jqwik.api.state.Transformer;
  * The state of the kit's stateful check: a store under test and the reference model it must match —
  * a map from (table, key) to value and version, and the expected audit chain (linked with {@link
  * AuditChain#link}). Rows come from small pools of keys and index keys so that units collide often:
- * three meta names, four contacts sharing two blind indexes, and agents and ducklings under two
- * operators.
+ * three meta names, four contacts sharing two blind indexes, agents and ducklings under two
+ * operators, two keys of one duckling that get revoked and restored, two pecks moving between
+ * targets and in and out of the open states, and blocks of three agents on the platform's and one
+ * operator's list.
  *
  * <p>One instance per action chain; not thread-safe.
  */
@@ -65,6 +78,10 @@ public final class StoreModel {
       List.of(new AgentId("ag_" + "e".repeat(26)), new AgentId("ag_" + "f".repeat(26)), new AgentId("ag_" + "g".repeat(26)));
   private static final List<DucklingId> DUCKLING_IDS = List.of(dk('h'), dk('i'));
   private static final Instant AT = Instant.parse("2025-03-01T12:00:00.123456789Z");
+  private static final List<PeckId> PECK_IDS = List.of(new PeckId("pk_" + "j".repeat(16)), new PeckId("pk_" + "k".repeat(40)));
+  private static final AgentId REQUESTER = new AgentId("ag_" + "l".repeat(26));
+  private static final List<KeyId> KEY_IDS = List.of(new KeyId("u".repeat(16)), new KeyId("v".repeat(16)));
+  private static final List<Optional<DucklingId>> BLOCK_OWNERS = List.of(Optional.empty(), Optional.of(dk('o')));
 
   private static DucklingId dk(char c) {
     return new DucklingId("dk_" + String.valueOf(c).repeat(26));
@@ -90,6 +107,11 @@ public final class StoreModel {
     CONTACT_IDS.forEach(d -> out.add(new Row(Tables.CONTACTS, d.value())));
     AGENT_IDS.forEach(a -> out.add(new Row(Tables.IDENTITIES, a.value())));
     DUCKLING_IDS.forEach(d -> out.add(new Row(Tables.IDENTITIES, d.value())));
+    KEY_IDS.forEach(k -> out.add(new Row(Tables.KEYS, k.value())));
+    PECK_IDS.forEach(p -> out.add(new Row(Tables.PECKS, p.value())));
+    for (Optional<DucklingId> owner : BLOCK_OWNERS) {
+      AGENT_IDS.forEach(a -> out.add(new Row(Tables.BLOCKS, Tables.blockKey(owner, a))));
+    }
     return List.copyOf(out);
   }
 
@@ -286,6 +308,16 @@ public final class StoreModel {
           store.findBy(Tables.IDENTITIES_BY_OPERATOR, op.value()),
           "identities by operator " + op);
     }
+    String keyOwner = DUCKLING_IDS.get(0).value();
+    assertEquals(expectedFindBy(Tables.KEYS_BY_OWNER, keyOwner), store.findBy(Tables.KEYS_BY_OWNER, keyOwner), "keys by owner");
+    assertEquals(expectedFindBy(Tables.PECKS_BY_OPEN, Tables.OPEN), store.findBy(Tables.PECKS_BY_OPEN, Tables.OPEN), "open pecks");
+    for (AgentId a : AGENT_IDS) {
+      assertEquals(expectedFindBy(Tables.PECKS_BY_TARGET, a.value()), store.findBy(Tables.PECKS_BY_TARGET, a.value()), "pecks by target " + a);
+    }
+    for (Optional<DucklingId> owner : BLOCK_OWNERS) {
+      String key = owner.map(DucklingId::value).orElse(Tables.PLATFORM);
+      assertEquals(expectedFindBy(Tables.BLOCKS_BY_OWNER, key), store.findBy(Tables.BLOCKS_BY_OWNER, key), "blocks by owner " + key);
+    }
     assertEquals(events, store.auditRange(1, Integer.MAX_VALUE), "audit chain");
     Optional<AuditHead> head = events.isEmpty() ? Optional.empty() : Optional.of(events.get(events.size() - 1).head());
     assertEquals(head, store.auditHead(), "audit head");
@@ -336,7 +368,45 @@ public final class StoreModel {
                 (d, tier, st) ->
                     new TableValue<>(
                         Tables.IDENTITIES, (Identity) new Duckling(d, "duck", tier, Set.of(), st, AT, new CertId("ct_" + "s".repeat(26)))));
-    return Arbitraries.frequencyOf(Tuple.of(3, meta), Tuple.of(4, contact), Tuple.of(2, agent), Tuple.of(1, duckling));
+    Arbitrary<TableValue<?>> key =
+        Combinators.combine(Arbitraries.of(KEY_IDS), Arbitraries.of(true, false))
+            .as(
+                (id, revoked) -> {
+                  DucklingId owner = DUCKLING_IDS.get(0);
+                  KeyInfo info = new KeyInfo(id, owner, Optional.empty(), AT, Optional.empty(), Optional.empty());
+                  KeyInfo k = revoked ? info.revoked(new Revocation(owner, AT, ReasonCode.COMPROMISED)) : info;
+                  return new TableValue<>(Tables.KEYS, new KeyRecord(k, Bytes.of(new byte[] {7})));
+                });
+    Arbitrary<TableValue<?>> peck =
+        Combinators.combine(Arbitraries.of(PECK_IDS), Arbitraries.of(AGENT_IDS), Arbitraries.of(PeckState.class))
+            .as((id, target, state) -> new TableValue<>(Tables.PECKS, peck(id, target, state)));
+    Arbitrary<TableValue<?>> block =
+        Combinators.combine(Arbitraries.of(AGENT_IDS), Arbitraries.of(BLOCK_OWNERS), Arbitraries.of(ReasonCode.NONE, ReasonCode.BLOCKED))
+            .as(
+                (blocked, owner, reason) ->
+                    new TableValue<>(
+                        Tables.BLOCKS, new Block(blocked, owner, owner.map(o -> (IdentityId) o).orElse(DUCKLING_IDS.get(0)), AT, reason)));
+    return Arbitraries.frequencyOf(
+        Tuple.of(3, meta), Tuple.of(4, contact), Tuple.of(2, agent), Tuple.of(1, duckling), Tuple.of(2, key), Tuple.of(3, peck),
+        Tuple.of(1, block));
+  }
+
+  /** A peck of {@link #REQUESTER} to {@code target} in {@code state}, with the fields that state implies. */
+  private static Peck peck(PeckId id, AgentId target, PeckState state) {
+    Peck requested =
+        new Peck(id, REQUESTER, OPERATORS.get(0), Optional.empty(), target, new CertId("ct_" + "t".repeat(26)), OPERATORS.get(1),
+            Set.of("chat:read"), Duration.ofHours(1), PeckState.REQUESTED, AT, AT.plus(Duration.ofDays(1)), Optional.empty(),
+            Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty());
+    Peck accepted = requested.withState(PeckState.ACCEPTED);
+    return switch (state) {
+      case REQUESTED -> requested;
+      case ACCEPTED -> accepted;
+      case ACTIVE -> accepted.approved(AT, OPERATORS.get(1), Optional.empty());
+      case DECLINED -> requested.ended(state, target.value(), ReasonCode.NONE, Optional.empty());
+      case REJECTED -> accepted.ended(state, OPERATORS.get(1).value(), ReasonCode.NONE, Optional.of(OPERATORS.get(1)));
+      case EXPIRED -> requested.ended(state, "system", ReasonCode.EXPIRED, Optional.empty());
+      case CLOSED -> accepted.approved(AT, OPERATORS.get(1), Optional.empty()).ended(state, REQUESTER.value(), ReasonCode.NONE, Optional.empty());
+    };
   }
 
   private static Arbitrary<OptionalLong> pins(Optional<Versioned<?>> current) {

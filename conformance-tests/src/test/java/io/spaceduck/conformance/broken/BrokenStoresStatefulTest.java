@@ -14,8 +14,9 @@ import net.jqwik.api.state.ActionChain;
 
 /**
  * The stateful check has teeth: random unit sequences, run against a reference model, catch a store
- * that leaks a write of a failed unit and a store whose compare-and-set lets the last writer win,
- * while the reference store passes them. A jqwik class because action chains run only on jqwik
+ * that leaks a write of a failed unit, a store whose compare-and-set lets the last writer win and a
+ * store whose key lookup keeps returning a record from before its revocation, while the reference
+ * store passes them. A jqwik class because action chains run only on jqwik
  * threads.
  */
 class BrokenStoresStatefulTest {
@@ -61,6 +62,14 @@ class BrokenStoresStatefulTest {
   @Label("CAS the stateful check catches a last-writer-wins store")
   void lastWriterWins_failsStatefulCheck() {
     assertTrue(failures(contractOver(LastWriterWinsStorage::new), CHAINS, true) > 0, CHAINS + " random unit sequences never caught the lost update");
+  }
+
+  @Example
+  @Tag("K4")
+  @Tag("I3")
+  @Label("K4 I3 the stateful check catches a store whose key lookup returns a pre-revocation record")
+  void staleKeyRead_failsStatefulCheck() {
+    assertTrue(failures(contractOver(StaleKeyReadStorage::new), CHAINS, true) > 0, CHAINS + " random unit sequences never caught the stale key read");
   }
 
   @Example

@@ -4,23 +4,34 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.spaceduck.api.AgentId;
 import io.spaceduck.api.AuditEvent;
 import io.spaceduck.api.AuditOutcome;
+import io.spaceduck.api.DucklingId;
+import io.spaceduck.api.KeyId;
+import io.spaceduck.api.KeyInfo;
+import io.spaceduck.api.Pulse;
 import io.spaceduck.api.ReasonCode;
+import io.spaceduck.api.Revocation;
 import io.spaceduck.conformance.StorageArbitraries;
 import io.spaceduck.conformance.StorageArbitraries.Lineage;
 import io.spaceduck.conformance.StorageArbitraries.TableValue;
 import io.spaceduck.conformance.StorageContract;
 import io.spaceduck.conformance.StorageContract.Failure;
 import io.spaceduck.conformance.StorageContract.FailingUnit;
+import io.spaceduck.conformance.StorageContract.PulseSweep;
 import io.spaceduck.conformance.StorageContract.RowAction;
 import io.spaceduck.storage.AuditDraft;
 import io.spaceduck.storage.AuditFilter;
+import io.spaceduck.storage.Bytes;
+import io.spaceduck.storage.KeyRecord;
 import io.spaceduck.storage.MetaRecord;
 import io.spaceduck.storage.Storage;
 import io.spaceduck.storage.Tables;
 import io.spaceduck.storage.memory.InMemoryStorage;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -31,13 +42,16 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestReporter;
 import org.junit.jupiter.api.function.Executable;
+import org.junit.jupiter.api.function.ThrowingConsumer;
 
 /**
  * The kit has teeth: each deliberately broken store fails the contract property that guards its
  * rule, for the reason that rule names, while the very same inputs pass on the reference store. The
  * properties are called directly as methods, with fixed inputs and with inputs sampled from the
- * kit's own generators.
+ * kit's own generators; for the latter, the tests report after how many tries the broken store was
+ * caught (a report entry {@code tries_to_detection}).
  */
 class BrokenStoresTest {
   private static final int SAMPLES = 15;
@@ -73,6 +87,43 @@ class BrokenStoresTest {
 
   private static <T> List<T> sample(Arbitrary<T> arbitrary) {
     return arbitrary.sampleStream().limit(SAMPLES).collect(Collectors.toList());
+  }
+
+  /**
+   * Feeds samples of the kit's own generator to {@code property} on the broken store until it fails
+   * (for {@code reason}) and returns the try that caught it; every sample up to then must pass on the
+   * reference store. Fails if nothing caught the store within {@code maxTries}.
+   */
+  private <T> int triesToDetection(
+      String name,
+      Arbitrary<T> inputs,
+      int maxTries,
+      String reason,
+      ThrowingConsumer<T> onBroken,
+      ThrowingConsumer<T> onReference,
+      TestReporter reporter)
+      throws Throwable {
+    Iterator<T> samples = inputs.sampleStream().iterator();
+    for (int tryNo = 1; tryNo <= maxTries; tryNo++) {
+      T input = samples.next();
+      boolean caught;
+      try {
+        onBroken.accept(input);
+        caught = false;
+      } catch (AssertionError e) {
+        assertTrue(
+            String.valueOf(e.getMessage()).contains(reason),
+            () -> "the broken store failed, but not because of '" + reason + "': " + e.getMessage());
+        caught = true;
+      }
+      onReference.accept(input);
+      if (caught) {
+        reporter.publishEntry("tries_to_detection", name + ": " + tryNo);
+        System.out.println("tries to detection, " + name + ": " + tryNo);
+        return tryNo;
+      }
+    }
+    throw new AssertionError(name + ": " + maxTries + " sampled inputs never caught the broken store");
   }
 
   private static AuditDraft draft(int i) {
@@ -166,5 +217,73 @@ class BrokenStoresTest {
         "page after seq",
         () -> broken.auditQuery_matchesReferenceAndPagesOnce(units, AuditFilter.ALL, 1, 0),
         () -> reference.auditQuery_matchesReferenceAndPagesOnce(units, AuditFilter.ALL, 1, 0));
+  }
+
+  // ------------------------------------------------------------------ pulses and keys
+
+  private static final AgentId AGENT = new AgentId("ag_" + "p".repeat(26));
+  private static final DucklingId OPERATOR = new DucklingId("dk_" + "p".repeat(25) + "o");
+
+  @Test
+  @Tag("U1")
+  @DisplayName("U1 a store whose pulse sweep also deletes the latest pulse fails the sweep properties")
+  void sweepDroppingLatest_failsPulseSweepProperties(TestReporter reporter) throws Throwable {
+    StorageContract broken = contractOver(SweepDropsLatestStorage::new);
+    Instant t0 = StorageArbitraries.AUDIT_EPOCH;
+    PulseSweep quietAgent =
+        new PulseSweep(List.of(new Pulse(AGENT, OPERATOR, t0, "up"), new Pulse(AGENT, OPERATOR, t0.plusSeconds(1), "idle")), t0.plusSeconds(2));
+    failsOnlyWhenBroken(
+        "latest pulse of " + AGENT.value() + " after deletePulsesBefore",
+        () -> broken.deletePulsesBefore_deletesExactlyOlderHistory_keepsLatest(quietAgent),
+        () -> reference.deletePulsesBefore_deletesExactlyOlderHistory_keepsLatest(quietAgent));
+    // two writer threads leave the third agent with old pulses only: the concurrent sweep drops its latest
+    failsOnlyWhenBroken(
+        "only old pulses, swept",
+        () -> broken.concurrentPulses_loseNothing(2, 3, 6),
+        () -> reference.concurrentPulses_loseNothing(2, 3, 6));
+    int tries =
+        triesToDetection(
+            "deletePulsesBefore property, sampled sweeps",
+            reference.pulseSweeps(),
+            100,
+            "after deletePulsesBefore",
+            broken::deletePulsesBefore_deletesExactlyOlderHistory_keepsLatest,
+            reference::deletePulsesBefore_deletesExactlyOlderHistory_keepsLatest,
+            reporter);
+    assertTrue(tries <= 100, "caught within the property's declared tries");
+  }
+
+  @Test
+  @Tag("K4")
+  @Tag("I3")
+  @DisplayName("K4 I3 a store whose key lookup returns the pre-revocation record fails the version properties")
+  void staleKeyRead_failsVersionProperties(TestReporter reporter) throws Throwable {
+    StorageContract broken = contractOver(StaleKeyReadStorage::new);
+    Instant t0 = StorageArbitraries.AUDIT_EPOCH;
+    KeyInfo live = new KeyInfo(new KeyId("k".repeat(16)), OPERATOR, Optional.empty(), t0, Optional.empty(), Optional.empty());
+    KeyInfo revoked = live.revoked(new Revocation(OPERATOR, t0.plusSeconds(60), ReasonCode.COMPROMISED));
+    Bytes mac = Bytes.of(new byte[] {1, 2, 3, 4});
+    Lineage<KeyRecord> revocation = new Lineage<>(Tables.KEYS, new KeyRecord(live, mac), List.of(new KeyRecord(revoked, mac)));
+    failsOnlyWhenBroken(
+        "after update 1",
+        () -> broken.insertThenUpdate_versionsCountFromOne(revocation),
+        () -> reference.insertThenUpdate_versionsCountFromOne(revocation));
+    AuditDraft d = draft(1);
+    failsOnlyWhenBroken(
+        "after delete",
+        () -> broken.staleVersions_conflictAndChangeNothing(revocation, d),
+        () -> reference.staleVersions_conflictAndChangeNothing(revocation, d));
+    // the same store passes for every other table: only sampled key lineages catch it. A default kit
+    // run draws 300 lineages (three properties of 100 tries), which bounds the search below.
+    int tries =
+        triesToDetection(
+            "insertThenUpdate property, sampled lineages",
+            reference.lineages(),
+            300,
+            "after update",
+            broken::insertThenUpdate_versionsCountFromOne,
+            reference::insertThenUpdate_versionsCountFromOne,
+            reporter);
+    assertTrue(tries <= 300, "caught within a default run's lineages");
   }
 }

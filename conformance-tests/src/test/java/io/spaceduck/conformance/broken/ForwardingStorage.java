@@ -1,7 +1,9 @@
 package io.spaceduck.conformance.broken;
 
+import io.spaceduck.api.AgentId;
 import io.spaceduck.api.AuditEvent;
 import io.spaceduck.api.AuditHead;
+import io.spaceduck.api.Pulse;
 import io.spaceduck.storage.AuditDraft;
 import io.spaceduck.storage.AuditFilter;
 import io.spaceduck.storage.Index;
@@ -10,6 +12,7 @@ import io.spaceduck.storage.Table;
 import io.spaceduck.storage.Transaction;
 import io.spaceduck.storage.UnitOfWork;
 import io.spaceduck.storage.Versioned;
+import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -55,6 +58,26 @@ abstract class ForwardingStorage implements Storage {
   @Override
   public List<AuditEvent> auditQuery(AuditFilter filter, long afterSeq, int limit) {
     return delegate.auditQuery(filter, afterSeq, limit);
+  }
+
+  @Override
+  public void recordPulse(Pulse pulse) {
+    delegate.recordPulse(pulse);
+  }
+
+  @Override
+  public Optional<Pulse> latestPulse(AgentId agent) {
+    return delegate.latestPulse(agent);
+  }
+
+  @Override
+  public List<Pulse> pulseHistory(AgentId agent, int limit) {
+    return delegate.pulseHistory(agent, limit);
+  }
+
+  @Override
+  public int deletePulsesBefore(Instant cutoff) {
+    return delegate.deletePulsesBefore(cutoff);
   }
 
   @Override

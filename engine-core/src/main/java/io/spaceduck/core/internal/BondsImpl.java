@@ -65,6 +65,10 @@ final class BondsImpl implements Bonds {
           Bond bond = new Bond(bondId, agentId, operator, name, ctx.now, BondStatus.ACTIVE, Optional.empty());
           ctx.tx.insert(Tables.IDENTITIES, agent);
           ctx.tx.insert(Tables.BONDS, bond);
+          // D1: a bond also writes its operator's row (unchanged, next version), so a concurrent
+          // deletion of the operator — which revokes the bonds its index read found — conflicts and
+          // re-runs instead of committing past a bond it never saw
+          ctx.tx.update(Tables.IDENTITIES, ctx.auth.identityRow(), ctx.auth.identityRow().value());
           BirthCertificate cert =
               core.issueCertificate(ctx.tx, certId, agentId, name, tier, Optional.of(operator), Optional.empty(), ctx.now);
           IssuedKey key = core.issueKey(ctx.tx, agentId, Optional.of(bondId), ctx.now);

@@ -105,16 +105,29 @@ final class Core {
 
   /** An authenticated call: the principal and the records it was derived from, at their versions. */
   record Auth(Principal principal, Identity identity, Versioned<KeyRecord> key, Versioned<Identity> identityRow,
-      Optional<Versioned<Bond>> bond) {}
+      Optional<Versioned<Bond>> bond) {
+    boolean blocked() {
+      return identity.status() == IdentityStatus.BLOCKED;
+    }
+  }
 
-  /** Authenticates and charges the caller's rate limit (R1). */
+  /** Authenticates and charges the caller's rate limit (R1); a blocked identity is refused. */
   Auth authenticate(BeakKey key) {
-    Auth a = authenticateNoCharge(key);
+    Auth a = authenticateAllowingBlocked(key);
+    if (a.blocked()) {
+      throw new Forbidden("blocked"); // the caller proved the key; it learns only that it is blocked
+    }
+    return a;
+  }
+
+  /** As {@link #authenticate}, but returns a blocked identity (so governance can audit its denial). */
+  private Auth authenticateAllowingBlocked(BeakKey key) {
+    Auth a = authenticateNoCharge(key, true);
     rateLimiter.acquire("id:" + a.principal().id().value(), config.rateLimits().perTier().get(a.principal().tier()));
     return a;
   }
 
-  Auth authenticateNoCharge(BeakKey key) {
+  private Auth authenticateNoCharge(BeakKey key, boolean allowBlocked) {
     Objects.requireNonNull(key, "key");
     Optional<BeakKeyFormat.Parsed> parsed = BeakKeyFormat.parse(key);
     if (parsed.isEmpty()) {
@@ -138,10 +151,10 @@ final class Core {
     }
     Versioned<Identity> identity =
         guard(() -> storage.get(Tables.IDENTITIES, info.owner().value())).orElseThrow(Unauthenticated::new);
-    if (identity.value().status() == IdentityStatus.BLOCKED) {
+    if (identity.value().status() == IdentityStatus.BLOCKED && !allowBlocked) {
       throw new Forbidden("blocked"); // the caller proved the key; it learns only that it is blocked
     }
-    if (identity.value().status() != IdentityStatus.ACTIVE) {
+    if (identity.value().status() != IdentityStatus.ACTIVE && identity.value().status() != IdentityStatus.BLOCKED) {
       throw new Unauthenticated();
     }
     Optional<Versioned<Bond>> bond = Optional.empty();
@@ -244,8 +257,11 @@ final class Core {
 
   /** As above; with no up-front permission the body checks with {@link Ctx#require}. */
   <T> T govern(BeakKey key, Optional<Permission> permission, AuditAction action, String resource, Body<T> body) {
-    Auth auth = authenticate(key);
+    Auth auth = authenticateAllowingBlocked(key);
     for (int attempt = 1; ; attempt++) {
+      if (auth.blocked()) {
+        throw auditDenied(auth, action, resource, Optional.empty(), "blocked"); // A1: audited like any denial
+      }
       if (permission.isPresent() && !policy.allows(permission.get(), auth.principal())) {
         throw auditDenied(auth, action, resource, Optional.empty(), "not permitted by policy");
       }
@@ -273,7 +289,7 @@ final class Core {
         if (attempt >= MAX_ATTEMPTS) {
           throw new Conflict("concurrent changes; nothing was applied, retry");
         }
-        auth = authenticateNoCharge(key); // the conflict may be our own key's revocation (I3)
+        auth = authenticateNoCharge(key, true); // the conflict may be our own key's revocation (I3)
       } catch (StorageException e) {
         throw unavailable(e);
       }

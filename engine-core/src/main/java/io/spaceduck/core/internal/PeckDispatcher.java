@@ -42,7 +42,9 @@ final class PeckDispatcher implements AutoCloseable {
             },
             (r, ex) -> {
               long n = dropped.incrementAndGet();
-              log.warn("peck notifier queue full or closed: notification dropped ({} dropped so far)", n);
+              if (n == 1 || n % 1000 == 0) { // bounded logging under a sustained backlog
+                log.warn("peck notifier queue full or closed: notification dropped ({} dropped so far)", n);
+              }
             });
   }
 

@@ -142,6 +142,7 @@ final class PecksImpl implements Pecks {
       }
       tx.check(Tables.BONDS, bond.get());
       Optional<Versioned<Identity>> op = tx.get(Tables.IDENTITIES, a.operator().value());
+      op.ifPresent(o -> tx.check(Tables.IDENTITIES, o));
       if (op.isEmpty() || op.get().value().status() == IdentityStatus.BLOCKED) {
         return Optional.of(new Deny("an operator is blocked"));
       }
@@ -408,6 +409,7 @@ final class PecksImpl implements Pecks {
           }
           ctx.require(Permission.PECK_RESPOND, id.value(), scope);
           requireState(p, PeckState.REQUESTED);
+          requireUnexpired(p, ctx.now);
           Peck next = p.ended(PeckState.DECLINED, ctx.caller().id().value(), reason, Optional.empty());
           ctx.tx.update(Tables.PECKS, row, next);
           ctx.notify.add(next);
@@ -430,6 +432,7 @@ final class PecksImpl implements Pecks {
           return core.storage.findBy(Tables.PECKS_BY_TARGET_OPERATOR, a.principal().id().value()).stream()
               .map(Versioned::value)
               .filter(p -> p.state() == PeckState.ACCEPTED && now.isBefore(p.requestExpiresAt()))
+              .filter(p -> !p.requesterOperator().equals(p.targetOperator())) // only an admin may decide those
               .filter(p -> after.map(x -> p.id().value().compareTo(x.value()) > 0).orElse(true))
               .sorted(Comparator.comparing(p -> p.id().value()))
               .limit(n)
@@ -468,6 +471,9 @@ final class PecksImpl implements Pecks {
           requireState(p, PeckState.ACCEPTED);
           requireUnexpired(p, ctx.now);
           requirePair(ctx, p, id.value(), scope);
+          if (!agent(ctx.tx, p.target()).currentCert().equals(p.targetCert())) {
+            throw new Conflict("the target certificate is not current"); // P2, re-checked at approval
+          }
           Peck next = p.approved(ctx.now, (DucklingId) ctx.caller().id(), Optional.empty());
           ctx.tx.update(Tables.PECKS, row, next);
           ctx.notify.add(next);
@@ -489,9 +495,8 @@ final class PecksImpl implements Pecks {
         ctx -> {
           Versioned<Peck> row = decision(ctx, id);
           Peck p = row.value();
-          if (p.state() != PeckState.REQUESTED && p.state() != PeckState.ACCEPTED) {
-            requireState(p, PeckState.ACCEPTED);
-          }
+          requireState(p, PeckState.ACCEPTED); // P4: the operator decides after the target accepted
+          requireUnexpired(p, ctx.now);
           Peck next =
               p.ended(PeckState.REJECTED, ctx.caller().id().value(), reason, Optional.of((DucklingId) ctx.caller().id()));
           ctx.tx.update(Tables.PECKS, row, next);
@@ -574,7 +579,11 @@ final class PecksImpl implements Pecks {
           }
           AgentId subject = (AgentId) me;
           AgentId peer = p.requester().equals(subject) ? p.target() : p.requester();
-          Session s = new Session(p.id(), subject, peer, p.scope(), p.sessionExpiresAt().orElseThrow());
+          Instant exp = Instant.ofEpochSecond(p.sessionExpiresAt().orElseThrow().getEpochSecond()); // JWT exp: seconds
+          if (!now.isBefore(exp)) {
+            throw new Conflict("the peck has no active session");
+          }
+          Session s = new Session(p.id(), subject, peer, p.scope(), exp);
           try {
             String jwt = SessionTokens.sign(core.keysets.signing().signer(), core.randoms.tokenId(), s, now);
             return new IssuedSession(s, SessionToken.of(jwt));

@@ -35,6 +35,7 @@ final class PulsesImpl implements Pulses {
   static final int MAX_HISTORY = 1000;
   static final Duration SWEEP_EVERY = Duration.ofHours(1);
   private final Core core;
+  private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(PulsesImpl.class);
   private final AtomicReference<Instant> lastSweep = new AtomicReference<>(Instant.MIN);
 
   PulsesImpl(Core core) {
@@ -52,14 +53,19 @@ final class PulsesImpl implements Pulses {
     if (n < 1 || n > MAX_STATUS) {
       throw new InvalidInput("status", "1 to " + MAX_STATUS + " characters");
     }
+    boolean visible = false;
     for (int i = 0; i < s.length(); ) {
       int cp = s.codePointAt(i);
       int t = Character.getType(cp);
+      visible |= !Character.isWhitespace(cp) && !Character.isSpaceChar(cp);
       if (t == Character.CONTROL || t == Character.FORMAT || t == Character.SURROGATE || t == Character.PRIVATE_USE
           || t == Character.UNASSIGNED || t == Character.LINE_SEPARATOR || t == Character.PARAGRAPH_SEPARATOR) {
         throw new InvalidInput("status", "contains a control, format or unassigned character");
       }
       i += Character.charCount(cp);
+    }
+    if (!visible) {
+      throw new InvalidInput("status", "must contain a visible character");
     }
     return s;
   }
@@ -84,7 +90,13 @@ final class PulsesImpl implements Pulses {
   private void maybeSweep(Instant now) {
     Instant last = lastSweep.get();
     if ((last == Instant.MIN || !now.isBefore(last.plus(SWEEP_EVERY))) && lastSweep.compareAndSet(last, now)) {
-      sweepExpired();
+      try {
+        sweepExpired();
+      } catch (RuntimeException e) {
+        // the pulse is recorded; a failed housekeeping sweep must not fail it (the next one retries)
+        lastSweep.compareAndSet(now, last);
+        log.warn("pulse history sweep failed: {}", e.getClass().getSimpleName());
+      }
     }
   }
 

@@ -49,14 +49,27 @@ final class Randoms {
     return new HatchId(HatchId.PREFIX + body());
   }
 
-  /** Time-ordered (for stable inbox paging): 64 bits of epoch millis, then 80 random bits. */
+  /** RFC 4648 base32 digits in value order, and the same 32 characters in ASCII order. */
+  private static final String RFC_ORDER = "abcdefghijklmnopqrstuvwxyz234567";
+  private static final String SORTED_ORDER = "234567abcdefghijklmnopqrstuvwxyz";
+
+  /**
+   * Time-ordered (for stable inbox paging): 64 bits of epoch millis, then 80 random bits. The inbox
+   * sorts and pages by the id <em>string</em>, so the digits are written with the base32 alphabet
+   * rearranged into ASCII order ({@code 2–7} before {@code a–z}): with RFC 4648 order a later peck
+   * could sort before an earlier one and be skipped by a poller's cursor (P3).
+   */
   io.spaceduck.api.PeckId peckId(java.time.Instant now) {
     byte[] b = new byte[18];
     java.nio.ByteBuffer.wrap(b).putLong(now.toEpochMilli());
     byte[] r = new byte[10];
     random.nextBytes(r);
     System.arraycopy(r, 0, b, 8, 10);
-    return new io.spaceduck.api.PeckId(io.spaceduck.api.PeckId.PREFIX + BASE32.encode(b));
+    char[] digits = BASE32.encode(b).toCharArray();
+    for (int i = 0; i < digits.length; i++) {
+      digits[i] = SORTED_ORDER.charAt(RFC_ORDER.indexOf(digits[i]));
+    }
+    return new io.spaceduck.api.PeckId(io.spaceduck.api.PeckId.PREFIX + new String(digits));
   }
 
   io.spaceduck.api.RuleId ruleId() {

@@ -55,11 +55,14 @@ public final class InMemoryStorage implements Storage {
   private final AtomicLong pulseCounter = new AtomicLong();
   private volatile boolean closed;
 
-  /** Orders an agent's history newest first; the counter breaks ties (later recorded first). */
-  private record PulseKey(long epochNanos, long counter) implements Comparable<PulseKey> {
+  /**
+   * Orders an agent's history newest first; the counter breaks ties (later recorded first). Compares
+   * the instants themselves: epoch nanoseconds in a {@code long} overflow after 2262 (and before 1677).
+   */
+  private record PulseKey(java.time.Instant at, long counter) implements Comparable<PulseKey> {
     @Override
     public int compareTo(PulseKey o) {
-      int c = Long.compare(o.epochNanos, epochNanos);
+      int c = o.at.compareTo(at);
       return c != 0 ? c : Long.compare(o.counter, counter);
     }
   }
@@ -211,10 +214,9 @@ public final class InMemoryStorage implements Storage {
   public void recordPulse(Pulse pulse) {
     checkOpen();
     String agent = pulse.agent().value();
-    long nanos = pulse.at().getEpochSecond() * 1_000_000_000L + pulse.at().getNano();
     pulseHistory
         .computeIfAbsent(agent, a -> new ConcurrentSkipListMap<>())
-        .put(new PulseKey(nanos, pulseCounter.incrementAndGet()), pulse);
+        .put(new PulseKey(pulse.at(), pulseCounter.incrementAndGet()), pulse);
     latestPulses.merge(agent, pulse, (old, fresh) -> fresh.at().isBefore(old.at()) ? old : fresh);
   }
 
@@ -237,13 +239,15 @@ public final class InMemoryStorage implements Storage {
   @Override
   public int deletePulsesBefore(java.time.Instant cutoff) {
     checkOpen();
-    long cut = cutoff.getEpochSecond() * 1_000_000_000L + cutoff.getNano();
     int deleted = 0;
     for (ConcurrentSkipListMap<PulseKey, Pulse> h : pulseHistory.values()) {
-      // newest first: everything after the first key older than the cutoff goes
-      var old = h.tailMap(new PulseKey(cut, Long.MIN_VALUE), false);
-      deleted += old.size();
-      old.clear();
+      // newest first: everything after the first key older than the cutoff goes. Each entry counts
+      // only for the sweep whose remove took it, so concurrent sweeps never count one twice.
+      for (PulseKey k : h.tailMap(new PulseKey(cutoff, Long.MIN_VALUE), false).keySet()) {
+        if (h.remove(k) != null) {
+          deleted++;
+        }
+      }
     }
     return deleted;
   }
