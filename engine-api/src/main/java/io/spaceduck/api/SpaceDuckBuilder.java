@@ -21,11 +21,18 @@ import org.jspecify.annotations.Nullable;
  * Configures and opens an engine. Each setting may be given once; {@link #build()} validates them all
  * together. Not thread-safe; build on one thread.
  *
- * <p>Required: a store ({@link #storage(StorageHandle)} or {@link #storageUri(String)}), a {@link
- * #kek(KekSource)}, a {@link #humanCheck(HumanCheck)} and a {@link
- * #verificationDelivery(VerificationDelivery)}. Everything else has the spec's default.
+ * <p>Required: a {@link #kek(KekSource)}, a {@link #humanCheck(HumanCheck)} and a {@link
+ * #verificationDelivery(VerificationDelivery)}. Everything else has the spec's default; without
+ * {@link #storage(StorageHandle)} or {@link #storageUri(String)} the engine opens {@link
+ * #DEFAULT_STORE}, the embedded MapDB file store.
  */
 public final class SpaceDuckBuilder {
+  /**
+   * The store a host gets when it names none: an embedded MapDB file {@code spaceduck.db} in the
+   * working directory.
+   */
+  public static final String DEFAULT_STORE = "mapdb:spaceduck.db";
+
   private @Nullable StorageHandle storage;
   private @Nullable String storageUri;
   private @Nullable Boolean closeStorage;
@@ -183,8 +190,9 @@ public final class SpaceDuckBuilder {
 
   /** The validated configuration (for engine factories and tests). */
   public EngineConfig config() {
-    if (storage == null && storageUri == null) {
-      throw new IllegalStateException("no store: call storage(...) or storageUri(...)");
+    String uri = storageUri;
+    if (storage == null && uri == null) {
+      uri = DEFAULT_STORE; // the embedded MapDB default (storage-mapdb, which engine-core brings)
     }
     if (kek == null) {
       throw new IllegalStateException("no key-encryption key: call kek(...)");
@@ -197,7 +205,7 @@ public final class SpaceDuckBuilder {
     }
     return new EngineConfig(
         Optional.ofNullable(storage),
-        Optional.ofNullable(storageUri),
+        Optional.ofNullable(uri),
         closeStorage == null || closeStorage,
         kek,
         humanCheck,

@@ -1,0 +1,134 @@
+package io.spaceduck.storage.mapdb;
+
+import io.spaceduck.api.AuditEvent;
+import io.spaceduck.api.AuditOutcome;
+import io.spaceduck.api.Hash;
+import io.spaceduck.api.ReasonCode;
+import io.spaceduck.storage.StorageException;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+
+/**
+ * The stored form of an {@link AuditEvent} in the {@code audit} map: every field, including {@code
+ * prev_hash} and {@code hash}, so that a read returns the event exactly as linked and {@code
+ * verifyAudit} can recompute and compare the hash.
+ *
+ * <pre>
+ * u8 format (1) | u64 seq | str action | str actor | str resource | u8 has-scope [str scope]
+ * | i64 timestamp (epoch millis) | str engine_version | str reason | str outcome
+ * | u32 n | n × (str key | str value) | 32 bytes prev_hash | 32 bytes hash
+ * str = u32 length | UTF-8 bytes (decoded strictly)
+ * </pre>
+ *
+ * Stateless and thread-safe.
+ */
+final class AuditCodec {
+  private AuditCodec() {}
+
+  private static final byte FORMAT = 1;
+
+  /**
+   * @throws IllegalArgumentException if the event's timestamp does not fit epoch milliseconds
+   */
+  static byte[] encode(AuditEvent e) {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream(256);
+    DataOutputStream out = new DataOutputStream(bytes);
+    try {
+      out.writeByte(FORMAT);
+      out.writeLong(e.seq());
+      str(out, e.action());
+      str(out, e.actor());
+      str(out, e.resource());
+      out.writeBoolean(e.scope().isPresent());
+      if (e.scope().isPresent()) {
+        str(out, e.scope().get());
+      }
+      out.writeLong(e.timestamp().toEpochMilli());
+      str(out, e.engineVersion());
+      str(out, e.reason().code());
+      str(out, e.outcome().code());
+      out.writeInt(e.details().size());
+      for (Map.Entry<String, String> d : e.details().entrySet()) {
+        str(out, d.getKey());
+        str(out, d.getValue());
+      }
+      out.write(e.prevHash().toByteArray());
+      out.write(e.hash().toByteArray());
+    } catch (IOException ex) {
+      throw new UncheckedIOException(ex);
+    } catch (ArithmeticException ex) {
+      throw new IllegalArgumentException("audit timestamp out of range", ex);
+    }
+    return bytes.toByteArray();
+  }
+
+  /**
+   * @throws StorageException if {@code bytes} are not a valid encoding of the event at {@code seq}
+   */
+  static AuditEvent decode(long seq, byte[] bytes, String file) {
+    DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes));
+    try {
+      if (in.readByte() != FORMAT) {
+        throw new IOException("unknown audit record format");
+      }
+      long storedSeq = in.readLong();
+      if (storedSeq != seq) {
+        throw new IOException("audit record holds seq " + storedSeq);
+      }
+      String action = str(in);
+      String actor = str(in);
+      String resource = str(in);
+      Optional<String> scope = in.readBoolean() ? Optional.of(str(in)) : Optional.empty();
+      Instant timestamp = Instant.ofEpochMilli(in.readLong());
+      String engineVersion = str(in);
+      ReasonCode reason = ReasonCode.of(str(in));
+      AuditOutcome outcome = AuditOutcome.fromCode(str(in));
+      int n = in.readInt();
+      if (n < 0 || n > in.available()) {
+        throw new IOException("bad detail count");
+      }
+      TreeMap<String, String> details = new TreeMap<>();
+      for (int i = 0; i < n; i++) {
+        details.put(str(in), str(in));
+      }
+      Hash prev = Hash.of(in.readNBytes(Hash.LENGTH));
+      Hash hash = Hash.of(in.readNBytes(Hash.LENGTH));
+      if (in.available() != 0) {
+        throw new IOException("trailing bytes");
+      }
+      return new AuditEvent(
+          seq, action, actor, resource, scope, timestamp, engineVersion, reason, outcome, details, prev, hash);
+    } catch (IOException | RuntimeException ex) {
+      throw new StorageException("corrupt audit event at seq " + seq + " in " + file, ex);
+    }
+  }
+
+  private static void str(DataOutputStream out, String s) throws IOException {
+    byte[] b = s.getBytes(StandardCharsets.UTF_8);
+    out.writeInt(b.length);
+    out.write(b);
+  }
+
+  private static String str(DataInputStream in) throws IOException {
+    int n = in.readInt();
+    if (n < 0 || n > in.available()) {
+      throw new IOException("bad string length");
+    }
+    try {
+      return StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(in.readNBytes(n))).toString();
+    } catch (CharacterCodingException ex) {
+      throw new IOException("malformed UTF-8", ex);
+    }
+  }
+}

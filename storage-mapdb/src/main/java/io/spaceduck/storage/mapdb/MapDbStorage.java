@@ -1,0 +1,724 @@
+package io.spaceduck.storage.mapdb;
+
+import io.spaceduck.api.AgentId;
+import io.spaceduck.api.AuditEvent;
+import io.spaceduck.api.AuditHead;
+import io.spaceduck.api.Hash;
+import io.spaceduck.api.Pulse;
+import io.spaceduck.storage.AuditChain;
+import io.spaceduck.storage.AuditDraft;
+import io.spaceduck.storage.AuditFilter;
+import io.spaceduck.storage.BufferedTransaction;
+import io.spaceduck.storage.Codecs;
+import io.spaceduck.storage.CommittedView;
+import io.spaceduck.storage.Index;
+import io.spaceduck.storage.Storage;
+import io.spaceduck.storage.StorageException;
+import io.spaceduck.storage.Table;
+import io.spaceduck.storage.Tables;
+import io.spaceduck.storage.UnitOfWork;
+import io.spaceduck.storage.Versioned;
+import io.spaceduck.storage.WriteSet;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.NavigableSet;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
+import org.mapdb.BTreeMap;
+import org.mapdb.DB;
+import org.mapdb.Serializer;
+
+/**
+ * The embedded default store: one MapDB 3.1.0 file with a commit journal, exclusive to one process. Open it with {@link #open(Path)} or by URI {@code mapdb:/path/to/store.db} through {@link
+ * io.spaceduck.storage.Storages}; see {@code docs/storage.md}.
+ *
+ * <h2>How a unit commits</h2>
+ *
+ * MapDB has one global transaction per file and no isolation, so units never write to it directly.
+ * A unit runs on the caller's thread against a {@link BufferedTransaction} whose reads see committed
+ * state; its {@link WriteSet} then goes to the store's single writer thread. The writer takes every
+ * queued unit and pulse (up to {@value #MAX_BATCH}), and for each unit in turn validates its
+ * conditions, links its audit drafts after the current head ({@link AuditChain#link}) and encodes
+ * every row and event — all before touching MapDB, so a unit that conflicts or fails to encode fails
+ * alone and nothing needs rolling back. Valid units are applied one at a time under a write lock
+ * that every read takes as a read lock, so no reader sees half a unit. Then one {@code db.commit()}
+ * (one fsync of the journal, see {@link JournaledVolume}) makes the whole batch durable, and only
+ * then do the callers' {@code execute}/{@code recordPulse} calls return (group commit).
+ *
+ * <p><b>Reads</b> see applied units, which may still be waiting for the batch's commit (a few
+ * milliseconds); an applied unit is lost only if the commit fails, and then the store closes.
+ *
+ * <p><b>Failure.</b> If MapDB fails while applying or committing, every unit of the batch fails with
+ * {@link StorageException} (none was acknowledged), and the store closes itself: fail closed. Reopening
+ * the file recovers the last commit from the journal.
+ *
+ * <p><b>Security.</b> The store holds what the engine gives it: hashes, ciphertexts and non-secret
+ * records, never a raw secret (I8). Error messages name the file, never record contents.
+ *
+ * <p>Thread-safe. {@link #close()} is idempotent; it lets queued units finish, then releases the file.
+ */
+public final class MapDbStorage implements Storage {
+  /** The most tasks (units, pulses, sweeps) one commit covers. */
+  static final int MAX_BATCH = 10_000;
+
+  private final StoreFile file;
+  private final String where;
+  private final DB db;
+  private final BTreeMap<String, String> meta;
+  private final Set<Table<?>> tables = Set.copyOf(Tables.ALL);
+  private final BTreeMap<char[], byte[]> rows;
+  private final NavigableSet<char[]> index;
+  private final BTreeMap<Long, byte[]> audit;
+  private final BTreeMap<char[], byte[]> pulseLatest;
+  private final BTreeMap<char[], byte[]> pulseHistory;
+
+  private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
+  private final CommittedView raw = new RawView();
+  private final CommittedView locked = new LockedView();
+
+  private final LinkedBlockingQueue<Task> queue = new LinkedBlockingQueue<>();
+  private final Object submitLock = new Object();
+  private final Thread writer;
+  private boolean closed; // guarded by submitLock
+  private volatile boolean open = true;
+  private volatile @Nullable Throwable failure;
+
+  /** The newest applied event; audit readers read up to it without the lock. */
+  private volatile @Nullable AuditHead head;
+
+  private long pulseCounter; // writer thread only
+
+  /** Fault injection for tests: runs on the writer thread just before each {@code db.commit()}. */
+  volatile Runnable beforeCommit = () -> {};
+
+  /** For tests: tasks waiting for the writer. */
+  int queued() {
+    return queue.size();
+  }
+
+  private MapDbStorage(StoreFile file) {
+    this.file = file;
+    this.where = file.path().toString();
+    this.db = file.db();
+    this.meta = db.treeMap(Layout.META, Serializer.STRING, Serializer.STRING).open();
+    this.rows = db.treeMap(Layout.ROWS, Serializer.CHAR_ARRAY, Serializer.BYTE_ARRAY).open();
+    this.index = db.treeSet(Layout.INDEX, Serializer.CHAR_ARRAY).open();
+    this.audit = db.treeMap(Layout.AUDIT, Serializer.LONG, Serializer.BYTE_ARRAY).open();
+    this.pulseLatest = db.treeMap(Layout.PULSE_LATEST, Serializer.CHAR_ARRAY, Serializer.BYTE_ARRAY).open();
+    this.pulseHistory = db.treeMap(Layout.PULSE_HISTORY, Serializer.CHAR_ARRAY, Serializer.BYTE_ARRAY).open();
+    this.head = loadHead();
+    this.pulseCounter = loadPulseCounter();
+    this.writer = new Thread(this::writeLoop, "spaceduck-mapdb-writer[" + file.path().getFileName() + "]");
+    writer.setDaemon(true); // a store the host forgot to close must not keep the JVM alive
+    writer.start();
+  }
+
+  /**
+   * Opens the store file at {@code file}, creating a new store if the file does not exist or is empty.
+   * The directory must exist and be writable (the store keeps its journal and lock file beside it).
+   *
+   * @throws StorageException naming the file if it is a directory, unwritable, not a MapDB file,
+   *     corrupt or truncated, of a newer format version, or already open — in this JVM or another
+   *     process. A failed open leaves no file open and never replaces an existing file.
+   */
+  public static MapDbStorage open(Path file) {
+    Objects.requireNonNull(file, "file");
+    StoreFile f = StoreFile.open(file);
+    try {
+      return new MapDbStorage(f);
+    } catch (RuntimeException | Error e) {
+      try {
+        f.close();
+      } catch (RuntimeException suppressed) {
+        e.addSuppressed(suppressed);
+      }
+      if (e instanceof StorageException se) {
+        throw se;
+      }
+      if (e instanceof Error err) {
+        throw err;
+      }
+      throw StoreFile.refuse(f.path(), "cannot be opened: corrupt (" + e + ")", e);
+    }
+  }
+
+  private @Nullable AuditHead loadHead() {
+    Map.Entry<Long, byte[]> last = audit.lastEntry();
+    String stored = meta.get(Layout.META_AUDIT_HEAD);
+    AuditHead h = last == null ? null : AuditCodec.decode(last.getKey(), last.getValue(), where).head();
+    String actual = h == null ? null : h.toString();
+    if (!Objects.equals(stored, actual)) {
+      throw StoreFile.refuse(
+          file.path(), "is corrupt: the recorded audit head (" + stored + ") is not the last stored event (" + actual + ")");
+    }
+    return h;
+  }
+
+  private long loadPulseCounter() {
+    String c = meta.get(Layout.META_PULSE_COUNTER);
+    try {
+      return c == null ? 0 : Long.parseLong(c);
+    } catch (NumberFormatException e) {
+      throw StoreFile.refuse(file.path(), "is corrupt (pulse counter " + c + ")", e);
+    }
+  }
+
+  /** The canonical path of the store file. */
+  public Path path() {
+    return file.path();
+  }
+
+  @Override
+  public String describe() {
+    return "mapdb:" + where;
+  }
+
+  private void checkOpen() {
+    if (!open) {
+      Throwable f = failure;
+      throw f == null
+          ? new StorageException("MapDB store " + where + " is closed")
+          : new StorageException("MapDB store " + where + " closed itself after a failure", f);
+    }
+  }
+
+  // ================================================================== units
+
+  @Override
+  public <T> T execute(UnitOfWork<T> unit) {
+    Objects.requireNonNull(unit, "unit");
+    checkOpen();
+    BufferedTransaction tx = new BufferedTransaction(locked);
+    T result = unit.run(tx);
+    WriteSet ws = tx.writeSet();
+    if (ws.isEmpty()) {
+      // read conditions only: check them against one consistent state; nothing to make durable
+      read(() -> ws.validate(raw));
+      return result;
+    }
+    await(submit(new UnitTask(ws, new CompletableFuture<>())));
+    return result;
+  }
+
+  @Override
+  public void recordPulse(Pulse pulse) {
+    Objects.requireNonNull(pulse, "pulse");
+    checkOpen();
+    byte[] bytes = Codecs.PULSE.encode(pulse); // a pulse that cannot be encoded fails here, alone
+    await(submit(new PulseTask(pulse, bytes, new CompletableFuture<>())));
+  }
+
+  @Override
+  public int deletePulsesBefore(Instant cutoff) {
+    Objects.requireNonNull(cutoff, "cutoff");
+    checkOpen();
+    return await(submit(new SweepTask(cutoff, new CompletableFuture<>())));
+  }
+
+  private <R> CompletableFuture<R> submit(Task task) {
+    synchronized (submitLock) {
+      if (closed) {
+        checkOpen();
+        throw new StorageException("MapDB store " + where + " is closed");
+      }
+      queue.add(task);
+    }
+    @SuppressWarnings("unchecked")
+    CompletableFuture<R> done = (CompletableFuture<R>) task.done();
+    return done;
+  }
+
+  /** Waits, uninterruptibly: returning early would hide whether the unit committed. */
+  private static <R> R await(CompletableFuture<R> done) {
+    try {
+      return done.join();
+    } catch (CompletionException e) {
+      Throwable cause = e.getCause();
+      if (cause instanceof RuntimeException re) {
+        throw re;
+      }
+      if (cause instanceof Error err) {
+        throw err;
+      }
+      throw new StorageException("unit failed", cause);
+    }
+  }
+
+  // ================================================================== the writer
+
+  private sealed interface Task permits UnitTask, PulseTask, SweepTask, Stop {
+    CompletableFuture<?> done();
+  }
+
+  private record UnitTask(WriteSet writes, CompletableFuture<Void> done) implements Task {}
+
+  private record PulseTask(Pulse pulse, byte[] bytes, CompletableFuture<Void> done) implements Task {}
+
+  private record SweepTask(Instant cutoff, CompletableFuture<Integer> done) implements Task {}
+
+  private record Stop(CompletableFuture<Void> done) implements Task {}
+
+  /** A completion to deliver once the batch is durable. */
+  private record Ack(CompletableFuture<Object> done, @Nullable Object value) {}
+
+  private void writeLoop() {
+    List<Task> batch = new ArrayList<>();
+    boolean stop = false;
+    while (!stop) {
+      try {
+        batch.add(queue.take());
+      } catch (InterruptedException e) {
+        continue; // only close() ends the writer
+      }
+      queue.drainTo(batch, MAX_BATCH - 1);
+      try {
+        stop = runBatch(batch);
+      } catch (RuntimeException | Error e) {
+        // a bug in the writer must not leave callers waiting forever: fail closed
+        failClosed(e, List.of(), batch);
+        stop = true;
+      }
+      batch.clear();
+    }
+  }
+
+  /** Applies and commits one batch; returns whether the writer must stop. */
+  @SuppressWarnings("unchecked")
+  private boolean runBatch(List<Task> batch) {
+    List<Ack> acks = new ArrayList<>(batch.size());
+    boolean stop = false;
+    boolean audited = false;
+    boolean pulsed = false;
+    boolean wrote = false;
+    Throwable fatal = null;
+    for (Task task : batch) {
+      if (task instanceof Stop s) {
+        stop = true;
+        acks.add(new Ack((CompletableFuture<Object>) (CompletableFuture<?>) s.done(), null));
+        continue;
+      }
+      Prepared p = null;
+      if (task instanceof UnitTask u) {
+        try {
+          p = prepare(u.writes());
+        } catch (RuntimeException | Error e) {
+          u.done().completeExceptionally(e); // conflict, encoding failure: this unit alone, nothing applied
+          continue;
+        }
+      }
+      try {
+        wrote = true;
+        Object value = null;
+        if (task instanceof UnitTask) {
+          apply(p);
+          audited |= !p.events().isEmpty();
+        } else if (task instanceof PulseTask pt) {
+          applyPulse(pt);
+          pulsed = true;
+        } else if (task instanceof SweepTask st) {
+          value = sweep(st.cutoff());
+        }
+        acks.add(new Ack((CompletableFuture<Object>) task.done(), value));
+      } catch (RuntimeException | Error e) {
+        // MapDB failed half-way through a unit: its transaction holds part of it and has no
+        // per-unit rollback, so nothing of this batch may commit
+        acks.add(new Ack((CompletableFuture<Object>) task.done(), null));
+        fatal = e;
+        break;
+      }
+    }
+    if (fatal == null && wrote) { // a batch of failed units (or only a close) has nothing to commit
+      try {
+        if (audited) {
+          AuditHead h = head;
+          meta.put(Layout.META_AUDIT_HEAD, Objects.requireNonNull(h).toString());
+        }
+        if (pulsed) {
+          meta.put(Layout.META_PULSE_COUNTER, Long.toString(pulseCounter));
+        }
+        beforeCommit.run();
+        db.commit();
+      } catch (RuntimeException | Error e) {
+        fatal = e;
+      }
+    }
+    if (fatal != null) {
+      failClosed(fatal, acks, batch);
+      return true;
+    }
+    for (Ack a : acks) {
+      a.done().complete(a.value());
+    }
+    if (stop) {
+      finishClose();
+    }
+    return stop;
+  }
+
+  /** The encoded effect of one valid unit. */
+  private record Prepared(List<RowWrite> rows, List<IndexWrite> entries, List<AuditEvent> events, List<byte[]> eventBytes) {}
+
+  private record RowWrite(char[] key, byte @Nullable [] row) {}
+
+  private record IndexWrite(char[] entry, boolean add) {}
+
+  /** Validates, links and encodes a unit without touching MapDB. Writer thread only. */
+  @SuppressWarnings({"unchecked", "rawtypes"})
+  private Prepared prepare(WriteSet ws) {
+    List<WriteSet.Change> changes = ws.validate(raw);
+    List<RowWrite> writes = new ArrayList<>(changes.size());
+    List<IndexWrite> entries = new ArrayList<>();
+    for (WriteSet.Change c : changes) {
+      Table table = c.table();
+      byte[] row = null;
+      if (c.after().isPresent()) {
+        Versioned<?> v = c.after().get();
+        row = Layout.row(v.version(), table.codec().encode(table.cast(v.value())));
+      }
+      writes.add(new RowWrite(Layout.rowKey(known(table), c.key()), row));
+      for (Object o : table.indexes()) {
+        Index idx = (Index) o;
+        Optional<String> oldKey = c.before().flatMap(v -> idx.keyOf(v.value()));
+        Optional<String> newKey = c.after().flatMap(v -> idx.keyOf(v.value()));
+        if (oldKey.equals(newKey)) {
+          continue;
+        }
+        oldKey.ifPresent(k -> entries.add(new IndexWrite(Layout.indexEntry(idx, k, c.key()), false)));
+        newKey.ifPresent(k -> entries.add(new IndexWrite(Layout.indexEntry(idx, k, c.key()), true)));
+      }
+    }
+    List<AuditDraft> drafts = ws.audits();
+    List<AuditEvent> events = new ArrayList<>(drafts.size());
+    List<byte[]> eventBytes = new ArrayList<>(drafts.size());
+    AuditHead h = head;
+    long seq = h == null ? 0 : h.seq();
+    Hash prev = h == null ? Hash.ZERO : h.hash();
+    for (AuditDraft d : drafts) {
+      AuditEvent e = AuditChain.link(d, ++seq, prev);
+      events.add(e);
+      eventBytes.add(AuditCodec.encode(e));
+      prev = e.hash();
+    }
+    return new Prepared(writes, entries, events, eventBytes);
+  }
+
+  private void apply(Prepared p) {
+    lock.writeLock().lock();
+    try {
+      for (RowWrite r : p.rows()) {
+        if (r.row() == null) {
+          rows.remove(r.key());
+        } else {
+          rows.put(r.key(), r.row());
+        }
+      }
+      for (IndexWrite w : p.entries()) {
+        if (w.add()) {
+          index.add(w.entry());
+        } else {
+          index.remove(w.entry());
+        }
+      }
+      for (int i = 0; i < p.events().size(); i++) {
+        AuditEvent e = p.events().get(i);
+        audit.put(e.seq(), p.eventBytes().get(i));
+      }
+      if (!p.events().isEmpty()) {
+        head = p.events().get(p.events().size() - 1).head();
+      }
+    } finally {
+      lock.writeLock().unlock();
+    }
+  }
+
+  private void applyPulse(PulseTask t) {
+    Pulse pulse = t.pulse();
+    String agent = pulse.agent().value();
+    lock.writeLock().lock();
+    try {
+      long counter = ++pulseCounter;
+      pulseHistory.put(Layout.pulseKey(agent, pulse.at(), counter), t.bytes());
+      char[] key = agent.toCharArray();
+      byte[] old = pulseLatest.get(key);
+      // as the reference store: a pulse replaces the latest unless it is strictly older
+      if (old == null || !pulse.at().isBefore(Codecs.PULSE.decode(old).at())) {
+        pulseLatest.put(key, t.bytes());
+      }
+    } finally {
+      lock.writeLock().unlock();
+    }
+  }
+
+  private int sweep(Instant cutoff) {
+    lock.writeLock().lock();
+    try {
+      int deleted = 0;
+      for (char[] agentKey : pulseLatest.keySet()) {
+        String agent = new String(agentKey);
+        List<char[]> old =
+            new ArrayList<>(
+                pulseHistory.subMap(Layout.pulseOlderThan(agent, cutoff), true, Layout.prefixEnd(agent), false).keySet());
+        for (char[] k : old) {
+          pulseHistory.remove(k);
+        }
+        deleted += old.size();
+      }
+      return deleted;
+    } finally {
+      lock.writeLock().unlock();
+    }
+  }
+
+  private void failClosed(Throwable cause, List<Ack> acks, List<Task> batch) {
+    StorageException failed =
+        new StorageException("MapDB store " + where + " failed to commit; the action was not applied and the store closed", cause);
+    synchronized (submitLock) {
+      closed = true;
+      failure = cause;
+      open = false;
+    }
+    for (Ack a : acks) {
+      a.done().completeExceptionally(failed);
+    }
+    for (Task t : batch) {
+      t.done().completeExceptionally(failed); // no-op for those already failed alone
+    }
+    List<Task> rest = new ArrayList<>();
+    queue.drainTo(rest);
+    for (Task t : rest) {
+      t.done().completeExceptionally(failed);
+    }
+    try {
+      closeFile(); // uncommitted changes are discarded; the next open recovers the last commit
+    } catch (RuntimeException e) {
+      cause.addSuppressed(e);
+    }
+  }
+
+  private void finishClose() {
+    List<Task> rest = new ArrayList<>();
+    queue.drainTo(rest); // none: nothing is queued after close()
+    StorageException closedEx = new StorageException("MapDB store " + where + " is closed");
+    for (Task t : rest) {
+      t.done().completeExceptionally(closedEx);
+    }
+  }
+
+  private void closeFile() {
+    lock.writeLock().lock();
+    try {
+      open = false;
+      file.close();
+    } finally {
+      lock.writeLock().unlock();
+    }
+  }
+
+  /**
+   * Lets every unit and pulse submitted before it commit, then closes the file and releases the lock.
+   * Idempotent; later calls fail with {@link StorageException}.
+   */
+  @Override
+  public void close() {
+    CompletableFuture<Void> stopped = null;
+    synchronized (submitLock) {
+      if (!closed) {
+        closed = true;
+        stopped = new CompletableFuture<>();
+        queue.add(new Stop(stopped));
+      }
+    }
+    if (Thread.currentThread() != writer) {
+      boolean interrupted = false;
+      while (writer.isAlive()) {
+        try {
+          writer.join();
+        } catch (InterruptedException e) {
+          interrupted = true;
+        }
+      }
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
+    }
+    closeFile();
+  }
+
+  // ================================================================== reads
+
+  private <R> R read(Supplier<R> reader) {
+    lock.readLock().lock();
+    try {
+      checkOpen();
+      return reader.get();
+    } catch (StorageException | IllegalArgumentException e) {
+      throw e;
+    } catch (RuntimeException e) {
+      checkOpen();
+      throw new StorageException("MapDB store " + where + " read failed (" + e + ")", e);
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
+  @Override
+  public <V> Optional<Versioned<V>> get(Table<V> table, String key) {
+    Objects.requireNonNull(table, "table");
+    Objects.requireNonNull(key, "key");
+    return read(() -> raw.get(table, key));
+  }
+
+  @Override
+  public <V> List<Versioned<V>> findBy(Index<V> index, String indexKey) {
+    Objects.requireNonNull(index, "index");
+    Objects.requireNonNull(indexKey, "indexKey");
+    return read(() -> raw.findBy(index, indexKey));
+  }
+
+  @Override
+  public Optional<AuditHead> auditHead() {
+    checkOpen();
+    return Optional.ofNullable(head);
+  }
+
+  @Override
+  public List<AuditEvent> auditRange(long fromSeq, int limit) {
+    if (limit < 0) {
+      throw new IllegalArgumentException("limit >= 0");
+    }
+    checkOpen();
+    AuditHead h = head; // events up to the head are immutable: read them without the lock
+    long from = Math.max(1, fromSeq);
+    if (h == null || limit == 0 || from > h.seq()) {
+      return List.of();
+    }
+    long to = Math.min(h.seq(), from + (limit - 1L));
+    return auditEvents(from, to, AuditFilter.ALL, limit);
+  }
+
+  @Override
+  public List<AuditEvent> auditQuery(AuditFilter filter, long afterSeq, int limit) {
+    Objects.requireNonNull(filter, "filter");
+    if (limit < 0) {
+      throw new IllegalArgumentException("limit >= 0");
+    }
+    checkOpen();
+    AuditHead h = head;
+    long from = Math.max(1, afterSeq + (afterSeq == Long.MAX_VALUE ? 0 : 1));
+    if (h == null || limit == 0 || afterSeq >= h.seq()) {
+      return List.of();
+    }
+    return auditEvents(from, h.seq(), filter, limit);
+  }
+
+  private List<AuditEvent> auditEvents(long from, long to, AuditFilter filter, int limit) {
+    List<AuditEvent> out = new ArrayList<>();
+    try {
+      for (Map.Entry<Long, byte[]> e : audit.subMap(from, true, to, true).entrySet()) {
+        AuditEvent event = AuditCodec.decode(e.getKey(), e.getValue(), where);
+        if (filter.matches(event)) {
+          out.add(event);
+          if (out.size() >= limit) {
+            break;
+          }
+        }
+      }
+    } catch (StorageException e) {
+      throw e;
+    } catch (RuntimeException e) {
+      checkOpen();
+      throw new StorageException("MapDB store " + where + " audit read failed (" + e + ")", e);
+    }
+    return List.copyOf(out);
+  }
+
+  @Override
+  public Optional<Pulse> latestPulse(AgentId agent) {
+    Objects.requireNonNull(agent, "agent");
+    return read(() -> Optional.ofNullable(pulseLatest.get(agent.value().toCharArray())).map(Codecs.PULSE::decode));
+  }
+
+  @Override
+  public List<Pulse> pulseHistory(AgentId agent, int limit) {
+    Objects.requireNonNull(agent, "agent");
+    if (limit < 0) {
+      throw new IllegalArgumentException("limit >= 0");
+    }
+    return read(
+        () -> {
+          List<Pulse> out = new ArrayList<>();
+          if (limit == 0) {
+            return out;
+          }
+          String a = agent.value();
+          for (byte[] b : pulseHistory.subMap(Layout.prefix(a), true, Layout.prefixEnd(a), false).values()) {
+            out.add(Codecs.PULSE.decode(b));
+            if (out.size() >= limit) {
+              break;
+            }
+          }
+          return List.copyOf(out);
+        });
+  }
+
+  private <V> Table<V> known(Table<V> table) {
+    if (!tables.contains(table)) {
+      throw new IllegalArgumentException("unknown table " + table);
+    }
+    return table;
+  }
+
+  /** Committed reads straight from MapDB: for the writer, and for readers holding the read lock. */
+  private final class RawView implements CommittedView {
+    @Override
+    public <V> Optional<Versioned<V>> get(Table<V> table, String key) {
+      byte[] row = rows.get(Layout.rowKey(known(table), key));
+      return row == null ? Optional.empty() : Optional.of(decode(table, row));
+    }
+
+    @Override
+    public <V> List<Versioned<V>> findBy(Index<V> idx, String indexKey) {
+      Table<V> table = known(idx.table());
+      char[] from = Layout.indexGroup(idx, indexKey);
+      List<Versioned<V>> out = new ArrayList<>();
+      for (char[] entry : index.subSet(from, true, Layout.indexGroupEnd(idx, indexKey), false)) {
+        byte[] row = rows.get(Layout.rowKey(table, Layout.primaryKeyOf(entry, from.length)));
+        if (row != null) {
+          out.add(decode(table, row));
+        }
+      }
+      return out;
+    }
+
+    private <V> Versioned<V> decode(Table<V> table, byte[] row) {
+      long version = Layout.rowVersion(row, where + " table " + table);
+      if (version < 1) {
+        throw new StorageException("corrupt row version in " + where + " table " + table);
+      }
+      return new Versioned<>(table.codec().decode(Layout.rowBody(row)), version);
+    }
+  }
+
+  /** What a unit reads: committed state, one consistent call at a time. */
+  private final class LockedView implements CommittedView {
+    @Override
+    public <V> Optional<Versioned<V>> get(Table<V> table, String key) {
+      return MapDbStorage.this.get(table, key);
+    }
+
+    @Override
+    public <V> List<Versioned<V>> findBy(Index<V> index, String indexKey) {
+      return MapDbStorage.this.findBy(index, indexKey);
+    }
+  }
+}
