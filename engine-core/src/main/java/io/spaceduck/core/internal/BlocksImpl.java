@@ -20,7 +20,6 @@ import io.spaceduck.api.ReasonCode;
 import io.spaceduck.storage.Tables;
 import io.spaceduck.storage.Versioned;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -135,20 +134,9 @@ final class BlocksImpl implements Blocks {
           ctx.tx.insert(Tables.BLOCKS, b);
           // cascade: open pecks between the blocked side and this operator's agents close
           List<String> closed = new ArrayList<>();
-          Map<String, Boolean> seen = new HashMap<>();
           for (IdentityId agent : agentsOf(ctx, i)) {
-            for (io.spaceduck.storage.Index<Peck> index : List.of(Tables.PECKS_BY_REQUESTER, Tables.PECKS_BY_TARGET)) {
-              for (Versioned<Peck> row : ctx.tx.findBy(index, agent.value())) {
-                Peck p = row.value();
-                boolean concernsMe = p.targetOperator().equals(operator) || p.requesterOperator().equals(operator);
-                if (!p.state().isFinal() && concernsMe && seen.putIfAbsent(p.id().value(), true) == null) {
-                  Peck done = p.ended(PeckState.CLOSED, operator.value(), ReasonCode.BLOCKED, Optional.empty());
-                  ctx.tx.update(Tables.PECKS, row, done);
-                  ctx.notify.add(done);
-                  closed.add(p.id().value());
-                }
-              }
-            }
+            closed.addAll(core.closeOpenPecks(ctx, agent, ReasonCode.BLOCKED,
+                p -> p.targetOperator().equals(operator) || p.requesterOperator().equals(operator)));
           }
           ctx.audit(target.value(), scope, reason, Core.cascadeDetails(closed));
           return b;

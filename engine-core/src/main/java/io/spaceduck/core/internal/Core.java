@@ -355,11 +355,16 @@ final class Core {
    * block or a deletion); the closed pecks are notified after commit. Returns their ids.
    */
   List<String> closeOpenPecks(Ctx ctx, IdentityId agent, ReasonCode reason) {
+    return closeOpenPecks(ctx, agent, reason, p -> true);
+  }
+
+  /** As above, for the open pecks of {@code agent} that {@code which} selects. */
+  List<String> closeOpenPecks(Ctx ctx, IdentityId agent, ReasonCode reason, java.util.function.Predicate<Peck> which) {
     List<String> closed = new ArrayList<>();
     for (io.spaceduck.storage.Index<Peck> index : List.of(Tables.PECKS_BY_REQUESTER, Tables.PECKS_BY_TARGET)) {
       for (Versioned<Peck> row : ctx.tx.findBy(index, agent.value())) {
         Peck p = row.value();
-        if (!p.state().isFinal() && !closed.contains(p.id().value())) {
+        if (!p.state().isFinal() && which.test(p) && !closed.contains(p.id().value())) {
           Peck done = p.ended(PeckState.CLOSED, ctx.caller().id().value(), reason, Optional.empty());
           ctx.tx.update(Tables.PECKS, row, done);
           ctx.notify.add(done);

@@ -262,16 +262,25 @@ final class PecksImpl implements Pecks {
 
   @Override
   public List<Peck> inbox(BeakKey caller, Optional<PeckId> after, int limit) {
+    return list(caller, Permission.READ_SELF, Tables.PECKS_BY_TARGET, PeckState.REQUESTED, p -> true, after, limit);
+  }
+
+  /**
+   * Pecks found through {@code index} under the caller's id, in {@code state} and within their
+   * request lifetime, oldest first (ids are time-ordered), after the cursor.
+   */
+  private List<Peck> list(BeakKey caller, Permission permission, io.spaceduck.storage.Index<Peck> index,
+      PeckState state, java.util.function.Predicate<Peck> which, Optional<PeckId> after, int limit) {
     Objects.requireNonNull(after, "after");
     int n = page(limit);
     return core.read(
         caller,
-        Permission.READ_SELF,
+        permission,
         a -> {
           Instant now = core.now();
-          return core.storage.findBy(Tables.PECKS_BY_TARGET, a.principal().id().value()).stream()
+          return core.storage.findBy(index, a.principal().id().value()).stream()
               .map(Versioned::value)
-              .filter(p -> p.state() == PeckState.REQUESTED && now.isBefore(p.requestExpiresAt()))
+              .filter(p -> p.state() == state && now.isBefore(p.requestExpiresAt()) && which.test(p))
               .filter(p -> after.map(x -> p.id().value().compareTo(x.value()) > 0).orElse(true))
               .sorted(Comparator.comparing(p -> p.id().value()))
               .limit(n)
@@ -422,22 +431,9 @@ final class PecksImpl implements Pecks {
 
   @Override
   public List<Peck> pendingApprovals(BeakKey caller, Optional<PeckId> after, int limit) {
-    Objects.requireNonNull(after, "after");
-    int n = page(limit);
-    return core.read(
-        caller,
-        Permission.PECK_APPROVE,
-        a -> {
-          Instant now = core.now();
-          return core.storage.findBy(Tables.PECKS_BY_TARGET_OPERATOR, a.principal().id().value()).stream()
-              .map(Versioned::value)
-              .filter(p -> p.state() == PeckState.ACCEPTED && now.isBefore(p.requestExpiresAt()))
-              .filter(p -> !p.requesterOperator().equals(p.targetOperator())) // only an admin may decide those
-              .filter(p -> after.map(x -> p.id().value().compareTo(x.value()) > 0).orElse(true))
-              .sorted(Comparator.comparing(p -> p.id().value()))
-              .limit(n)
-              .toList();
-        });
+    // a peck between two of the caller's own agents is not listed: only an admin may decide it
+    return list(caller, Permission.PECK_APPROVE, Tables.PECKS_BY_TARGET_OPERATOR, PeckState.ACCEPTED,
+        p -> !p.requesterOperator().equals(p.targetOperator()), after, limit);
   }
 
   /** The approve/reject governance checks (P4); returns the peck's row. */
