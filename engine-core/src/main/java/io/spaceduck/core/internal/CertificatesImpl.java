@@ -52,8 +52,7 @@ final class CertificatesImpl implements Certificates {
         caller,
         Permission.LOOKUP_CERT,
         a -> {
-          Optional<CertIdHolder> current =
-              core.storage.get(Tables.IDENTITIES, subject.value()).map(v -> new CertIdHolder(v.value()));
+          Optional<Identity> current = core.storage.get(Tables.IDENTITIES, subject.value()).map(Versioned::value);
           List<BirthCertificate> certs = new ArrayList<>();
           core.storage.findBy(Tables.CERTIFICATES_BY_SUBJECT, subject.value()).forEach(v -> certs.add(v.value()));
           // oldest first: follow the supersedes chain from the root (timestamps have second precision)
@@ -77,10 +76,8 @@ final class CertificatesImpl implements Certificates {
         });
   }
 
-  private record CertIdHolder(Identity identity) {}
-
-  private static CertificateView view(BirthCertificate c, Optional<CertIdHolder> current) {
-    boolean isCurrent = current.map(h -> h.identity().currentCert().equals(c.id())).orElse(false);
+  private static CertificateView view(BirthCertificate c, Optional<Identity> subject) {
+    boolean isCurrent = subject.map(i -> i.currentCert().equals(c.id())).orElse(false);
     return new CertificateView(c, isCurrent ? CertStatus.CURRENT : CertStatus.SUPERSEDED);
   }
 

@@ -311,6 +311,20 @@ final class PecksImpl implements Pecks {
     }
   }
 
+  /** The accept/decline checks (P3): the target agent, a pending request within its lifetime. */
+  private Versioned<Peck> response(Core.Ctx ctx, PeckId id) {
+    Versioned<Peck> row = peck(ctx, id);
+    Peck p = row.value();
+    Optional<String> scope = Optional.of(p.targetOperator().value());
+    if (!p.target().equals(ctx.caller().id())) {
+      throw ctx.deny("only the target agent responds", id.value(), scope);
+    }
+    ctx.require(Permission.PECK_RESPOND, id.value(), scope);
+    requireState(p, PeckState.REQUESTED);
+    requireUnexpired(p, ctx.now);
+    return row;
+  }
+
   @Override
   public Peck accept(BeakKey caller, PeckId id) {
     Objects.requireNonNull(id, "id");
@@ -321,15 +335,9 @@ final class PecksImpl implements Pecks {
             AuditAction.PECK_ACCEPTED,
             id.value(),
             ctx -> {
-              Versioned<Peck> row = peck(ctx, id);
+              Versioned<Peck> row = response(ctx, id);
               Peck p = row.value();
               Optional<String> scope = Optional.of(p.targetOperator().value());
-              if (!p.target().equals(ctx.caller().id())) {
-                throw ctx.deny("only the target agent accepts", id.value(), scope);
-              }
-              ctx.require(Permission.PECK_RESPOND, id.value(), scope);
-              requireState(p, PeckState.REQUESTED);
-              requireUnexpired(p, ctx.now);
               Peck next = p.withState(PeckState.ACCEPTED);
               ctx.tx.update(Tables.PECKS, row, next);
               ctx.notify.add(next);
@@ -410,15 +418,9 @@ final class PecksImpl implements Pecks {
         AuditAction.PECK_DECLINED,
         id.value(),
         ctx -> {
-          Versioned<Peck> row = peck(ctx, id);
+          Versioned<Peck> row = response(ctx, id);
           Peck p = row.value();
           Optional<String> scope = Optional.of(p.targetOperator().value());
-          if (!p.target().equals(ctx.caller().id())) {
-            throw ctx.deny("only the target agent declines", id.value(), scope);
-          }
-          ctx.require(Permission.PECK_RESPOND, id.value(), scope);
-          requireState(p, PeckState.REQUESTED);
-          requireUnexpired(p, ctx.now);
           Peck next = p.ended(PeckState.DECLINED, ctx.caller().id().value(), reason, Optional.empty());
           ctx.tx.update(Tables.PECKS, row, next);
           ctx.notify.add(next);
