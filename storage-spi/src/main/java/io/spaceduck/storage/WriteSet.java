@@ -7,21 +7,29 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The buffered writes, read conditions and audit drafts of one unit, in call order. A buffering
  * backend (in-memory, MapDB) validates it under its write serialization with {@link
  * #validate(CommittedView)} and applies the resulting {@link Change}s and audit drafts — or nothing.
+ * A backend that checks conditions in its own engine (JDBC: conditional SQL) reads the raw {@link
+ * #ops()} instead.
  */
 public final class WriteSet {
-  enum Kind {
+  /** What an {@link Op} asks for. */
+  public enum Kind {
     INSERT,
     UPDATE,
     DELETE,
     CHECK
   }
 
-  record Op(Kind kind, Table<?> table, String key, long expectedVersion, Object value) {}
+  /**
+   * One call of the unit: {@code expectedVersion} is the version an update, delete or check requires
+   * (0 for an insert); {@code value} is the new value of an insert or update (null otherwise).
+   */
+  public record Op(Kind kind, Table<?> table, String key, long expectedVersion, @Nullable Object value) {}
 
   /** A primary-key slot. */
   public record Slot(Table<?> table, String key) {}
@@ -41,6 +49,11 @@ public final class WriteSet {
 
   void addAudit(AuditDraft draft) {
     audits.add(Objects.requireNonNull(draft, "draft"));
+  }
+
+  /** The unit's writes and read conditions, in call order. */
+  public List<Op> ops() {
+    return java.util.Collections.unmodifiableList(ops);
   }
 
   /** The audit drafts in call order; the backend links them in this order after validation. */

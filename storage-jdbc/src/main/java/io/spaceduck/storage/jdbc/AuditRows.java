@@ -1,0 +1,73 @@
+package io.spaceduck.storage.jdbc;
+
+import io.spaceduck.api.AuditEvent;
+import io.spaceduck.api.AuditOutcome;
+import io.spaceduck.api.Hash;
+import io.spaceduck.api.ReasonCode;
+import io.spaceduck.storage.StorageException;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Types;
+import java.time.Instant;
+import java.util.Optional;
+
+/**
+ * An {@link AuditEvent} as a row of {@code sd_audit}: every field in its own column (text as UTF-8
+ * bytes, the timestamp as epoch milliseconds, details length-prefixed), so that plain SQL can query it
+ * and {@code verifyAudit} recomputes each hash from exactly what is stored. Stateless.
+ */
+final class AuditRows {
+  private AuditRows() {}
+
+  static final String COLUMNS =
+      "seq, ts_millis, action, actor, resource, scope, engine_version, reason, outcome, details, prev_hash, hash";
+
+  /** Binds the twelve columns in {@link #COLUMNS} order. */
+  static void bind(PreparedStatement ps, AuditEvent e) throws SQLException {
+    ps.setLong(1, e.seq());
+    ps.setLong(2, e.timestamp().toEpochMilli());
+    ps.setBytes(3, Text.auditField(e.action(), "action"));
+    ps.setBytes(4, Text.auditField(e.actor(), "actor"));
+    ps.setBytes(5, Text.auditField(e.resource(), "resource"));
+    if (e.scope().isPresent()) {
+      ps.setBytes(6, Text.auditField(e.scope().get(), "scope"));
+    } else {
+      ps.setNull(6, Types.VARBINARY);
+    }
+    ps.setBytes(7, Text.auditField(e.engineVersion(), "engine version"));
+    ps.setBytes(8, Text.auditField(e.reason().code(), "reason"));
+    ps.setBytes(9, Text.auditField(e.outcome().code(), "outcome"));
+    ps.setBytes(10, Text.encodeDetails(e.details()));
+    ps.setBytes(11, e.prevHash().toByteArray());
+    ps.setBytes(12, e.hash().toByteArray());
+  }
+
+  /**
+   * Reads the row at the cursor (columns in {@link #COLUMNS} order).
+   *
+   * @throws StorageException if a column does not decode: the row was altered outside the engine
+   */
+  static AuditEvent read(ResultSet rs) throws SQLException {
+    long seq = rs.getLong(1);
+    try {
+      byte[] scope = rs.getBytes(6);
+      return new AuditEvent(
+          seq,
+          Text.decode(rs.getBytes(3)),
+          Text.decode(rs.getBytes(4)),
+          Text.decode(rs.getBytes(5)),
+          scope == null ? Optional.empty() : Optional.of(Text.decode(scope)),
+          Instant.ofEpochMilli(rs.getLong(2)),
+          Text.decode(rs.getBytes(7)),
+          ReasonCode.of(Text.decode(rs.getBytes(8))),
+          AuditOutcome.fromCode(Text.decode(rs.getBytes(9))),
+          Text.decodeDetails(rs.getBytes(10)),
+          Hash.of(rs.getBytes(11)),
+          Hash.of(rs.getBytes(12)));
+    } catch (java.nio.charset.CharacterCodingException | RuntimeException e) {
+      throw new StorageException(
+          "audit event seq " + seq + " does not decode: the row was altered outside the engine (" + e.getClass().getSimpleName() + ")", e);
+    }
+  }
+}

@@ -1,0 +1,532 @@
+package io.spaceduck.storage.jdbc;
+
+import io.spaceduck.api.AuditEvent;
+import io.spaceduck.api.Hash;
+import io.spaceduck.api.Pulse;
+import io.spaceduck.storage.AuditChain;
+import io.spaceduck.storage.AuditDraft;
+import io.spaceduck.storage.Codecs;
+import io.spaceduck.storage.Index;
+import io.spaceduck.storage.StorageConflictException;
+import io.spaceduck.storage.StorageException;
+import io.spaceduck.storage.Table;
+import java.sql.BatchUpdateException;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.sql.Types;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import javax.sql.DataSource;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Group commit: one thread per store takes every unit and pulse waiting in its queue and commits them
+ * in one database transaction, so the audit head lock and the commit's fsync are paid once per batch,
+ * not once per event.
+ *
+ * <p>A batch runs at READ COMMITTED in a fixed order: read conditions ({@code SELECT … FOR SHARE}),
+ * deletes, updates, inserts — each a conditional statement on the version column, sent as JDBC batches
+ * — then pulses, then the audit appends: {@code SELECT … FOR UPDATE} of the head row, link in Java,
+ * insert, move the head, commit. Units in one batch were computed concurrently, so none depends on
+ * another's uncommitted write; any order of them is a valid serial order.
+ *
+ * <p>If a condition fails anywhere in the batch the transaction is rolled back and each job of the
+ * batch is committed alone, so only the unit whose condition failed fails. Serialization failures,
+ * deadlocks and lock timeouts roll back and retry the batch (bounded, with jittered backoff). A lost
+ * connection before commit rolls back on the server, so the batch is retried on a new connection; a
+ * connection lost <em>during</em> commit is resolved by looking for the batch's first audit event.
+ */
+final class GroupCommitter {
+  private static final Logger log = LoggerFactory.getLogger(GroupCommitter.class);
+
+  /** A unit's folded writes and audit drafts, or a pulse; completed once committed or failed. */
+  sealed interface Job permits UnitJob, PulseJob, Stop {
+    CompletableFuture<Void> done();
+  }
+
+  record UnitJob(List<NetOp> ops, List<AuditDraft> audits, CompletableFuture<Void> done) implements Job {}
+
+  record PulseJob(Pulse pulse, CompletableFuture<Void> done) implements Job {}
+
+  /** Wakes the thread at close. */
+  record Stop(CompletableFuture<Void> done) implements Job {}
+
+  /** Retries exhausted or the database unreachable: every job of the batch fails alike. */
+  private static final class GaveUp extends StorageException {
+    GaveUp(String message, @Nullable Throwable cause) {
+      super(message, cause);
+    }
+  }
+
+  /** A failed condition somewhere in the batch (thrown without a stack trace). */
+  private static final class Conflict extends Exception {
+    Conflict() {
+      super(null, null, false, false);
+    }
+  }
+
+  private final DataSource dataSource;
+  private final Dialect dialect;
+  private final Map<Table<?>, SqlTable> tables;
+  private final JdbcOptions options;
+  private final String where;
+  private final LinkedBlockingQueue<Job> queue = new LinkedBlockingQueue<>();
+  private final Thread thread;
+  private volatile boolean closing;
+  private @Nullable Connection connection;
+
+  // counters for tests and benchmarks (written by the committer thread only)
+  private volatile long batches;
+  private volatile long jobs;
+  private volatile long retries;
+  private volatile long isolatedBatches;
+
+  GroupCommitter(DataSource dataSource, Dialect dialect, Map<Table<?>, SqlTable> tables, JdbcOptions options, String where) {
+    this.dataSource = dataSource;
+    this.dialect = dialect;
+    this.tables = tables;
+    this.options = options;
+    this.where = where;
+    this.thread = new Thread(this::loop, "spaceduck-jdbc-commit");
+    this.thread.setDaemon(true);
+    this.thread.start();
+  }
+
+  /** Queues a job; its future completes once committed (or failed). */
+  void submit(Job job) {
+    if (closing) {
+      throw new StorageException(where + " is closed");
+    }
+    queue.add(job);
+    if (closing && queue.remove(job)) { // raced with close(): nobody will take it
+      throw new StorageException(where + " is closed");
+    }
+  }
+
+  /** Commits what is queued, then stops. */
+  void close() {
+    closing = true;
+    queue.add(new Stop(new CompletableFuture<>()));
+    try {
+      thread.join(TimeUnit.SECONDS.toMillis(60));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    Job j;
+    while ((j = queue.poll()) != null) {
+      j.done().completeExceptionally(new StorageException(where + " is closed"));
+    }
+    discardConnection();
+  }
+
+  long batches() {
+    return batches;
+  }
+
+  long jobs() {
+    return jobs;
+  }
+
+  long retries() {
+    return retries;
+  }
+
+  long isolatedBatches() {
+    return isolatedBatches;
+  }
+
+  private void loop() {
+    List<Job> batch = new ArrayList<>();
+    while (true) {
+      Job first;
+      try {
+        first = queue.poll(1, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        first = null;
+      }
+      if (first == null) {
+        if (closing && queue.isEmpty()) {
+          return;
+        }
+        continue;
+      }
+      batch.clear();
+      batch.add(first);
+      queue.drainTo(batch, options.maxBatch() - 1);
+      boolean stop = batch.removeIf(j -> j instanceof Stop);
+      if (batch.isEmpty()) {
+        if (stop && queue.isEmpty()) {
+          return;
+        }
+        continue;
+      }
+      try {
+        commit(batch);
+      } catch (RuntimeException | Error e) { // never let the thread die with jobs waiting
+        log.error("commit thread failed on {}", where, e);
+        for (Job j : batch) {
+          j.done().completeExceptionally(new StorageException(where + ": commit failed: " + e, e));
+        }
+      }
+      batches++;
+      jobs += batch.size();
+      if (stop && queue.isEmpty()) {
+        return;
+      }
+    }
+  }
+
+  private void commit(List<Job> batch) {
+    try {
+      attempt(batch);
+      batch.forEach(j -> j.done().complete(null));
+    } catch (Conflict c) {
+      if (batch.size() == 1) {
+        batch.get(0).done().completeExceptionally(new StorageConflictException("a condition failed at commit"));
+        return;
+      }
+      isolatedBatches++;
+      for (Job j : batch) { // each alone: only the unit whose condition fails fails
+        commit(List.of(j));
+      }
+    } catch (GaveUp e) {
+      batch.forEach(j -> j.done().completeExceptionally(e));
+    } catch (StorageException e) {
+      if (batch.size() == 1) {
+        batch.get(0).done().completeExceptionally(e);
+        return;
+      }
+      isolatedBatches++;
+      for (Job j : batch) { // one unit's bad row must not fail the others
+        commit(List.of(j));
+      }
+    }
+  }
+
+  /** Commits the batch, retrying transient failures; throws what is final. */
+  private void attempt(List<Job> batch) throws Conflict {
+    SQLException last = null;
+    for (int attempt = 0; attempt <= options.maxRetries(); attempt++) {
+      if (attempt > 0) {
+        retries++;
+        backoff(attempt);
+      }
+      Connection c;
+      try {
+        c = connection();
+      } catch (SQLException e) {
+        last = e;
+        continue; // database unreachable: wait and try again
+      }
+      boolean committing = false;
+      @Nullable AuditEvent firstEvent = null;
+      try {
+        firstEvent = apply(c, batch);
+        committing = true;
+        c.commit();
+        return;
+      } catch (SQLException e) {
+        last = e;
+        rollbackQuietly(c);
+        if (committing && Dialect.isConnectionLoss(e)) {
+          discardConnection();
+          if (firstEvent != null && committed(firstEvent)) {
+            return;
+          }
+          if (firstEvent == null) {
+            throw new GaveUp(where + ": the connection was lost during commit; whether it took effect is unknown", e);
+          }
+          continue; // not committed: safe to run again
+        }
+        if (dialect.isUniqueViolation(e)) {
+          throw new Conflict();
+        }
+        if (Dialect.isConnectionLoss(e)) {
+          discardConnection();
+          continue; // the server rolled the transaction back
+        }
+        if (dialect.isRetryable(e)) {
+          continue;
+        }
+        throw Text.failure(where + ": commit failed", e);
+      } catch (Conflict conflict) {
+        rollbackQuietly(c);
+        throw conflict;
+      } catch (RuntimeException e) {
+        rollbackQuietly(c);
+        throw e;
+      }
+    }
+    throw new GaveUp(
+        where + ": gave up after " + (options.maxRetries() + 1) + " attempts: " + (last == null ? "" : last.getMessage()), last);
+  }
+
+  private void backoff(int attempt) {
+    long maxMillis = Math.min(100, 2L << Math.min(attempt, 6));
+    try {
+      Thread.sleep(ThreadLocalRandom.current().nextLong(1, maxMillis + 1));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /** Whether the event (the batch's first) is in the table exactly: then the batch committed. */
+  private boolean committed(AuditEvent first) {
+    for (int i = 0; i < 3; i++) {
+      try (Connection c = dataSource.getConnection();
+          PreparedStatement ps = c.prepareStatement("SELECT hash FROM sd_audit WHERE seq = ?")) {
+        ps.setLong(1, first.seq());
+        try (ResultSet rs = ps.executeQuery()) {
+          return rs.next() && Hash.of(rs.getBytes(1)).equals(first.hash());
+        }
+      } catch (SQLException e) {
+        backoff(i + 1);
+      }
+    }
+    throw new GaveUp(
+        where + ": the connection was lost during commit and the database is unreachable; whether it took effect is unknown", null);
+  }
+
+  private Connection connection() throws SQLException {
+    Connection c = connection;
+    if (c != null && !c.isClosed()) {
+      return c;
+    }
+    c = dataSource.getConnection();
+    try {
+      c.setAutoCommit(false);
+      c.setTransactionIsolation(Connection.TRANSACTION_READ_COMMITTED);
+    } catch (SQLException e) {
+      c.close();
+      throw e;
+    }
+    connection = c;
+    return c;
+  }
+
+  private void discardConnection() {
+    Connection c = connection;
+    connection = null;
+    if (c != null) {
+      try {
+        c.close();
+      } catch (SQLException ignored) {
+        // already broken
+      }
+    }
+  }
+
+  private static void rollbackQuietly(Connection c) {
+    try {
+      c.rollback();
+    } catch (SQLException ignored) {
+      // the connection is broken; the server rolls back
+    }
+  }
+
+  /**
+   * Runs the batch's statements in {@code c} (not committed). Returns the first audit event linked, or
+   * null if the batch appends none.
+   */
+  private @Nullable AuditEvent apply(Connection c, List<Job> batch) throws SQLException, Conflict {
+    EnumMap<NetOp.Kind, Map<SqlTable, List<NetOp>>> byKind = new EnumMap<>(NetOp.Kind.class);
+    List<AuditDraft> drafts = new ArrayList<>();
+    List<Pulse> pulses = new ArrayList<>();
+    for (Job j : batch) {
+      if (j instanceof UnitJob u) {
+        for (NetOp op : u.ops()) {
+          byKind.computeIfAbsent(op.kind(), k -> new LinkedHashMap<>())
+              .computeIfAbsent(tables.get(op.table()), t -> new ArrayList<>())
+              .add(op);
+        }
+        drafts.addAll(u.audits());
+      } else if (j instanceof PulseJob p) {
+        pulses.add(p.pulse());
+      }
+    }
+    for (NetOp.Kind kind : NetOp.Kind.values()) {
+      Map<SqlTable, List<NetOp>> perTable = byKind.get(kind);
+      if (perTable == null) {
+        continue;
+      }
+      for (Map.Entry<SqlTable, List<NetOp>> e : perTable.entrySet()) {
+        run(c, kind, e.getKey(), e.getValue());
+      }
+    }
+    if (!pulses.isEmpty()) {
+      recordPulses(c, pulses);
+    }
+    return drafts.isEmpty() ? null : appendAudit(c, drafts);
+  }
+
+  private void run(Connection c, NetOp.Kind kind, SqlTable t, List<NetOp> ops) throws SQLException, Conflict {
+    switch (kind) {
+      case CHECK -> {
+        try (PreparedStatement ps = c.prepareStatement(t.selectVersion)) {
+          for (NetOp op : ops) {
+            ps.setBytes(1, Text.writeKey(op.key(), "key"));
+            try (ResultSet rs = ps.executeQuery()) {
+              if (!rs.next() || rs.getLong(1) != op.expected()) {
+                throw new Conflict();
+              }
+            }
+          }
+        }
+      }
+      case ABSENT -> {
+        try (PreparedStatement ps = c.prepareStatement(t.selectAbsent)) {
+          for (NetOp op : ops) {
+            ps.setBytes(1, Text.writeKey(op.key(), "key"));
+            try (ResultSet rs = ps.executeQuery()) {
+              if (rs.next()) {
+                throw new Conflict();
+              }
+            }
+          }
+        }
+      }
+      case DELETE -> {
+        try (PreparedStatement ps = c.prepareStatement(t.delete)) {
+          for (NetOp op : ops) {
+            ps.setBytes(1, Text.writeKey(op.key(), "key"));
+            ps.setLong(2, op.expected());
+            ps.addBatch();
+          }
+          expectOneEach(ps);
+        }
+      }
+      case UPDATE -> {
+        try (PreparedStatement ps = c.prepareStatement(t.update)) {
+          for (NetOp op : ops) {
+            int i = 1;
+            ps.setLong(i++, op.version());
+            ps.setBytes(i++, encode(t, op.value()));
+            i = setIndexes(ps, i, t, op.value());
+            ps.setBytes(i++, Text.writeKey(op.key(), "key"));
+            ps.setLong(i, op.expected());
+            ps.addBatch();
+          }
+          expectOneEach(ps);
+        }
+      }
+      case INSERT -> {
+        try (PreparedStatement ps = c.prepareStatement(t.insert)) {
+          for (NetOp op : ops) {
+            int i = 1;
+            ps.setBytes(i++, Text.writeKey(op.key(), "key"));
+            ps.setLong(i++, op.version());
+            ps.setBytes(i++, encode(t, op.value()));
+            setIndexes(ps, i, t, op.value());
+            ps.addBatch();
+          }
+          try {
+            ps.executeBatch();
+          } catch (BatchUpdateException e) {
+            if (dialect.isUniqueViolation(e)) {
+              throw new Conflict();
+            }
+            throw e;
+          }
+        }
+      }
+    }
+  }
+
+  private static void expectOneEach(PreparedStatement ps) throws SQLException, Conflict {
+    for (int n : ps.executeBatch()) {
+      if (n == Statement.SUCCESS_NO_INFO) {
+        throw new SQLException("the driver reported no update count for a conditional statement");
+      }
+      if (n != 1) {
+        throw new Conflict();
+      }
+    }
+  }
+
+  @SuppressWarnings({"unchecked", "rawtypes"})
+  private static byte[] encode(SqlTable t, @Nullable Object value) {
+    Table table = t.table;
+    return table.codec().encode(table.cast(value));
+  }
+
+  @SuppressWarnings({"unchecked", "rawtypes"})
+  private static int setIndexes(PreparedStatement ps, int i, SqlTable t, @Nullable Object value) throws SQLException {
+    for (Index index : t.indexes) {
+      java.util.Optional<String> ik = index.keyOf(value);
+      if (ik.isPresent()) {
+        ps.setBytes(i++, Text.writeKey(ik.get(), "index key"));
+      } else {
+        ps.setNull(i++, Types.VARBINARY);
+      }
+    }
+    return i;
+  }
+
+  private void recordPulses(Connection c, List<Pulse> pulses) throws SQLException {
+    try (PreparedStatement history = c.prepareStatement("INSERT INTO sd_pulses (agent, at_key, v) VALUES (?, ?, ?)");
+        PreparedStatement latest = c.prepareStatement(dialect.upsertLatestPulse())) {
+      for (Pulse p : pulses) {
+        byte[] agent = Text.writeKey(p.agent().value(), "agent id");
+        byte[] body = Codecs.PULSE.encode(p);
+        for (PreparedStatement ps : new PreparedStatement[] {history, latest}) {
+          ps.setBytes(1, agent);
+          ps.setBigDecimal(2, Text.atKey(p.at()));
+          ps.setBytes(3, body);
+          ps.addBatch();
+        }
+      }
+      history.executeBatch();
+      latest.executeBatch();
+    }
+  }
+
+  /** Locks the head row, links and inserts the drafts, moves the head. Returns the first event. */
+  private AuditEvent appendAudit(Connection c, List<AuditDraft> drafts) throws SQLException {
+    long seq;
+    Hash prev;
+    try (PreparedStatement ps = c.prepareStatement("SELECT seq, hash FROM sd_audit_head WHERE id = 1 FOR UPDATE");
+        ResultSet rs = ps.executeQuery()) {
+      if (!rs.next()) {
+        throw new SQLException("sd_audit_head has no row: the schema was altered outside the engine");
+      }
+      seq = rs.getLong(1);
+      prev = Hash.of(rs.getBytes(2));
+    }
+    AuditEvent first = null;
+    try (PreparedStatement ins =
+        c.prepareStatement(
+            "INSERT INTO sd_audit (seq, ts_millis, action, actor, resource, scope, engine_version, reason, outcome,"
+                + " details, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+      for (AuditDraft d : drafts) {
+        AuditEvent e = AuditChain.link(d, ++seq, prev);
+        if (first == null) {
+          first = e;
+        }
+        AuditRows.bind(ins, e);
+        ins.addBatch();
+        prev = e.hash();
+      }
+      ins.executeBatch();
+    }
+    try (PreparedStatement up = c.prepareStatement("UPDATE sd_audit_head SET seq = ?, hash = ? WHERE id = 1")) {
+      up.setLong(1, seq);
+      up.setBytes(2, prev.toByteArray());
+      if (up.executeUpdate() != 1) {
+        throw new SQLException("sd_audit_head has no row: the schema was altered outside the engine");
+      }
+    }
+    return first;
+  }
+}

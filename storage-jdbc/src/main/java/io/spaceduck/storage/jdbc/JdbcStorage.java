@@ -1,0 +1,515 @@
+package io.spaceduck.storage.jdbc;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import io.spaceduck.api.AgentId;
+import io.spaceduck.api.AuditEvent;
+import io.spaceduck.api.AuditHead;
+import io.spaceduck.api.Hash;
+import io.spaceduck.api.Pulse;
+import io.spaceduck.storage.AuditDraft;
+import io.spaceduck.storage.AuditFilter;
+import io.spaceduck.storage.BufferedTransaction;
+import io.spaceduck.storage.Codecs;
+import io.spaceduck.storage.CommittedView;
+import io.spaceduck.storage.Index;
+import io.spaceduck.storage.Storage;
+import io.spaceduck.storage.StorageConflictException;
+import io.spaceduck.storage.StorageException;
+import io.spaceduck.storage.Table;
+import io.spaceduck.storage.UnitOfWork;
+import io.spaceduck.storage.Versioned;
+import io.spaceduck.storage.WriteSet;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import javax.sql.DataSource;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The shared store: PostgreSQL (the production target), MariaDB/MySQL (InnoDB) or H2 over JDBC, for
+ * many engine instances on one database.
+ *
+ * <h2>How it keeps the {@link Storage} guarantees across processes</h2>
+ *
+ * <ul>
+ *   <li>A unit runs on the caller's thread against a {@link BufferedTransaction}: its reads are
+ *       single autocommit statements (each sees only committed units, never half of one); its writes
+ *       and read conditions are buffered.
+ *   <li>{@link GroupCommitter} then commits the unit, with whatever else is waiting, in one READ
+ *       COMMITTED transaction of conditional statements on the {@code version} column — the database
+ *       decides every compare-and-set, so two instances can never both win a transition.
+ *   <li>The audit chain is appended under a lock on the single {@code sd_audit_head} row, which
+ *       serializes {@code seq} and {@code prev_hash} across every instance; {@code UNIQUE(prev_hash)}
+ *       and the {@code seq} primary key guard against a fork. The table refuses UPDATE and DELETE.
+ *   <li>Nothing is cached: a key revoked through one instance fails on every other instance's very
+ *       next read (I3).
+ * </ul>
+ *
+ * Thread-safe. Open with {@link #open(DataSource, JdbcOptions)} (the host's pool) or through the
+ * {@code jdbc:} storage URI (a HikariCP pool the store owns).
+ */
+public final class JdbcStorage implements Storage {
+  private final DataSource dataSource;
+  private final @Nullable HikariDataSource ownedPool;
+  private final Dialect dialect;
+  private final String where;
+  private final Map<Table<?>, SqlTable> tables;
+  private final GroupCommitter committer;
+  private final CommittedView reads = new Reads();
+  private volatile boolean closed;
+
+  private JdbcStorage(DataSource dataSource, @Nullable HikariDataSource ownedPool, Dialect dialect, JdbcOptions options, String where) {
+    this.dataSource = dataSource;
+    this.ownedPool = ownedPool;
+    this.dialect = dialect;
+    this.where = where;
+    this.tables = SqlTable.all(dialect);
+    this.committer = new GroupCommitter(dataSource, dialect, tables, options, where);
+  }
+
+  /** {@link #open(DataSource, JdbcOptions)} with {@link JdbcOptions#defaults()}. */
+  public static JdbcStorage open(DataSource dataSource) {
+    return open(dataSource, JdbcOptions.defaults());
+  }
+
+  /**
+   * Opens a store on the host's {@code DataSource}; closing the store does not close it. Connections
+   * it hands out are used at READ COMMITTED (the store sets it on the connection it commits with).
+   *
+   * @throws StorageException if the database is unreachable, not one we support, not ours, or has a
+   *     schema newer than this engine knows
+   */
+  public static JdbcStorage open(DataSource dataSource, JdbcOptions options) {
+    Objects.requireNonNull(dataSource, "dataSource");
+    Objects.requireNonNull(options, "options");
+    String where;
+    Dialect dialect;
+    try (Connection c = dataSource.getConnection()) {
+      String product = c.getMetaData().getDatabaseProductName();
+      where = describe(c.getMetaData().getURL());
+      dialect =
+          Dialect.ofProduct(product)
+              .orElseThrow(() -> new StorageException("unsupported database '" + product + "': PostgreSQL, MariaDB/MySQL or H2"));
+    } catch (SQLException e) {
+      throw Text.failure("cannot connect to the database", e);
+    }
+    return start(dataSource, null, dialect, options, where);
+  }
+
+  /**
+   * Opens a store on a JDBC URL with a HikariCP pool it owns. Credentials come from the URL or from
+   * {@code user}/{@code password}; they never appear in {@link #describe()} or in messages.
+   */
+  static JdbcStorage open(String url, @Nullable String user, @Nullable String password, JdbcOptions options) {
+    Dialect dialect =
+        Dialect.ofUrl(url)
+            .orElseThrow(() -> new StorageException("unsupported JDBC URL " + describe(url) + ": use jdbc:postgresql:, jdbc:mariadb:, jdbc:mysql: or jdbc:h2:"));
+    String where = describe(url);
+    HikariConfig config = new HikariConfig();
+    config.setJdbcUrl(url);
+    if (user != null) {
+      config.setUsername(user);
+    }
+    if (password != null) {
+      config.setPassword(password);
+    }
+    config.setPoolName("spaceduck-jdbc");
+    config.setMaximumPoolSize(options.poolSize());
+    config.setMinimumIdle(Math.min(2, options.poolSize()));
+    config.setAutoCommit(true);
+    config.setTransactionIsolation("TRANSACTION_READ_COMMITTED");
+    config.setConnectionTimeout(options.connectTimeout().toMillis());
+    config.setInitializationFailTimeout(options.connectTimeout().toMillis());
+    HikariDataSource pool;
+    try {
+      pool = new HikariDataSource(config);
+    } catch (RuntimeException e) { // PoolInitializationException and the driver's cause
+      Throwable cause = e.getCause() != null ? e.getCause() : e;
+      throw new StorageException("cannot connect to " + where + ": " + cause.getMessage(), e);
+    }
+    try {
+      return start(pool, pool, dialect, options, where);
+    } catch (RuntimeException e) {
+      pool.close();
+      throw e;
+    }
+  }
+
+  private static JdbcStorage start(DataSource ds, @Nullable HikariDataSource owned, Dialect dialect, JdbcOptions options, String where) {
+    Schema.prepare(ds, dialect, options.migrate(), where);
+    return new JdbcStorage(ds, owned, dialect, options, where);
+  }
+
+  /** The URL without user information, query string or H2 settings: what may be logged. */
+  static String describe(@Nullable String url) {
+    if (url == null) {
+      return "jdbc";
+    }
+    String u = url;
+    int q = u.indexOf('?');
+    if (q >= 0) {
+      u = u.substring(0, q);
+    }
+    int semi = u.indexOf(';');
+    if (semi >= 0) {
+      u = u.substring(0, semi);
+    }
+    int at = u.indexOf('@');
+    int slashes = u.indexOf("//");
+    if (at >= 0 && slashes >= 0 && at > slashes) {
+      u = u.substring(0, slashes + 2) + u.substring(at + 1);
+    }
+    return u;
+  }
+
+  @Override
+  public String describe() {
+    return where;
+  }
+
+  /** The SQL dialect in use: {@code postgresql}, {@code mariadb} or {@code h2}. */
+  public String dialect() {
+    return dialect.name().toLowerCase(java.util.Locale.ROOT);
+  }
+
+  /** Group-commit counters: batches committed, jobs in them, retries, batches split after a conflict. */
+  public record CommitStats(long batches, long jobs, long retries, long isolatedBatches) {}
+
+  public CommitStats commitStats() {
+    return new CommitStats(committer.batches(), committer.jobs(), committer.retries(), committer.isolatedBatches());
+  }
+
+  private void checkOpen() {
+    if (closed) {
+      throw new StorageException(where + " is closed");
+    }
+  }
+
+  @Override
+  public <T> T execute(UnitOfWork<T> unit) {
+    checkOpen();
+    BufferedTransaction tx = new BufferedTransaction(reads);
+    T result = unit.run(tx);
+    WriteSet ws = tx.writeSet();
+    if (ws.ops().isEmpty() && ws.audits().isEmpty()) {
+      return result;
+    }
+    List<NetOp> ops = NetOp.fold(ws.ops());
+    List<AuditDraft> audits = ws.audits();
+    validate(ops, audits);
+    await(job -> committer.submit(new GroupCommitter.UnitJob(ops, audits, job)));
+    return result;
+  }
+
+  /** Refuses, before anything is sent, what no column can hold. */
+  @SuppressWarnings({"unchecked", "rawtypes"})
+  private void validate(List<NetOp> ops, List<AuditDraft> audits) {
+    for (NetOp op : ops) {
+      Text.writeKey(op.key(), op.table() + " key");
+      if (op.value() != null) {
+        for (Object o : op.table().indexes()) {
+          ((Index) o).keyOf(op.value()).ifPresent(k -> Text.writeKey((String) k, o + " index key"));
+        }
+      }
+    }
+    for (AuditDraft d : audits) {
+      Text.auditField(d.action(), "action");
+      Text.auditField(d.actor(), "actor");
+      Text.auditField(d.resource(), "resource");
+      d.scope().ifPresent(s -> Text.auditField(s, "scope"));
+      Text.auditField(d.engineVersion(), "engine version");
+      Text.auditField(d.reason().code(), "reason");
+      d.timestamp().toEpochMilli(); // ArithmeticException beyond ±292 million years
+    }
+  }
+
+  private void await(java.util.function.Consumer<CompletableFuture<Void>> submit) {
+    CompletableFuture<Void> done = new CompletableFuture<>();
+    submit.accept(done);
+    try {
+      done.join();
+    } catch (CompletionException e) {
+      // a new exception per caller: the commit thread may fail many jobs with one
+      if (e.getCause() instanceof StorageConflictException c) {
+        throw new StorageConflictException(c.getMessage());
+      }
+      if (e.getCause() instanceof StorageException s) {
+        throw new StorageException(s.getMessage(), s);
+      }
+      if (e.getCause() instanceof RuntimeException r) {
+        throw r;
+      }
+      throw new StorageException(where + ": commit failed", e.getCause());
+    }
+  }
+
+  @Override
+  public <V> Optional<Versioned<V>> get(Table<V> table, String key) {
+    checkOpen();
+    return reads.get(table, key);
+  }
+
+  @Override
+  public <V> List<Versioned<V>> findBy(Index<V> index, String indexKey) {
+    checkOpen();
+    return reads.findBy(index, indexKey);
+  }
+
+  @Override
+  public Optional<AuditHead> auditHead() {
+    checkOpen();
+    try (Connection c = dataSource.getConnection();
+        PreparedStatement ps = c.prepareStatement("SELECT seq, hash FROM sd_audit_head WHERE id = 1");
+        ResultSet rs = ps.executeQuery()) {
+      if (!rs.next()) {
+        throw new StorageException(where + ": sd_audit_head has no row: the schema was altered outside the engine");
+      }
+      long seq = rs.getLong(1);
+      return seq == 0 ? Optional.empty() : Optional.of(new AuditHead(seq, Hash.of(rs.getBytes(2))));
+    } catch (SQLException e) {
+      throw Text.failure(where + ": cannot read the audit head", e);
+    }
+  }
+
+  @Override
+  public List<AuditEvent> auditRange(long fromSeq, int limit) {
+    checkOpen();
+    if (limit < 0) {
+      throw new IllegalArgumentException("limit >= 0");
+    }
+    if (limit == 0) {
+      return List.of();
+    }
+    return queryAudit(
+        "SELECT " + AuditRows.COLUMNS + " FROM sd_audit WHERE seq >= ? ORDER BY seq LIMIT ?",
+        List.of(Math.max(1, fromSeq), (long) limit));
+  }
+
+  @Override
+  public List<AuditEvent> auditQuery(AuditFilter filter, long afterSeq, int limit) {
+    checkOpen();
+    if (limit < 0) {
+      throw new IllegalArgumentException("limit >= 0");
+    }
+    if (limit == 0) {
+      return List.of();
+    }
+    StringBuilder sql = new StringBuilder("SELECT ").append(AuditRows.COLUMNS).append(" FROM sd_audit WHERE seq > ?");
+    List<Object> params = new ArrayList<>();
+    params.add(afterSeq);
+    // A filter value no column can hold matches nothing.
+    if (filter.visibleTo().isPresent()) {
+      byte[] v = Text.utf8(filter.visibleTo().get()).orElse(null);
+      if (v == null) {
+        return List.of();
+      }
+      sql.append(" AND (actor = ? OR scope = ?)");
+      params.add(v);
+      params.add(v);
+    }
+    for (Map.Entry<String, Optional<String>> e :
+        List.of(Map.entry("action", filter.action()), Map.entry("actor", filter.actor()), Map.entry("resource", filter.resource()))) {
+      if (e.getValue().isPresent()) {
+        byte[] v = Text.utf8(e.getValue().get()).orElse(null);
+        if (v == null) {
+          return List.of();
+        }
+        sql.append(" AND ").append(e.getKey()).append(" = ?");
+        params.add(v);
+      }
+    }
+    if (filter.from().isPresent()) {
+      sql.append(" AND ts_millis >= ?");
+      params.add(Text.millisCeil(filter.from().get()));
+    }
+    if (filter.to().isPresent()) {
+      sql.append(" AND ts_millis < ?");
+      params.add(Text.millisCeil(filter.to().get()));
+    }
+    sql.append(" ORDER BY seq LIMIT ?");
+    params.add((long) limit);
+    return queryAudit(sql.toString(), params);
+  }
+
+  private List<AuditEvent> queryAudit(String sql, List<Object> params) {
+    try (Connection c = dataSource.getConnection();
+        PreparedStatement ps = c.prepareStatement(sql)) {
+      for (int i = 0; i < params.size(); i++) {
+        Object p = params.get(i);
+        if (p instanceof byte[] b) {
+          ps.setBytes(i + 1, b);
+        } else {
+          ps.setLong(i + 1, (Long) p);
+        }
+      }
+      List<AuditEvent> out = new ArrayList<>();
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          out.add(AuditRows.read(rs));
+        }
+      }
+      return out;
+    } catch (SQLException e) {
+      throw Text.failure(where + ": cannot read the audit log", e);
+    }
+  }
+
+  @Override
+  public void recordPulse(Pulse pulse) {
+    checkOpen();
+    Objects.requireNonNull(pulse, "pulse");
+    Text.writeKey(pulse.agent().value(), "agent id");
+    Codecs.PULSE.encode(pulse); // refuses malformed text before anything is queued
+    await(job -> committer.submit(new GroupCommitter.PulseJob(pulse, job)));
+  }
+
+  @Override
+  public Optional<Pulse> latestPulse(AgentId agent) {
+    checkOpen();
+    Optional<byte[]> key = Text.readKey(agent.value());
+    if (key.isEmpty()) {
+      return Optional.empty();
+    }
+    try (Connection c = dataSource.getConnection();
+        PreparedStatement ps = c.prepareStatement("SELECT v FROM sd_pulse_latest WHERE agent = ?")) {
+      ps.setBytes(1, key.get());
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next() ? Optional.of(Codecs.PULSE.decode(rs.getBytes(1))) : Optional.empty();
+      }
+    } catch (SQLException e) {
+      throw Text.failure(where + ": cannot read pulses", e);
+    }
+  }
+
+  @Override
+  public List<Pulse> pulseHistory(AgentId agent, int limit) {
+    checkOpen();
+    if (limit < 0) {
+      throw new IllegalArgumentException("limit >= 0");
+    }
+    Optional<byte[]> key = Text.readKey(agent.value());
+    if (key.isEmpty() || limit == 0) {
+      return List.of();
+    }
+    try (Connection c = dataSource.getConnection();
+        PreparedStatement ps =
+            c.prepareStatement("SELECT v FROM sd_pulses WHERE agent = ? ORDER BY at_key DESC, rec DESC LIMIT ?")) {
+      ps.setBytes(1, key.get());
+      ps.setLong(2, limit);
+      List<Pulse> out = new ArrayList<>();
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          out.add(Codecs.PULSE.decode(rs.getBytes(1)));
+        }
+      }
+      return out;
+    } catch (SQLException e) {
+      throw Text.failure(where + ": cannot read pulses", e);
+    }
+  }
+
+  @Override
+  public int deletePulsesBefore(Instant cutoff) {
+    checkOpen();
+    try (Connection c = dataSource.getConnection();
+        PreparedStatement ps = c.prepareStatement("DELETE FROM sd_pulses WHERE at_key < ?")) {
+      ps.setBigDecimal(1, Text.atKey(cutoff));
+      return ps.executeUpdate();
+    } catch (SQLException e) {
+      throw Text.failure(where + ": cannot sweep pulses", e);
+    }
+  }
+
+  @Override
+  public void close() {
+    if (closed) {
+      return;
+    }
+    synchronized (this) {
+      if (closed) {
+        return;
+      }
+      closed = true;
+    }
+    committer.close();
+    if (ownedPool != null) {
+      ownedPool.close();
+    }
+  }
+
+  /** Committed reads: one autocommit statement each. */
+  private final class Reads implements CommittedView {
+    @Override
+    public <V> Optional<Versioned<V>> get(Table<V> table, String key) {
+      Objects.requireNonNull(key, "key");
+      Optional<byte[]> k = Text.readKey(key);
+      if (k.isEmpty()) {
+        return Optional.empty();
+      }
+      SqlTable t = sqlTable(table);
+      try (Connection c = dataSource.getConnection();
+          PreparedStatement ps = c.prepareStatement(t.select)) {
+        ps.setBytes(1, k.get());
+        try (ResultSet rs = ps.executeQuery()) {
+          if (!rs.next()) {
+            return Optional.empty();
+          }
+          return Optional.of(new Versioned<>(table.codec().decode(rs.getBytes(2)), rs.getLong(1)));
+        }
+      } catch (SQLException e) {
+        throw Text.failure(where + ": cannot read " + table, e);
+      }
+    }
+
+    @Override
+    public <V> List<Versioned<V>> findBy(Index<V> index, String indexKey) {
+      Objects.requireNonNull(indexKey, "indexKey");
+      Optional<byte[]> k = Text.readKey(indexKey);
+      if (k.isEmpty()) {
+        return List.of();
+      }
+      Table<V> table = index.table();
+      SqlTable t = sqlTable(table);
+      record Row<V>(String key, Versioned<V> value) {}
+      List<Row<V>> rows = new ArrayList<>();
+      try (Connection c = dataSource.getConnection();
+          PreparedStatement ps = c.prepareStatement(t.findBy(index))) {
+        ps.setBytes(1, k.get());
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            String key;
+            try {
+              key = Text.decode(rs.getBytes(1));
+            } catch (java.nio.charset.CharacterCodingException e) {
+              throw new StorageException(where + ": a key of " + table + " does not decode: the table was altered outside the engine", e);
+            }
+            rows.add(new Row<>(key, new Versioned<>(table.codec().decode(rs.getBytes(3)), rs.getLong(2))));
+          }
+        }
+      } catch (SQLException e) {
+        throw Text.failure(where + ": cannot read " + table, e);
+      }
+      rows.sort(Comparator.comparing(Row::key)); // primary-key order as Java orders strings
+      return rows.stream().map(Row::value).toList();
+    }
+
+    private SqlTable sqlTable(Table<?> table) {
+      SqlTable t = tables.get(table);
+      if (t == null) {
+        throw new IllegalArgumentException("unknown table " + table);
+      }
+      return t;
+    }
+  }
+}

@@ -1,0 +1,67 @@
+package io.spaceduck.storage.jdbc;
+
+import io.spaceduck.storage.Index;
+import io.spaceduck.storage.Table;
+import io.spaceduck.storage.Tables;
+import java.util.ArrayList;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+/**
+ * The SQL of one keyed table: {@code sd_<name>(k, version, v, ix_<index>...)}, built once from the
+ * {@link Table} definition so the statements always match {@link Tables#ALL} (the migrations are
+ * checked against the same definition by a test). Immutable.
+ */
+final class SqlTable {
+  final Table<?> table;
+  final String name;
+  final List<Index<?>> indexes;
+  final String select;
+  final String selectVersion;
+  final String selectAbsent;
+  final String insert;
+  final String update;
+  final String delete;
+  private final Map<Index<?>, String> findBy = new IdentityHashMap<>();
+
+  private SqlTable(Table<?> table, Dialect dialect) {
+    this.table = table;
+    this.name = "sd_" + table.name();
+    this.indexes = new ArrayList<>(table.indexes());
+    String ixCols = indexes.stream().map(i -> ", " + column(i)).collect(Collectors.joining());
+    String ixMarks = ", ?".repeat(indexes.size());
+    String ixSets = indexes.stream().map(i -> ", " + column(i) + " = ?").collect(Collectors.joining());
+    this.select = "SELECT version, v FROM " + name + " WHERE k = ?";
+    this.selectVersion = "SELECT version FROM " + name + " WHERE k = ?" + dialect.shareLock();
+    this.selectAbsent = "SELECT version FROM " + name + " WHERE k = ?";
+    this.insert = "INSERT INTO " + name + " (k, version, v" + ixCols + ") VALUES (?, ?, ?" + ixMarks + ")";
+    this.update = "UPDATE " + name + " SET version = ?, v = ?" + ixSets + " WHERE k = ? AND version = ?";
+    this.delete = "DELETE FROM " + name + " WHERE k = ? AND version = ?";
+    for (Index<?> i : indexes) {
+      findBy.put(i, "SELECT k, version, v FROM " + name + " WHERE " + column(i) + " = ?");
+    }
+  }
+
+  static String column(Index<?> index) {
+    return "ix_" + index.name();
+  }
+
+  String findBy(Index<?> index) {
+    String sql = findBy.get(index);
+    if (sql == null) {
+      throw new IllegalArgumentException("unknown index " + index);
+    }
+    return sql;
+  }
+
+  /** One per table of {@link Tables#ALL}. */
+  static Map<Table<?>, SqlTable> all(Dialect dialect) {
+    Map<Table<?>, SqlTable> m = new IdentityHashMap<>();
+    for (Table<?> t : Tables.ALL) {
+      m.put(t, new SqlTable(t, dialect));
+    }
+    return m;
+  }
+}

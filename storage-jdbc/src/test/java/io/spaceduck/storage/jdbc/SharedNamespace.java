@@ -1,0 +1,77 @@
+package io.spaceduck.storage.jdbc;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+
+/**
+ * One namespace and pool that a test class reuses for many stores: {@link #reset()} empties every
+ * table (lifting the append-only triggers the way only a superuser can), so each store starts empty
+ * without paying for a new schema.
+ */
+final class SharedNamespace implements AutoCloseable {
+  final TestDatabase db;
+  final TestDatabase.Namespace ns;
+  final HikariDataSource pool;
+
+  SharedNamespace(TestDatabase db) {
+    this.db = db;
+    this.ns = db.fresh();
+    HikariConfig config = new HikariConfig();
+    config.setJdbcUrl(ns.url());
+    config.setMaximumPoolSize(10);
+    config.setMinimumIdle(2);
+    config.setTransactionIsolation("TRANSACTION_READ_COMMITTED");
+    config.setPoolName("spaceduck-test-" + db.name().toLowerCase(java.util.Locale.ROOT));
+    this.pool = new HikariDataSource(config);
+    JdbcStorage.open(pool).close(); // creates the schema
+  }
+
+  /** A store on the shared namespace, emptied first. */
+  JdbcStorage openEmpty(JdbcOptions options) {
+    reset();
+    return JdbcStorage.open(pool, options);
+  }
+
+  void reset() {
+    try (Connection c = pool.getConnection(); Statement s = c.createStatement()) {
+      c.setAutoCommit(false);
+      switch (db) {
+        case POSTGRES -> s.execute("SET LOCAL session_replication_role = replica");
+        case MARIADB -> s.execute("TRUNCATE TABLE sd_audit");
+        case H2 -> {
+          s.execute("DROP TRIGGER IF EXISTS sd_audit_append_only");
+        }
+      }
+      for (String t : Schema.expectedTables()) {
+        if (!t.equals("sd_audit_head")) {
+          s.execute("DELETE FROM " + t);
+        }
+      }
+      s.execute("UPDATE sd_audit_head SET seq = 0, hash = " + zeroHash());
+      if (db == TestDatabase.H2) {
+        s.execute("CREATE TRIGGER sd_audit_append_only BEFORE UPDATE, DELETE ON sd_audit FOR EACH ROW CALL '"
+            + H2AppendOnlyTrigger.class.getName() + "'");
+      }
+      c.commit();
+    } catch (SQLException e) {
+      throw new AssertionError("cannot reset " + ns.url(), e);
+    }
+  }
+
+  private String zeroHash() {
+    return switch (db) {
+      case POSTGRES -> "decode(repeat('00', 32), 'hex')";
+      case MARIADB -> "UNHEX(REPEAT('00', 32))";
+      case H2 -> "X'" + "00".repeat(32) + "'";
+    };
+  }
+
+  @Override
+  public void close() {
+    pool.close();
+    db.drop(ns);
+  }
+}
