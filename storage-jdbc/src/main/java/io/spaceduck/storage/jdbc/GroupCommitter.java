@@ -373,30 +373,7 @@ final class GroupCommitter {
 
   private void run(Connection c, NetOp.Kind kind, SqlTable t, List<NetOp> ops) throws SQLException, Conflict {
     switch (kind) {
-      case CHECK -> {
-        try (PreparedStatement ps = c.prepareStatement(t.selectVersion)) {
-          for (NetOp op : ops) {
-            ps.setBytes(1, Text.writeKey(op.key(), "key"));
-            try (ResultSet rs = ps.executeQuery()) {
-              if (!rs.next() || rs.getLong(1) != op.expected()) {
-                throw new Conflict();
-              }
-            }
-          }
-        }
-      }
-      case ABSENT -> {
-        try (PreparedStatement ps = c.prepareStatement(t.selectAbsent)) {
-          for (NetOp op : ops) {
-            ps.setBytes(1, Text.writeKey(op.key(), "key"));
-            try (ResultSet rs = ps.executeQuery()) {
-              if (rs.next()) {
-                throw new Conflict();
-              }
-            }
-          }
-        }
-      }
+      case CHECK, ABSENT -> checkVersions(c, t, ops, kind == NetOp.Kind.CHECK);
       case DELETE -> {
         try (PreparedStatement ps = c.prepareStatement(t.delete)) {
           for (NetOp op : ops) {
@@ -439,6 +416,39 @@ final class GroupCommitter {
             }
             throw e;
           }
+        }
+      }
+    }
+  }
+
+  /** Most keys in one {@code IN} list; lists are padded to a power of two so few statements are prepared. */
+  private static final int MAX_IN = 64;
+
+  /**
+   * Read conditions of the whole batch on one table in a few round trips: every CHECK row must be at
+   * its expected version (and is locked against change until commit), every ABSENT key missing.
+   */
+  private static void checkVersions(Connection c, SqlTable t, List<NetOp> ops, boolean lock) throws SQLException, Conflict {
+    for (int from = 0; from < ops.size(); from += MAX_IN) {
+      List<NetOp> chunk = ops.subList(from, Math.min(ops.size(), from + MAX_IN));
+      int n = Integer.highestOneBit(chunk.size());
+      n = n == chunk.size() ? n : n * 2;
+      Map<String, Long> found = new java.util.HashMap<>();
+      try (PreparedStatement ps = c.prepareStatement(t.versionsOf(n, lock))) {
+        for (int i = 0; i < n; i++) {
+          ps.setBytes(i + 1, Text.writeKey(chunk.get(Math.min(i, chunk.size() - 1)).key(), "key"));
+        }
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            found.put(new String(rs.getBytes(1), java.nio.charset.StandardCharsets.UTF_8), rs.getLong(2));
+          }
+        }
+      }
+      for (NetOp op : chunk) {
+        Long v = found.get(op.key());
+        boolean holds = op.kind() == NetOp.Kind.CHECK ? v != null && v == op.expected() : v == null;
+        if (!holds) {
+          throw new Conflict();
         }
       }
     }

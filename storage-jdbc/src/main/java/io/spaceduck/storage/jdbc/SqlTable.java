@@ -19,8 +19,7 @@ final class SqlTable {
   final String name;
   final List<Index<?>> indexes;
   final String select;
-  final String selectVersion;
-  final String selectAbsent;
+  private final String shareLock;
   final String insert;
   final String update;
   final String delete;
@@ -34,14 +33,22 @@ final class SqlTable {
     String ixMarks = ", ?".repeat(indexes.size());
     String ixSets = indexes.stream().map(i -> ", " + column(i) + " = ?").collect(Collectors.joining());
     this.select = "SELECT version, v FROM " + name + " WHERE k = ?";
-    this.selectVersion = "SELECT version FROM " + name + " WHERE k = ?" + dialect.shareLock();
-    this.selectAbsent = "SELECT version FROM " + name + " WHERE k = ?";
+    this.shareLock = dialect.shareLock();
     this.insert = "INSERT INTO " + name + " (k, version, v" + ixCols + ") VALUES (?, ?, ?" + ixMarks + ")";
     this.update = "UPDATE " + name + " SET version = ?, v = ?" + ixSets + " WHERE k = ? AND version = ?";
     this.delete = "DELETE FROM " + name + " WHERE k = ? AND version = ?";
     for (Index<?> i : indexes) {
       findBy.put(i, "SELECT k, version, v FROM " + name + " WHERE " + column(i) + " = ?");
     }
+  }
+
+  /**
+   * {@code SELECT k, version} of up to {@code n} keys ({@code k IN (?, …)}), locked against change
+   * until the transaction ends when {@code lock}: one round trip for a batch's read conditions.
+   */
+  String versionsOf(int n, boolean lock) {
+    return "SELECT k, version FROM " + name + " WHERE k IN (" + String.join(", ", java.util.Collections.nCopies(n, "?")) + ")"
+        + (lock ? shareLock : "");
   }
 
   static String column(Index<?> index) {
