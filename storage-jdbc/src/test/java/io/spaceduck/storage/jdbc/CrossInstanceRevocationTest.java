@@ -74,6 +74,37 @@ class CrossInstanceRevocationTest {
     }
   }
 
+  /**
+   * Two instances starting at the same moment on an empty database: Flyway's lock serializes the
+   * migration, the keyset insert is a compare-and-set, and both end up with the same keysets — a
+   * certificate signed by one verifies with the other's JWKS.
+   */
+  @ParameterizedTest
+  @EnumSource(TestDatabase.class)
+  void instancesStartingTogetherShareOneSchemaAndOneKeyset(TestDatabase db) throws Exception {
+    TestDatabase.Namespace ns = db.fresh();
+    var mailbox = EngineInstance.mailbox();
+    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(2);
+    java.util.concurrent.CyclicBarrier start = new java.util.concurrent.CyclicBarrier(2);
+    java.util.concurrent.Callable<EngineInstance> open = () -> {
+      start.await();
+      return new EngineInstance(ns.url(), dir.resolve("kek.json"), mailbox);
+    };
+    var fa = pool.submit(open);
+    var fb = pool.submit(open);
+    try (EngineInstance a = fa.get(60, java.util.concurrent.TimeUnit.SECONDS);
+        EngineInstance b = fb.get(60, java.util.concurrent.TimeUnit.SECONDS)) {
+      assertEquals(a.engine.certificates().publicJwks(), b.engine.certificates().publicJwks());
+      BeakKey admin = a.bootstrap().key().key();
+      BeakKey operator = b.operator(admin, "Olive");
+      BondResult scout = b.engine.bonds().bond(operator, "scout", Tier.T1);
+      io.spaceduck.core.OfflineCertificateVerifier.fromJwks(a.engine.certificates().publicJwks()).verify(scout.certificate().jws());
+    } finally {
+      pool.shutdownNow();
+      db.drop(ns);
+    }
+  }
+
   /** A T1 duckling's key: T1 may not bond agents. */
   private static BeakKey scoutlessT1(EngineInstance e, String name) {
     return e.hatch(name).key().key();
