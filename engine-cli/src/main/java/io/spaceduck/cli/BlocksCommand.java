@@ -13,7 +13,7 @@ final class BlocksCommand extends Base implements Callable<Integer> {
     BeakKey key = callerKey();
     try (SpaceDuck duck = open()) {
       emitList(duck.blocks().list(key), Render::block,
-          b -> b.blocked().value() + " " + b.operator().map(o -> "operator " + o.value()).orElse("platform") + " " + b.at() + " "
+          b -> b.blocked().value() + " " + b.operator().map(o -> "operator " + o.value()).orElse("platform") + " " + Render.time(b.at()) + " "
               + b.reason().code(),
           "no blocks");
       return ExitCodes.OK;

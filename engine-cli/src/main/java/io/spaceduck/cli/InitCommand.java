@@ -47,7 +47,9 @@ final class InitCommand extends Base implements Callable<Integer> {
           .put("kek_file", choice.kekFile().toString());
       emit(j);
       if (!json()) {
-        err().println("duck: next: keep the key in a file only you can read and pass --key-file FILE, or export " + SecretIo.KEY_ENV);
+        err().println(keyOut != null
+            ? "duck: next: pass --key-file " + keyOut + " to act as the admin"
+            : "duck: next: keep the key in a file only you can read and pass --key-file FILE, or export " + SecretIo.KEY_ENV);
       }
       return ExitCodes.OK;
     }

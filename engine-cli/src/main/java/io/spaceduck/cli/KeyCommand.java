@@ -89,8 +89,8 @@ final class KeyCommand extends Group {
       IdentityId who = owner != null ? owner : duck.authenticate(key).id();
       List<KeyInfo> keys = duck.keys().list(key, who);
       emitList(keys, k -> Render.key(k, now()),
-          k -> k.id().value() + " " + Render.lower(k.statusAt(now())) + " " + k.createdAt()
-              + k.graceUntil().map(g -> " grace until " + g).orElse(""), "no keys");
+          k -> k.id().value() + " " + Render.lower(k.statusAt(now())) + " " + Render.time(k.createdAt())
+              + k.graceUntil().map(g -> " grace until " + Render.time(g)).orElse(""), "no keys");
       return ExitCodes.OK;
     }
   }

@@ -6,6 +6,7 @@ import io.spaceduck.api.CertId;
 import io.spaceduck.api.Peck;
 import io.spaceduck.api.PeckId;
 import io.spaceduck.api.PeckRequest;
+import io.spaceduck.api.PeckState;
 import io.spaceduck.api.ReasonCode;
 import io.spaceduck.api.SpaceDuck;
 import java.time.Duration;
@@ -123,7 +124,7 @@ final class PeckCommand extends Group {
     try (SpaceDuck duck = open()) {
       Peck p = call.apply(duck, key);
       done(verb + " peck " + p.id().value() + ": now " + Render.lower(p.state())
-              + p.sessionExpiresAt().map(e -> ", sessions until " + e).orElse(""),
+              + (p.state() == PeckState.ACTIVE ? p.sessionExpiresAt().map(e -> ", sessions until " + Render.time(e)).orElse("") : ""),
           Render.peck(p));
       return ExitCodes.OK;
     }

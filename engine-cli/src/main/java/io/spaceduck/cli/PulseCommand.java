@@ -18,7 +18,7 @@ final class PulseCommand extends Base implements Callable<Integer> {
     BeakKey key = callerKey();
     try (SpaceDuck duck = open()) {
       Pulse p = duck.pulses().pulse(key, status);
-      done("pulse from " + p.agent().value() + " at " + p.at(), Render.pulse(p));
+      done("pulse from " + p.agent().value() + " at " + Render.time(p.at()), Render.pulse(p));
       return ExitCodes.OK;
     }
   }

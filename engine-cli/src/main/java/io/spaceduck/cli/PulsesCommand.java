@@ -21,7 +21,7 @@ final class PulsesCommand extends Base implements Callable<Integer> {
   public Integer call() {
     BeakKey key = callerKey();
     try (SpaceDuck duck = open()) {
-      emitList(duck.pulses().history(key, agent, limit), Render::pulse, p -> p.at() + " " + p.status(), "no pulses");
+      emitList(duck.pulses().history(key, agent, limit), Render::pulse, p -> Render.time(p.at()) + " " + p.status(), "no pulses");
       return ExitCodes.OK;
     }
   }

@@ -46,7 +46,7 @@ final class SessionCommand extends Group {
       Session s = duck.pecks().verifySession(SessionToken.of(token));
       Json j = session(s).put("valid", true);
       done("valid session of " + s.subject().value() + " with " + s.peer().value() + " in peck " + s.peck().value()
-          + ", scope " + String.join(",", new TreeSet<>(s.scope())) + ", until " + s.expiresAt(), j);
+          + ", scope " + String.join(",", new TreeSet<>(s.scope())) + ", until " + Render.time(s.expiresAt()), j);
       return ExitCodes.OK;
     }
   }

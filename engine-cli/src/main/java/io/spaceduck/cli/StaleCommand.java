@@ -23,7 +23,7 @@ final class StaleCommand extends Base implements Callable<Integer> {
       var stale = threshold == null ? duck.pulses().stale(key) : duck.pulses().stale(key, threshold);
       emitList(stale, Render::stale,
           s -> s.agent().value() + " " + s.bond().value() + " "
-              + s.lastPulse().map(p -> "last pulse " + p.at() + " " + p.status()).orElse("never pulsed"),
+              + s.lastPulse().map(p -> "last pulse " + Render.time(p.at()) + " " + p.status()).orElse("never pulsed"),
           "no stale agents");
       return ExitCodes.OK;
     }
