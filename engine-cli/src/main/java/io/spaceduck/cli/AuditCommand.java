@@ -6,11 +6,11 @@ import io.spaceduck.api.AuditPage;
 import io.spaceduck.api.AuditQuery;
 import io.spaceduck.api.AuditVerification;
 import io.spaceduck.api.BeakKey;
+import io.spaceduck.api.RateLimited;
 import io.spaceduck.api.SpaceDuck;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -85,7 +85,7 @@ final class AuditCommand extends Group {
       try {
         AuditQuery q = AuditQuery.all().after(after).limit(PAGE);
         while (true) {
-          AuditPage page = duck.audit().read(key, q);
+          AuditPage page = readPatiently(duck, key, q);
           for (AuditEvent e : page.events()) {
             w.println(Render.event(e));
             count++;
@@ -108,7 +108,7 @@ final class AuditCommand extends Group {
         }
       }
       if (w.checkError()) {
-        throw new UncheckedIOException(new IOException("writing the export failed"));
+        throw CliException.usage("writing the export failed after " + count + " events (disk full, or the reader went away)");
       }
       if (reported || outFile != null) {
         err().println("audit export: " + count + " events" + (outFile != null ? " written to " + outFile : ""));
@@ -149,6 +149,28 @@ final class AuditCommand extends Group {
         head.ifPresent(h -> err().println("duck: keep this head outside the store; audit verify --expect " + h + " detects truncation later"));
       }
       return ExitCodes.OK;
+    }
+  }
+
+  /**
+   * One page; a long export may outrun the caller's rate limit (R1), so it waits as told and goes on
+   * rather than failing half-way.
+   */
+  private static AuditPage readPatiently(SpaceDuck duck, BeakKey key, AuditQuery q) {
+    for (int attempt = 1; ; attempt++) {
+      try {
+        return duck.audit().read(key, q);
+      } catch (RateLimited limited) {
+        if (attempt >= 30) {
+          throw limited;
+        }
+        try {
+          Thread.sleep(Math.max(10, limited.retryAfter().toMillis()));
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw limited;
+        }
+      }
     }
   }
 
