@@ -76,11 +76,21 @@ class DemoCommandTest {
   }
 
   @Test
-  void demo_keep_leavesTheStoreToExplore() {
+  void demo_keep_leavesTheStoreToExplore() throws Exception {
     DuckRunner duck = new DuckRunner(dir);
     DuckRunner.Result r = duck.run("demo", "--keep").ok();
     Matcher m = Pattern.compile("--store (\\S+) --kek-file (\\S+)").matcher(r.err());
     assertTrue(m.find(), r.err());
-    assertTrue(Files.exists(Path.of(m.group(1))));
+    Path kept = Path.of(m.group(1));
+    try {
+      assertTrue(Files.exists(kept));
+      duck.run("--store", kept.toString(), "--kek-file", m.group(2), "jwks").ok(); // explorable with the other commands
+    } finally {
+      try (var paths = Files.walk(kept.getParent())) {
+        for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+          Files.deleteIfExists(p);
+        }
+      }
+    }
   }
 }
