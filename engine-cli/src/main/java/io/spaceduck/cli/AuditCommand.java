@@ -1,0 +1,243 @@
+package io.spaceduck.cli;
+
+import io.spaceduck.api.AuditEvent;
+import io.spaceduck.api.AuditHead;
+import io.spaceduck.api.AuditPage;
+import io.spaceduck.api.AuditQuery;
+import io.spaceduck.api.AuditVerification;
+import io.spaceduck.api.BeakKey;
+import io.spaceduck.api.RateLimited;
+import io.spaceduck.api.SpaceDuck;
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.jspecify.annotations.Nullable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code duck audit tail|export|verify}: the hash-chained audit log (A1–A5). */
+@Command(name = "audit", description = "The audit chain: tail, export (JSON Lines), verify (A3).")
+final class AuditCommand extends Group {
+  /** Events per read; the API's maximum. */
+  static final int PAGE = AuditQuery.MAX_LIMIT;
+
+  @Command(
+      name = "tail",
+      description = {
+        "The newest events the caller may read (A4: an admin all, an operator those of its governance):",
+        "<seq> <timestamp> <action> by <actor> on <resource> reason <reason>.",
+      })
+  int tail(
+      @Option(names = {"-n", "--lines"}, defaultValue = "20", description = "how many (default: ${DEFAULT-VALUE})") int n,
+      @Option(names = "--action", description = "only this action code, e.g. key.revoked") @Nullable String action,
+      @Option(names = "--actor", paramLabel = "ID", description = "only events by this identity") @Nullable String actor,
+      @Option(names = "--resource", paramLabel = "ID", description = "only events about this resource") @Nullable String resource) {
+    if (n < 1) {
+      throw CliException.usage("-n must be at least 1");
+    }
+    BeakKey key = callerKey();
+    AuditQuery q = filtered(action, actor, resource);
+    try (SpaceDuck duck = open()) {
+      List<AuditEvent> events = tail(duck, key, q, n);
+      emitList(events, Render::event, Render::eventLine, "no audit events visible to the caller");
+      return ExitCodes.OK;
+    }
+  }
+
+  @Command(
+      name = "export",
+      description = {
+        "Write the events the caller may read as JSON Lines, one event per line in seq order, with",
+        "hashes (docs/audit-format.md). Progress goes to stderr on long runs.",
+      })
+  int export(
+      @Option(names = "--out", paramLabel = "FILE", description = "write to FILE instead of standard output") @Nullable Path outFile,
+      @Option(names = "--after", paramLabel = "SEQ", defaultValue = "0", description = "only events after this seq (default: ${DEFAULT-VALUE})")
+          long after,
+      @Option(names = "--progress-every", defaultValue = "10000", hidden = true) int progressEvery) {
+    if (after < 0) {
+      throw CliException.usage("--after must not be negative");
+    }
+    if (progressEvery < 1) {
+      throw CliException.usage("--progress-every must be at least 1");
+    }
+    BeakKey key = callerKey();
+    try (SpaceDuck duck = open()) {
+      PrintWriter w = out();
+      BufferedWriter file = null;
+      if (outFile != null) {
+        try {
+          file = Files.newBufferedWriter(ctx().resolve(outFile.toString()), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+          throw CliException.usage("cannot write " + outFile + ": " + e.getClass().getSimpleName(), e);
+        }
+        w = new PrintWriter(file);
+      }
+      long count = 0;
+      long nextReport = progressEvery;
+      boolean reported = false;
+      try {
+        AuditQuery q = AuditQuery.all().after(after).limit(PAGE);
+        while (true) {
+          AuditPage page = readPatiently(duck, key, q);
+          for (AuditEvent e : page.events()) {
+            w.println(Render.event(e));
+            count++;
+            if (count == nextReport) {
+              err().println("audit export: " + count + " events…");
+              err().flush();
+              reported = true;
+              nextReport += progressEvery;
+            }
+          }
+          if (page.nextAfterSeq().isEmpty()) {
+            break;
+          }
+          q = q.after(page.nextAfterSeq().getAsLong());
+        }
+      } finally {
+        w.flush();
+        if (file != null) {
+          w.close();
+        }
+      }
+      if (w.checkError()) {
+        throw CliException.usage("writing the export failed after " + count + " events (disk full, or the reader went away)");
+      }
+      if (reported || outFile != null) {
+        err().println("audit export: " + count + " events" + (outFile != null ? " written to " + outFile : ""));
+      }
+      return ExitCodes.OK;
+    }
+  }
+
+  @Command(
+      name = "verify",
+      description = {
+        "Admin: recompute the whole chain (A3). Exit 0 and 'verified N events, head <hex>' when it holds;",
+        "exit 11 naming the first broken seq when not. With --expect, also detects truncation.",
+      })
+  int verify(
+      @Option(names = "--expect", paramLabel = "SEQ:HEX", converter = Converters.Head.class,
+              description = "a head kept outside the store (printed by an earlier verify) that must still be present")
+          @Nullable AuditHead expect) {
+    BeakKey key = callerKey();
+    try (SpaceDuck duck = open()) {
+      AuditVerification v = expect == null ? duck.audit().verify(key) : duck.audit().verify(key, expect);
+      if (!v.valid()) {
+        long seq = v.firstBrokenSeq().getAsLong();
+        if (json()) {
+          out().println(Json.obj().put("valid", false).put("events_verified", v.eventsVerified()).put("first_broken_seq", seq)
+              .put("problem", v.problem()));
+        }
+        throw CliException.exit(ExitCodes.AUDIT_BROKEN,
+            "audit chain broken at seq " + seq + v.problem().map(p -> ": " + p).orElse("") + " (" + v.eventsVerified()
+                + " events verified before it)");
+      }
+      Optional<AuditHead> head = v.head();
+      if (json()) {
+        out().println(Json.obj().put("valid", true).put("events_verified", v.eventsVerified())
+            .put("head_seq", head.map(AuditHead::seq)).put("head", head.map(h -> h.hash().hex())));
+      } else {
+        out().println("verified " + v.eventsVerified() + " events, head " + head.map(h -> h.hash().hex()).orElse("none"));
+        head.ifPresent(h -> err().println("duck: keep this head outside the store; audit verify --expect " + h + " detects truncation later"));
+      }
+      return ExitCodes.OK;
+    }
+  }
+
+  /**
+   * One page; a long export may outrun the caller's rate limit (R1), so it waits as told and goes on
+   * rather than failing half-way.
+   */
+  private static AuditPage readPatiently(SpaceDuck duck, BeakKey key, AuditQuery q) {
+    for (int attempt = 1; ; attempt++) {
+      try {
+        return duck.audit().read(key, q);
+      } catch (RateLimited limited) {
+        if (attempt >= 30) {
+          throw limited;
+        }
+        try {
+          Thread.sleep(Math.max(10, limited.retryAfter().toMillis()));
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw limited;
+        }
+      }
+    }
+  }
+
+  private static AuditQuery filtered(@Nullable String action, @Nullable String actor, @Nullable String resource) {
+    AuditQuery q = AuditQuery.all();
+    if (action != null) {
+      q = q.withAction(action);
+    }
+    if (actor != null) {
+      q = q.withActor(actor);
+    }
+    if (resource != null) {
+      q = q.withResource(resource);
+    }
+    return q;
+  }
+
+  /**
+   * The newest {@code n} visible events without reading the whole log: gallop and bisect on "is any
+   * visible event after seq x" to find the newest one (O(log N) one-event reads), then read
+   * backwards in growing windows until {@code n} are found.
+   */
+  static List<AuditEvent> tail(SpaceDuck duck, BeakKey key, AuditQuery q, int n) {
+    if (!anyAfter(duck, key, q, 0)) {
+      return List.of();
+    }
+    long lo = 0; // an event is visible after lo
+    long step = 1;
+    while (anyAfter(duck, key, q, lo + step)) {
+      lo += step;
+      step *= 2;
+    }
+    long hi = lo + step; // none is visible after hi
+    while (hi - lo > 1) {
+      long mid = lo + (hi - lo) / 2;
+      if (anyAfter(duck, key, q, mid)) {
+        lo = mid;
+      } else {
+        hi = mid;
+      }
+    }
+    long newest = hi;
+    long window = n;
+    while (true) {
+      long from = Math.max(0, newest - window);
+      List<AuditEvent> events = readAll(duck, key, q, from);
+      if (events.size() >= n || from == 0) {
+        return List.copyOf(events.subList(Math.max(0, events.size() - n), events.size()));
+      }
+      window *= 2;
+    }
+  }
+
+  private static boolean anyAfter(SpaceDuck duck, BeakKey key, AuditQuery q, long seq) {
+    return !duck.audit().read(key, q.after(seq).limit(1)).events().isEmpty();
+  }
+
+  private static List<AuditEvent> readAll(SpaceDuck duck, BeakKey key, AuditQuery q, long after) {
+    List<AuditEvent> out = new ArrayList<>();
+    AuditQuery page = q.after(after).limit(PAGE);
+    while (true) {
+      AuditPage p = duck.audit().read(key, page);
+      out.addAll(p.events());
+      if (p.nextAfterSeq().isEmpty()) {
+        return out;
+      }
+      page = page.after(p.nextAfterSeq().getAsLong());
+    }
+  }
+}

@@ -1,0 +1,194 @@
+package io.spaceduck.cli;
+
+import io.spaceduck.api.SpaceDuck;
+import io.spaceduck.api.SpaceDuckBuilder;
+import io.spaceduck.api.spi.HumanCheck;
+import io.spaceduck.api.spi.KekSource;
+import io.spaceduck.api.spi.VerificationDelivery;
+import io.spaceduck.core.DevelopmentKek;
+import io.spaceduck.storage.StorageProvider;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ServiceLoader;
+import java.util.concurrent.Callable;
+import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.HelpCommand;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ScopeType;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/**
+ * The root command. Holds the options every command accepts (before or after its name): the store,
+ * the KEK file, the caller's key file, {@code --json} and {@code --debug}; and opens the engine for
+ * the command that runs.
+ */
+@Command(
+    name = "duck",
+    mixinStandardHelpOptions = true,
+    versionProvider = VersionProvider.class,
+    usageHelpAutoWidth = true,
+    description = {
+      "The Space Duck Trust Engine at a terminal: hatch ducklings, bond agents, manage Beak Keys,",
+      "run the Peck Protocol, read and verify the audit chain. Try: duck demo",
+    },
+    subcommands = {
+      HelpCommand.class,
+      InitCommand.class,
+      DemoCommand.class,
+      WhoamiCommand.class,
+      HatchCommand.class,
+      BondCommand.class,
+      BondsCommand.class,
+      UnbondCommand.class,
+      PromoteCommand.class,
+      KeyCommand.class,
+      PeckCommand.class,
+      SessionCommand.class,
+      PulseCommand.class,
+      PulsesCommand.class,
+      StaleCommand.class,
+      BlockCommand.class,
+      UnblockCommand.class,
+      BlocksCommand.class,
+      DeleteIdentityCommand.class,
+      CertCommand.class,
+      JwksCommand.class,
+      AuditCommand.class,
+    },
+    footerHeading = "%nEnvironment:%n",
+    footer = {
+      "  SPACEDUCK_STORE      the store when --store is not given (default ./spaceduck.db)",
+      "  SPACEDUCK_KEK_FILE   the KEK file when --kek-file is not given",
+      "  SPACEDUCK_KEY        the caller's Beak Key when --key-file is not given",
+      "  SPACEDUCK_CHALLENGE  if set, hatch start --challenge must equal it",
+      "",
+      "Exit codes: 0 ok, 1 internal error, 2 usage, 3 unauthenticated, 4 forbidden, 5 not found,",
+      "6 conflict, 7 rejected, 8 invalid input, 9 rate limited, 10 store unavailable,",
+      "11 audit chain broken, 12 configuration. See docs/cli.md.",
+    })
+final class DuckCommand implements Callable<Integer> {
+  final Context ctx;
+
+  @Spec CommandSpec spec;
+
+  @Option(
+      names = "--store",
+      scope = ScopeType.INHERIT,
+      paramLabel = "PATH|URL",
+      description = "MapDB store file, or a jdbc:postgresql:, jdbc:mariadb: or jdbc:h2: URL (default: $SPACEDUCK_STORE, else ./spaceduck.db)")
+  @Nullable String store;
+
+  @Option(
+      names = "--kek-file",
+      scope = ScopeType.INHERIT,
+      paramLabel = "FILE",
+      description = "key-encryption key file (default: $SPACEDUCK_KEK_FILE, else a development KEK beside the store)")
+  @Nullable Path kekFile;
+
+  @Option(
+      names = "--key-file",
+      scope = ScopeType.INHERIT,
+      paramLabel = "FILE",
+      description = "file holding the caller's Beak Key, - for standard input (default: $SPACEDUCK_KEY)")
+  @Nullable String keyFile;
+
+  @Option(names = "--json", scope = ScopeType.INHERIT, description = "print results as JSON (one object or array per line)")
+  boolean json;
+
+  @Option(names = "--debug", scope = ScopeType.INHERIT, description = "print stack traces of internal errors")
+  boolean debug;
+
+  DuckCommand(Context ctx) {
+    this.ctx = ctx;
+  }
+
+  /** {@code duck} alone: the usage, and exit 2 (a command is required). */
+  @Override
+  public Integer call() {
+    spec.commandLine().usage(ctx.err());
+    return ExitCodes.USAGE;
+  }
+
+  /** The store and KEK this run uses. */
+  StoreChoice storeChoice() {
+    return StoreChoice.resolve(ctx, store, kekFile);
+  }
+
+  /** Opens the engine with duck's own hatch SPIs (see {@link HatchSpi}). */
+  SpaceDuck open() {
+    return open(HatchSpi.humanCheck(ctx), HatchSpi.stderrDelivery(ctx), b -> {});
+  }
+
+  /**
+   * Opens the engine on the chosen store and KEK.
+   *
+   * @throws CliException (config) if no provider opens the store URI, or the KEK cannot be used
+   */
+  SpaceDuck open(HumanCheck check, VerificationDelivery delivery, Consumer<SpaceDuckBuilder> customise) {
+    StoreChoice choice = storeChoice();
+    return open(choice, check, delivery, customise, true);
+  }
+
+  /** As {@link #open(HumanCheck, VerificationDelivery, Consumer)} on an explicit choice. */
+  SpaceDuck open(
+      StoreChoice choice, HumanCheck check, VerificationDelivery delivery, Consumer<SpaceDuckBuilder> customise, boolean warn) {
+    requireProvider(choice);
+    KekSource kek = kek(choice, warn);
+    SpaceDuckBuilder b =
+        SpaceDuck.builder()
+            .storageUri(choice.uri())
+            .kek(kek)
+            .clock(ctx.clock())
+            .humanCheck(check)
+            .verificationDelivery(delivery);
+    customise.accept(b);
+    return b.build();
+  }
+
+  private static void requireProvider(StoreChoice choice) {
+    for (StorageProvider p : ServiceLoader.load(StorageProvider.class, DuckCommand.class.getClassLoader())) {
+      if (p.accepts(choice.uri())) {
+        return;
+      }
+    }
+    int colon = choice.uri().indexOf(':');
+    String scheme = choice.uri().substring(0, colon < 0 ? choice.uri().length() : colon);
+    throw CliException.config(
+        "no storage provider for '" + scheme + ":' stores in this build of duck"
+            + (scheme.equalsIgnoreCase("jdbc") ? " (JDBC stores need the storage-jdbc module on the class path)" : ""));
+  }
+
+  private KekSource kek(StoreChoice choice, boolean warn) {
+    Path kekPath = choice.kekFile();
+    if (!Files.exists(kekPath) && choice.file() != null && nonEmpty(choice.file())) {
+      throw CliException.config(
+          "the store " + choice.describe() + " exists but its KEK file " + kekPath + " does not; a new KEK cannot open it"
+              + " (name the right one with --kek-file or " + StoreChoice.KEK_ENV + ")");
+    }
+    if (choice.defaultKek() && warn) {
+      ctx.err().println(
+          "duck: warning: using the development KEK " + kekPath + " (a plaintext key file, created if missing);"
+              + " set " + StoreChoice.KEK_ENV + " or --kek-file, and back it up apart from the store");
+    }
+    try {
+      return DevelopmentKek.fromFile(kekPath);
+    } catch (UncheckedIOException e) {
+      throw CliException.config("cannot read or create the KEK file " + kekPath, e);
+    } catch (IllegalArgumentException e) {
+      throw CliException.config("the KEK file " + kekPath + " is not a Tink AEAD keyset", e);
+    }
+  }
+
+  private static boolean nonEmpty(Path file) {
+    try {
+      return Files.isRegularFile(file) && Files.size(file) > 0;
+    } catch (IOException e) {
+      return false;
+    }
+  }
+}
