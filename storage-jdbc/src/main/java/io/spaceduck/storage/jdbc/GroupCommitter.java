@@ -172,6 +172,9 @@ final class GroupCommitter {
         }
         continue;
       }
+      // counted before the jobs complete, so a caller whose unit returned sees its batch counted
+      batches++;
+      jobs += batch.size();
       try {
         commit(batch);
       } catch (RuntimeException | Error e) { // never let the thread die with jobs waiting
@@ -180,8 +183,6 @@ final class GroupCommitter {
           j.done().completeExceptionally(new StorageException(where + ": commit failed: " + e, e));
         }
       }
-      batches++;
-      jobs += batch.size();
       if (stop && queue.isEmpty()) {
         return;
       }

@@ -212,7 +212,10 @@ public final class JdbcStorage implements Storage {
     return result;
   }
 
-  /** Refuses, before anything is sent, what no column can hold. */
+  /**
+   * Refuses, before anything is queued, what no column can hold. A value the codec refuses (malformed
+   * text) must fail here, on the caller's thread: on the commit thread it would fail the whole batch.
+   */
   @SuppressWarnings({"unchecked", "rawtypes"})
   private void validate(List<NetOp> ops, List<AuditDraft> audits) {
     for (NetOp op : ops) {
@@ -221,6 +224,8 @@ public final class JdbcStorage implements Storage {
         for (Object o : op.table().indexes()) {
           ((Index) o).keyOf(op.value()).ifPresent(k -> Text.writeKey((String) k, o + " index key"));
         }
+        Table table = op.table();
+        table.codec().encode(table.cast(op.value()));
       }
     }
     for (AuditDraft d : audits) {
