@@ -151,26 +151,36 @@ public final class JdbcStorage implements Storage {
     return new JdbcStorage(ds, owned, dialect, options, where);
   }
 
-  /** The URL without user information, query string or H2 settings: what may be logged. */
+  /**
+   * The URL without user information, query string or H2 settings — what may be logged — keeping
+   * only a PostgreSQL {@code currentSchema}, which names the location and holds no secret.
+   */
   static String describe(@Nullable String url) {
     if (url == null) {
       return "jdbc";
     }
     String u = url;
+    int slashes = u.indexOf("//");
+    int query = u.indexOf('?');
+    int at = u.lastIndexOf('@', query < 0 ? u.length() : query); // user info may hold '/' or ';'
+    if (slashes >= 0 && at > slashes) {
+      u = u.substring(0, slashes + 2) + u.substring(at + 1);
+    }
+    String schema = null;
     int q = u.indexOf('?');
     if (q >= 0) {
+      for (String param : u.substring(q + 1).split("&")) {
+        if (param.startsWith("currentSchema=") && param.substring("currentSchema=".length()).matches("[A-Za-z0-9_,$\\-]+")) {
+          schema = param.substring("currentSchema=".length());
+        }
+      }
       u = u.substring(0, q);
     }
     int semi = u.indexOf(';');
     if (semi >= 0) {
       u = u.substring(0, semi);
     }
-    int at = u.indexOf('@');
-    int slashes = u.indexOf("//");
-    if (at >= 0 && slashes >= 0 && at > slashes) {
-      u = u.substring(0, slashes + 2) + u.substring(at + 1);
-    }
-    return u;
+    return schema == null ? u : u + "?currentSchema=" + schema;
   }
 
   @Override

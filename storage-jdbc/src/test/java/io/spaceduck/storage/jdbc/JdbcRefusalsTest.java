@@ -119,6 +119,11 @@ class JdbcRefusalsTest {
     assertEquals("jdbc:postgresql://db:5432/sd", JdbcStorage.describe("jdbc:postgresql://db:5432/sd?user=u&password=" + SECRET));
     assertEquals("jdbc:mysql://db:3306/sd", JdbcStorage.describe("jdbc:mysql://root:" + SECRET + "@db:3306/sd?useSSL=true"));
     assertEquals("jdbc:h2:mem:sd", JdbcStorage.describe("jdbc:h2:mem:sd;USER=sa;PASSWORD=" + SECRET));
+    assertEquals("jdbc:mysql://db:3306/sd", JdbcStorage.describe("jdbc:mysql://root:a/b;c" + SECRET + "@db:3306/sd"));
+    assertEquals("jdbc:postgresql://db:5432/sd?currentSchema=trust",
+        JdbcStorage.describe("jdbc:postgresql://db:5432/sd?password=" + SECRET + "&currentSchema=trust"));
+    assertEquals("jdbc:postgresql://db:5432/sd",
+        JdbcStorage.describe("jdbc:postgresql://db:5432/sd?currentSchema=x%27" + SECRET), "an odd schema name is dropped, not echoed");
     assertEquals("jdbc:h2:tcp://db/sd", JdbcStorage.describe("jdbc:h2:tcp://sa:" + SECRET + "@db/sd"));
   }
 
