@@ -36,6 +36,34 @@ final class Schema {
    * @throws StorageException with a message that says what is wrong and what to do
    */
   static void prepare(DataSource dataSource, Dialect dialect, boolean migrate, String where) {
+    // Instances starting together on an empty database race to create the history table; Flyway's
+    // lock does not cover that on every dialect (H2). The loser fails once, then finds the schema made.
+    for (int attempt = 1; ; attempt++) {
+      try {
+        prepareOnce(dataSource, dialect, migrate, where);
+        return;
+      } catch (MigrationRace race) {
+        if (attempt == 5) {
+          throw new StorageException(where + ": schema migration failed: " + race.getCause().getMessage(), race.getCause());
+        }
+        try {
+          Thread.sleep(100L * attempt);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new StorageException(where + ": interrupted while waiting for another instance's migration", e);
+        }
+      }
+    }
+  }
+
+  /** A Flyway failure that another instance's concurrent migration may explain. */
+  private static final class MigrationRace extends RuntimeException {
+    MigrationRace(FlywayException cause) {
+      super(cause);
+    }
+  }
+
+  private static void prepareOnce(DataSource dataSource, Dialect dialect, boolean migrate, String where) {
     Set<String> present = tablesPresent(dataSource, where);
     boolean ours = present.contains(HISTORY);
     if (!ours) {
@@ -78,7 +106,7 @@ final class Schema {
             where + " has schema version " + newest + ", this engine needs " + VERSION + " and migration is off (option migrate=false)");
       }
     } catch (FlywayException e) {
-      throw new StorageException(where + ": schema migration failed: " + e.getMessage(), e);
+      throw new MigrationRace(e);
     }
     Set<String> after = tablesPresent(dataSource, where);
     Set<String> missing = new TreeSet<>(expectedTables());
