@@ -23,6 +23,7 @@ import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
@@ -35,7 +36,8 @@ import org.openjdk.jmh.annotations.Warmup;
  * <em>unit</em> inserts one indexed row (a bond) and appends one audit event; an <em>audit append</em>
  * is a unit that only appends an event; a <em>pulse</em> is one {@code recordPulse}. Each counts once
  * the call has returned, i.e. once the database committed it. 1 and 8 client threads; the store's
- * committer puts whatever waits into one transaction (group commit). Database: {@code
+ * committer puts whatever waits into one transaction (group commit); {@code maxBatch=1} measures the
+ * same work with one transaction per unit, in the same run. Database: {@code
  * -Dspaceduck.bench.jdbc} (default a local PostgreSQL, see {@link BenchDatabase}).
  */
 @State(Scope.Benchmark)
@@ -46,6 +48,10 @@ import org.openjdk.jmh.annotations.Warmup;
 public class JdbcStorageBenchmark {
   private static final Instant T0 = Instant.parse("2026-01-01T00:00:00Z");
 
+  /** 1 = one transaction (one head lock, one fsync) per unit: the baseline group commit is measured against. */
+  @Param({"1", "512"})
+  public int maxBatch;
+
   private BenchDatabase db;
   private JdbcStorage store;
   private final AtomicLong ids = new AtomicLong();
@@ -54,7 +60,7 @@ public class JdbcStorageBenchmark {
   @Setup(Level.Trial)
   public void open() {
     db = new BenchDatabase();
-    store = (JdbcStorage) Storages.open(db.url, Map.of("poolSize", "12"));
+    store = (JdbcStorage) Storages.open(db.url, Map.of("poolSize", "12", "maxBatch", Integer.toString(maxBatch)));
     operator = new DucklingId(DucklingId.PREFIX + MapDbStorageBenchmark.body(1));
   }
 
