@@ -23,6 +23,35 @@ public final class ConformanceTries implements AroundPropertyHook {
   /** The base the declared try counts are relative to. */
   public static final int BASE = 100;
 
+  /**
+   * The system property that sets the longest action chain of every stateful property (the kit's
+   * default is each chain's declared length, 30–40 actions); {@code -Dspaceduck.conformance.actions=100}
+   * runs longer histories.
+   */
+  public static final String ACTIONS_PROPERTY = "spaceduck.conformance.actions";
+
+  /**
+   * The longest chain for a stateful property declaring {@code declared} actions: {@value
+   * #ACTIONS_PROPERTY} when set, else {@code declared}.
+   *
+   * @throws IllegalArgumentException if the property is set but not a positive integer
+   */
+  public static int chainLength(int declared) {
+    String setting = System.getProperty(ACTIONS_PROPERTY);
+    if (setting == null || setting.isBlank()) {
+      return declared;
+    }
+    try {
+      int n = Integer.parseInt(setting.trim());
+      if (n >= 1) {
+        return n;
+      }
+    } catch (NumberFormatException e) {
+      // falls through to the refusal
+    }
+    throw new IllegalArgumentException(ACTIONS_PROPERTY + " must be a positive integer");
+  }
+
   /** Called by jqwik. */
   public ConformanceTries() {}
 
