@@ -14,7 +14,11 @@ import net.jqwik.api.lifecycle.PropertyLifecycleContext;
  * hook is how a run-time setting reaches them; {@code jqwik.tries.default} does not, because every
  * contract property declares its tries.
  *
- * <p>Registered on {@link StorageContract} (inherited by every subclass). Stateless.
+ * <p>An {@link EngineContract} may run a share of that ({@link EngineContract#triesPercent()}), and
+ * {@value #ACTIONS_PROPERTY} sets the length of the stateful chains.
+ *
+ * <p>Registered on {@link StorageContract} and {@link EngineContract} (inherited by every subclass).
+ * Stateless.
  */
 public final class ConformanceTries implements AroundPropertyHook {
   /** The system property that sets the base try count. */
@@ -86,7 +90,11 @@ public final class ConformanceTries implements AroundPropertyHook {
   @Override
   public PropertyExecutionResult aroundProperty(PropertyLifecycleContext context, PropertyExecutor property) {
     int declared = context.attributes().tries().orElse(BASE);
-    context.attributes().setTries(scaled(declared, System.getProperty(PROPERTY)));
+    int tries = scaled(declared, System.getProperty(PROPERTY));
+    if (context.testInstance() instanceof EngineContract c && tries > 1) {
+      tries = (int) Math.max(1, Math.min(Integer.MAX_VALUE, (long) tries * Math.max(1, c.triesPercent()) / 100));
+    }
+    context.attributes().setTries(tries);
     return property.execute();
   }
 }
