@@ -225,7 +225,10 @@ class AuditTamperProperties {
           return new Applied(out, i + 1, "swap of seq " + (i + 1) + " and " + (i + 2));
         }
         case INSERT -> {
-          int i = posPick % n; // before the original event at seq i + 1
+          // before the original event at seq i + 1; a linked forgery before the newest event takes the
+          // head's seq, so verify (which checks the store's head record) rightly reports it at n, not at
+          // n + 1: that case is a rewritten tail, checked separately
+          int i = forgery == Forgery.LINKED ? posPick % (n - 1) : posPick % n;
           AuditEvent template = events.get(i);
           Hash prev = template.prevHash();
           AuditDraft draft =
