@@ -60,6 +60,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -1174,6 +1175,45 @@ public abstract class StorageContract {
           }
         }
       }
+    }
+  }
+
+  /**
+   * Threads commit units in lockstep — each round every thread appends one unit of audit events, then
+   * waits at a barrier for the others — so that in every round all of them reach the store's append
+   * path at the same moment, where a store that reads the head outside its serialization forks the
+   * chain: after every round the chain is one gapless, linked sequence with one unit per thread and
+   * round, each unit's events in append order.
+   */
+  @Property(tries = 20)
+  @Tag("A5")
+  @Label("A5 units committed in lockstep from many threads form one linear chain")
+  public void lockstepAppends_formOneChain(
+      @ForAll @IntRange(min = 2, max = 8) int threads,
+      @ForAll @IntRange(min = 1, max = 30) int rounds,
+      @ForAll @IntRange(min = 1, max = 3) int draftsPerUnit) {
+    try (Storage s = openStore()) {
+      CyclicBarrier round = new CyclicBarrier(threads);
+      List<Callable<Integer>> tasks = new ArrayList<>();
+      for (int t = 0; t < threads; t++) {
+        int thread = t;
+        tasks.add(() -> {
+          for (int r = 0; r < rounds; r++) {
+            List<AuditDraft> drafts = unitDrafts(thread, r, draftsPerUnit);
+            s.execute(tx -> {
+              drafts.forEach(tx::appendAudit);
+              return null;
+            });
+            round.await(THREAD_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+          }
+          return rounds;
+        });
+      }
+      Concurrently.run(tasks, THREAD_TIMEOUT_SECONDS);
+      List<AuditEvent> events = s.auditRange(1, Integer.MAX_VALUE);
+      assertEquals((long) threads * rounds * draftsPerUnit, events.size(), "events");
+      assertOneLinearChain(s, events);
+      assertNoHalfUnits(events, draftsPerUnit);
     }
   }
 
