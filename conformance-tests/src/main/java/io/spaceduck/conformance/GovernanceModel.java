@@ -208,7 +208,7 @@ public final class GovernanceModel implements AutoCloseable {
             (w, p) -> w.deletion(p[0], p[1], Act.rare(p[2], 3), Act.rare(p[3], 15))))
         .withAction(6, Act.<GovernanceModel>of("pulse", 3, (w, p) -> w.pulse(w.pulseActor(p[0], p[1]), p[2])))
         .withAction(1, Act.<GovernanceModel>of("readPulses", 2, (w, p) -> w.readPulses(p[0], p[1])))
-        .withAction(2, Act.<GovernanceModel>of("sweepPulses", 0, (w, p) -> w.sweep()))
+        .withAction(2, Act.<GovernanceModel>of("sweepPulses", 1, (w, p) -> w.sweep(p[0] % 2 == 1)))
         .withAction(4, Act.<GovernanceModel>of("advance", 2, (w, p) -> w.advance(p[0], p[1])))
         .withAction(1, Act.<GovernanceModel>of("garbageKey", 3, (w, p) -> w.garbage(p[0] % 3, p[1] % 5, p[2])))
         .withAction(4, Act.<GovernanceModel>of("adversary", 3, (w, p) -> w.adversary(p[0], p[1], p[2])))
@@ -846,8 +846,14 @@ public final class GovernanceModel implements AutoCloseable {
         });
   }
 
-  /** The explicit TTL sweep: deletes exactly the stored history older than the TTL, never a latest pulse. */
-  void sweep() {
+  /**
+   * The explicit TTL sweep (after a whole TTL has passed, as a scheduled one would, when {@code
+   * late}): deletes exactly the stored history older than the TTL, never a latest pulse.
+   */
+  void sweep(boolean late) {
+    if (late) {
+      advance(EngineFixture.PULSE_TTL);
+    }
     Instant cutoff = now().minus(EngineFixture.PULSE_TTL);
     long stored = 0;
     for (MIdentity a : agents()) {
