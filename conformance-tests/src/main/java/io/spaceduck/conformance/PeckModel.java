@@ -787,7 +787,9 @@ public final class PeckModel implements AutoCloseable {
       }
       if (e.state() == PeckState.ACTIVE) {
         for (P side : List.of(m.requester, m.target)) {
-          ensure(side.bondActive && !side.keyRevoked, "B2/K4: " + m + " is ACTIVE while " + side + " is revoked");
+          // a key revocation closes the agent's open pecks (the model's cascade, compared above), but a
+          // sponsor may open a new one for it (P6): only a revoked bond rules a side out (B2)
+          ensure(side.bondActive, "B2: " + m + " is ACTIVE while the bond of " + side + " is revoked");
           ensure(!side.blocked && !op(side).blocked, "P2: " + m + " is ACTIVE while " + side + " is blocked");
         }
         DucklingId decider = e.decidedBy().map(DucklingId.class::cast).orElse(null);

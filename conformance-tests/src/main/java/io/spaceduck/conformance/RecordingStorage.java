@@ -11,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Pattern;
 
 /**
  * The store the engine contract hands to the engine: the backend's store, plus a transcript of
@@ -20,6 +21,9 @@ import java.util.Map;
  * given cannot end up on its disk. Thread-safe.
  */
 final class RecordingStorage extends ForwardingStorage {
+  /** Secrets shorter than this are matched only where they stand alone (see {@link #leaks}). */
+  private static final int SHORT = 16;
+
   private final StringBuilder transcript = new StringBuilder();
 
   RecordingStorage(Storage delegate) {
@@ -85,12 +89,22 @@ final class RecordingStorage extends ForwardingStorage {
   /**
    * The labels of the secrets (label to raw secret) that occur in the transcript from {@code from} on;
    * empty when none does. Labels, not secrets, so a failure message never prints one.
+   *
+   * <p>A short secret — a six-digit verification code — counts only where it stands alone (no letter
+   * or digit right before or after it): stored in the clear it is a field of its own or part of a
+   * delimited string, whereas inside the hex of a blind index or a MAC six given digits turn up by
+   * chance about once in sixteen million positions, often enough over a long run to be a false alarm.
    */
   List<String> leaks(Map<String, String> secrets, int from) {
     String text = transcriptFrom(from);
     List<String> found = new ArrayList<>();
     secrets.forEach((label, secret) -> {
-      if (text.contains(new String(secret.getBytes(StandardCharsets.UTF_8), StandardCharsets.ISO_8859_1))) {
+      String needle = new String(secret.getBytes(StandardCharsets.UTF_8), StandardCharsets.ISO_8859_1);
+      boolean leaked =
+          secret.length() >= SHORT
+              ? text.contains(needle)
+              : Pattern.compile("(?<![0-9A-Za-z])" + Pattern.quote(needle) + "(?![0-9A-Za-z])").matcher(text).find();
+      if (leaked) {
         found.add(label);
       }
     });
