@@ -14,7 +14,11 @@ import net.jqwik.api.lifecycle.PropertyLifecycleContext;
  * hook is how a run-time setting reaches them; {@code jqwik.tries.default} does not, because every
  * contract property declares its tries.
  *
- * <p>Registered on {@link StorageContract} (inherited by every subclass). Stateless.
+ * <p>An {@link EngineContract} may run a share of that ({@link EngineContract#triesPercent()}), and
+ * {@value #ACTIONS_PROPERTY} sets the length of the stateful chains.
+ *
+ * <p>Registered on {@link StorageContract} and {@link EngineContract} (inherited by every subclass).
+ * Stateless.
  */
 public final class ConformanceTries implements AroundPropertyHook {
   /** The system property that sets the base try count. */
@@ -22,6 +26,35 @@ public final class ConformanceTries implements AroundPropertyHook {
 
   /** The base the declared try counts are relative to. */
   public static final int BASE = 100;
+
+  /**
+   * The system property that sets the longest action chain of every stateful property (the kit's
+   * default is each chain's declared length, 30–40 actions); {@code -Dspaceduck.conformance.actions=100}
+   * runs longer histories.
+   */
+  public static final String ACTIONS_PROPERTY = "spaceduck.conformance.actions";
+
+  /**
+   * The longest chain for a stateful property declaring {@code declared} actions: {@value
+   * #ACTIONS_PROPERTY} when set, else {@code declared}.
+   *
+   * @throws IllegalArgumentException if the property is set but not a positive integer
+   */
+  public static int chainLength(int declared) {
+    String setting = System.getProperty(ACTIONS_PROPERTY);
+    if (setting == null || setting.isBlank()) {
+      return declared;
+    }
+    try {
+      int n = Integer.parseInt(setting.trim());
+      if (n >= 1) {
+        return n;
+      }
+    } catch (NumberFormatException e) {
+      // falls through to the refusal
+    }
+    throw new IllegalArgumentException(ACTIONS_PROPERTY + " must be a positive integer");
+  }
 
   /** Called by jqwik. */
   public ConformanceTries() {}
@@ -57,7 +90,11 @@ public final class ConformanceTries implements AroundPropertyHook {
   @Override
   public PropertyExecutionResult aroundProperty(PropertyLifecycleContext context, PropertyExecutor property) {
     int declared = context.attributes().tries().orElse(BASE);
-    context.attributes().setTries(scaled(declared, System.getProperty(PROPERTY)));
+    int tries = scaled(declared, System.getProperty(PROPERTY));
+    if (context.testInstance() instanceof EngineContract c && tries > 1) {
+      tries = (int) Math.max(1, Math.min(Integer.MAX_VALUE, (long) tries * Math.max(1, c.triesPercent()) / 100));
+    }
+    context.attributes().setTries(tries);
     return property.execute();
   }
 }

@@ -60,6 +60,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -873,6 +874,98 @@ public abstract class StorageContract {
     }
   }
 
+  /**
+   * While threads append units of audit events, a reader pages through the chain — with {@code
+   * auditRange} from the seq after its last page, and with {@code auditQuery} after the last seen seq
+   * (all events, or one actor's) — until it has caught up with the writers: no page repeats or skips
+   * an event, every page is ascending and (for {@code auditRange}) contiguous, every event read equals
+   * the event finally stored at its seq, and the concatenated pages are exactly the final chain (or
+   * its matches). Paging is how {@code audit().read} and {@code verify} walk a live chain (A3, A4).
+   */
+  @Property(tries = 20)
+  @Tag("A3")
+  @Tag("A4")
+  @Tag("A5")
+  @Label("A3 A4 A5 paging through the chain while others append never repeats or skips an event")
+  public void auditPaging_isStableUnderConcurrentAppends(
+      @ForAll @IntRange(min = 1, max = 6) int writers,
+      @ForAll @IntRange(min = 1, max = 20) int unitsPerWriter,
+      @ForAll @IntRange(min = 1, max = 3) int draftsPerUnit,
+      @ForAll @IntRange(min = 1, max = 7) int pageSize,
+      @ForAll boolean oneActor) {
+    String actor = "dk_" + "w".repeat(25) + "0";
+    AuditFilter filter =
+        oneActor ? new AuditFilter(Optional.empty(), Optional.empty(), Optional.of(actor), Optional.empty(), Optional.empty(), Optional.empty())
+            : AuditFilter.ALL;
+    try (Storage s = openStore()) {
+      AtomicBoolean writersDone = new AtomicBoolean();
+      List<Callable<List<AuditEvent>>> tasks = new ArrayList<>();
+      for (int w = 0; w < writers; w++) {
+        int writer = w;
+        tasks.add(() -> {
+          for (int u = 0; u < unitsPerWriter; u++) {
+            List<AuditDraft> drafts = new ArrayList<>();
+            for (AuditDraft d : unitDrafts(writer, u, draftsPerUnit)) {
+              String by = "dk_" + "w".repeat(25) + (writer % 2);
+              drafts.add(new AuditDraft(d.action(), by, d.resource(), d.scope(), d.timestamp(), d.engineVersion(),
+                  d.reason(), d.outcome(), d.details()));
+            }
+            s.execute(tx -> {
+              drafts.forEach(tx::appendAudit);
+              return null;
+            });
+          }
+          return List.of();
+        });
+      }
+      tasks.add(() -> pageUntilCaughtUp(s, pageSize, writersDone, (from, limit) -> s.auditRange(from, limit), true));
+      tasks.add(() -> pageUntilCaughtUp(s, pageSize, writersDone, (after, limit) -> s.auditQuery(filter, after - 1, limit), false));
+      List<List<AuditEvent>> results =
+          Concurrently.run(tasks, THREAD_TIMEOUT_SECONDS, writers, () -> writersDone.set(true));
+      List<AuditEvent> all = s.auditRange(1, Integer.MAX_VALUE);
+      assertEquals((long) writers * unitsPerWriter * draftsPerUnit, all.size(), "events");
+      assertOneLinearChain(s, all);
+      assertEquals(all, results.get(writers), "the auditRange pages, concatenated");
+      assertEquals(
+          all.stream().filter(filter::matches).collect(Collectors.toList()),
+          results.get(writers + 1),
+          "the auditQuery pages, concatenated");
+    }
+  }
+
+  /** A page read: {@code (fromSeq, limit)}, inclusive of {@code fromSeq}. */
+  @FunctionalInterface
+  private interface PageRead {
+    List<AuditEvent> read(long fromSeq, int limit);
+  }
+
+  /**
+   * Pages from seq 1 while the writers run, and on until a page after they are done comes back short;
+   * checks each page as it arrives and returns the concatenation.
+   */
+  private static List<AuditEvent> pageUntilCaughtUp(
+      Storage s, int pageSize, AtomicBoolean writersDone, PageRead read, boolean contiguous) {
+    List<AuditEvent> seen = new ArrayList<>();
+    long next = 1;
+    for (int pages = 0; pages < 1_000_000; pages++) {
+      boolean last = writersDone.get(); // read before the page: a short page after this is the end
+      List<AuditEvent> page = read.read(next, pageSize);
+      assertTrue(page.size() <= pageSize, "a page larger than its limit");
+      for (AuditEvent e : page) {
+        assertTrue(e.seq() >= next, "a page repeated seq " + e.seq() + " (next expected from " + next + ")");
+        if (contiguous) {
+          assertEquals(next, e.seq(), "auditRange skipped from seq " + next + " to " + e.seq());
+        }
+        next = e.seq() + 1;
+        seen.add(e);
+      }
+      if (last && page.size() < pageSize) {
+        return seen;
+      }
+    }
+    throw new AssertionError("the reader never caught up with the writers");
+  }
+
   // ================================================================== concurrency (A5, CAS)
 
   /**
@@ -1082,6 +1175,45 @@ public abstract class StorageContract {
           }
         }
       }
+    }
+  }
+
+  /**
+   * Threads commit units in lockstep — each round every thread appends one unit of audit events, then
+   * waits at a barrier for the others — so that in every round all of them reach the store's append
+   * path at the same moment, where a store that reads the head outside its serialization forks the
+   * chain: after every round the chain is one gapless, linked sequence with one unit per thread and
+   * round, each unit's events in append order.
+   */
+  @Property(tries = 20)
+  @Tag("A5")
+  @Label("A5 units committed in lockstep from many threads form one linear chain")
+  public void lockstepAppends_formOneChain(
+      @ForAll @IntRange(min = 2, max = 8) int threads,
+      @ForAll @IntRange(min = 1, max = 30) int rounds,
+      @ForAll @IntRange(min = 1, max = 3) int draftsPerUnit) {
+    try (Storage s = openStore()) {
+      CyclicBarrier round = new CyclicBarrier(threads);
+      List<Callable<Integer>> tasks = new ArrayList<>();
+      for (int t = 0; t < threads; t++) {
+        int thread = t;
+        tasks.add(() -> {
+          for (int r = 0; r < rounds; r++) {
+            List<AuditDraft> drafts = unitDrafts(thread, r, draftsPerUnit);
+            s.execute(tx -> {
+              drafts.forEach(tx::appendAudit);
+              return null;
+            });
+            round.await(THREAD_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+          }
+          return rounds;
+        });
+      }
+      Concurrently.run(tasks, THREAD_TIMEOUT_SECONDS);
+      List<AuditEvent> events = s.auditRange(1, Integer.MAX_VALUE);
+      assertEquals((long) threads * rounds * draftsPerUnit, events.size(), "events");
+      assertOneLinearChain(s, events);
+      assertNoHalfUnits(events, draftsPerUnit);
     }
   }
 
@@ -1679,21 +1811,25 @@ public abstract class StorageContract {
   @Provide
   public Arbitrary<ActionChain<StoreModel>> storeChains() {
     return ActionChain.startWith(() -> new StoreModel(openStore()))
-        .withAction(new StoreModel.UnitAction())
-        .withMaxTransformations(30);
+        .withAction(6, new StoreModel.UnitAction())
+        .withAction(2, new StoreModel.PulseAction())
+        .withAction(1, new StoreModel.SweepAction())
+        .withMaxTransformations(ConformanceTries.chainLength(40));
   }
 
   /**
    * Random sequences of units — inserts, fresh and stale updates, deletes and checks, audit appends,
-   * units that throw — against a reference model (a map of key to value and version, and the
-   * expected chain): after every unit the outcome (commit, conflict, thrown) is the model's, and every
-   * row, index and the whole audit chain equal the model's.
+   * units that throw — and of pulses recorded and swept, against a reference model (a map of key to
+   * value and version, the expected chain, the expected pulses): after every step the outcome
+   * (commit, conflict, thrown; the sweep's count) is the model's, and every row, index, the whole
+   * audit chain and every agent's latest pulse and history equal the model's.
    */
   @Property(tries = 50)
   @Tag("I4")
   @Tag("A5")
   @Tag("CAS")
-  @Label("I4 A5 CAS random unit sequences match the reference model")
+  @Tag("U1")
+  @Label("I4 A5 CAS U1 random unit and pulse sequences match the reference model")
   public void stateful_storeMatchesReferenceModel(@ForAll("storeChains") ActionChain<StoreModel> chain) {
     chain.withInvariant("store equals model", StoreModel::assertMatchesStore).run();
   }

@@ -20,6 +20,7 @@ import io.spaceduck.api.KeyInfo;
 import io.spaceduck.api.Peck;
 import io.spaceduck.api.PeckId;
 import io.spaceduck.api.PeckState;
+import io.spaceduck.api.Pulse;
 import io.spaceduck.api.ReasonCode;
 import io.spaceduck.api.Revocation;
 import io.spaceduck.api.Tier;
@@ -64,7 +65,8 @@ import net.jqwik.api.state.Transformer;
  * three meta names, four contacts sharing two blind indexes, agents and ducklings under two
  * operators, two keys of one duckling that get revoked and restored, two pecks moving between
  * targets and in and out of the open states, and blocks of three agents on the platform's and one
- * operator's list.
+ * operator's list. Pulses of two agents at a handful of instants are recorded and swept between the
+ * units, and each agent's latest pulse and history are compared too.
  *
  * <p>One instance per action chain; not thread-safe.
  */
@@ -82,6 +84,12 @@ public final class StoreModel {
   private static final AgentId REQUESTER = new AgentId("ag_" + "l".repeat(26));
   private static final List<KeyId> KEY_IDS = List.of(new KeyId("u".repeat(16)), new KeyId("v".repeat(16)));
   private static final List<Optional<DucklingId>> BLOCK_OWNERS = List.of(Optional.empty(), Optional.of(dk('o')));
+  /** Two agents that pulse and one that never does. */
+  private static final List<AgentId> PULSE_AGENTS =
+      List.of(StorageContract.PULSE_AGENTS.get(0), StorageContract.PULSE_AGENTS.get(1), StorageContract.SILENT_AGENT);
+  /** Few instants, so that equal instants (ties) and sweeps at a pulse's very instant are common. */
+  private static final List<Instant> PULSE_TIMES =
+      List.of(AT, AT.plusNanos(1), AT.plusSeconds(1), AT.plusSeconds(2), AT.plusSeconds(2).plusNanos(1), AT.minusSeconds(5));
 
   private static DucklingId dk(char c) {
     return new DucklingId("dk_" + String.valueOf(c).repeat(26));
@@ -118,6 +126,10 @@ public final class StoreModel {
   private final Storage store;
   private final Map<Row, Versioned<?>> rows = new HashMap<>();
   private final List<AuditEvent> events = new ArrayList<>();
+  /** Pulses recorded and not swept, in record order. */
+  private final List<Pulse> pulses = new ArrayList<>();
+  /** Each agent's latest pulse: the newest recorded (of equal instants the later), never swept (U1). */
+  private final Map<AgentId, Pulse> latest = new HashMap<>();
 
   StoreModel(Storage store) {
     this.store = Objects.requireNonNull(store, "store");
@@ -294,8 +306,29 @@ public final class StoreModel {
     }
   }
 
-  /** Asserts that every row, both indexes and the whole audit chain of the store equal the model's. */
+  // ---------------------------------------------------------------- pulses (U1, U3)
+
+  private void record(Pulse p) {
+    store.recordPulse(p);
+    pulses.add(p);
+    latest.merge(p.agent(), p, (old, fresh) -> fresh.at().isBefore(old.at()) ? old : fresh);
+  }
+
+  private void sweep(Instant cutoff) {
+    int expected = (int) pulses.stream().filter(p -> p.at().isBefore(cutoff)).count();
+    assertEquals(expected, store.deletePulsesBefore(cutoff), "count returned by deletePulsesBefore(" + cutoff + ")");
+    pulses.removeIf(p -> p.at().isBefore(cutoff));
+  }
+
+  /**
+   * Asserts that every row, all indexes, the whole audit chain and every agent's pulses (latest and
+   * history) of the store equal the model's.
+   */
   void assertMatchesStore() {
+    for (AgentId a : PULSE_AGENTS) {
+      assertEquals(Optional.ofNullable(latest.get(a)), store.latestPulse(a), "latest pulse of " + a);
+      assertEquals(StorageContract.expectedHistory(pulses, a), store.pulseHistory(a, Integer.MAX_VALUE), "pulse history of " + a);
+    }
     for (Row r : ALL_ROWS) {
       assertEquals(Optional.ofNullable(rows.get(r)), store.get(r.table(), r.key()), "row " + r);
     }
@@ -335,7 +368,7 @@ public final class StoreModel {
 
   @Override
   public String toString() {
-    return "StoreModel[" + rows.size() + " rows, " + events.size() + " audit events]";
+    return "StoreModel[" + rows.size() + " rows, " + events.size() + " audit events, " + pulses.size() + " pulses]";
   }
 
   // ---------------------------------------------------------------- generation
@@ -431,6 +464,36 @@ public final class StoreModel {
                   Tuple.of(2, pin.map(p -> (Op) new Delete(row, p))),
                   Tuple.of(2, pin.map(p -> (Op) new Check(row, p))));
             });
+  }
+
+  /** Records a pulse of one of two agents at one of a few instants (U1). */
+  static final class PulseAction implements Action.Independent<StoreModel> {
+    private static final Arbitrary<Transformer<StoreModel>> PULSES =
+        Combinators.combine(Arbitraries.of(PULSE_AGENTS.subList(0, 2)), Arbitraries.of(PULSE_TIMES), Arbitraries.of("up", "busy", "🦆"))
+            .as((a, at, status) -> {
+              Pulse p = StorageContract.pulse(a, at, status);
+              return Transformer.mutate("recordPulse " + a.value().substring(0, 4) + "… at " + at + " " + status, m -> m.record(p));
+            });
+
+    @Override
+    public Arbitrary<Transformer<StoreModel>> transformer() {
+      return PULSES;
+    }
+  }
+
+  /** Sweeps pulse history before a cutoff at, just before or just after one of the pulse instants (U1). */
+  static final class SweepAction implements Action.Independent<StoreModel> {
+    private static final Arbitrary<Transformer<StoreModel>> SWEEPS =
+        Combinators.combine(Arbitraries.of(PULSE_TIMES), Arbitraries.of(-1L, 0L, 1L))
+            .as((at, nanos) -> {
+              Instant cutoff = at.plusNanos(nanos);
+              return Transformer.mutate("deletePulsesBefore " + cutoff, m -> m.sweep(cutoff));
+            });
+
+    @Override
+    public Arbitrary<Transformer<StoreModel>> transformer() {
+      return SWEEPS;
+    }
   }
 
   /** Generates one unit from the current model and runs it against store and model. */

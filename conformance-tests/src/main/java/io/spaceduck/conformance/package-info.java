@@ -1,10 +1,12 @@
 /**
- * The storage conformance kit: a main artifact that every storage backend puts in its test scope.
- * Open {@link io.spaceduck.conformance.StorageContract} first: a backend's test extends it once and
- * implements {@code newStorage()}, and jqwik then checks CAS, atomic units (I4) and the audit chain
- * (A1, A3–A5) against that store, including a stateful check against a reference model. {@link
- * io.spaceduck.conformance.StorageArbitraries} holds the generators of valid records and audit drafts
- * for later kits. Depends on {@code storage-spi}, {@code engine-api}, jqwik and JUnit only.
+ * The conformance kit: a main artifact that every backend puts in its test scope (see {@code
+ * docs/conformance.md}). Open {@link io.spaceduck.conformance.StorageContract} and {@link
+ * io.spaceduck.conformance.EngineContract} first: a backend's test extends each once and implements
+ * {@code newStorage()}; jqwik then checks the storage SPI's semantics on that store (against {@link
+ * io.spaceduck.conformance.StoreModel}), and the whole engine running on it (against {@link
+ * io.spaceduck.conformance.GovernanceModel} and {@link io.spaceduck.conformance.PeckModel}). {@link
+ * io.spaceduck.conformance.ForwardingStorage} is the base for store decorators. Depends on {@code
+ * storage-spi}, {@code engine-api}, jqwik and JUnit only: the engine is found at run time.
  */
 @NullMarked
 package io.spaceduck.conformance;

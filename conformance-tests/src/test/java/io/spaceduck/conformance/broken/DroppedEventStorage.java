@@ -1,6 +1,7 @@
 package io.spaceduck.conformance.broken;
 
 import io.spaceduck.api.AuditEvent;
+import io.spaceduck.conformance.ForwardingStorage;
 import io.spaceduck.storage.Storage;
 import java.util.List;
 import java.util.stream.Collectors;

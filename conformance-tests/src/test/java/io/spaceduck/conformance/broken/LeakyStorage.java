@@ -1,5 +1,6 @@
 package io.spaceduck.conformance.broken;
 
+import io.spaceduck.conformance.ForwardingStorage;
 import io.spaceduck.storage.Storage;
 import io.spaceduck.storage.Table;
 import io.spaceduck.storage.Transaction;

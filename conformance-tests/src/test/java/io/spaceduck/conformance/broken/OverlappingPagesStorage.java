@@ -2,6 +2,7 @@ package io.spaceduck.conformance.broken;
 
 import io.spaceduck.api.AuditEvent;
 import io.spaceduck.storage.AuditFilter;
+import io.spaceduck.conformance.ForwardingStorage;
 import io.spaceduck.storage.Storage;
 import java.util.List;
 

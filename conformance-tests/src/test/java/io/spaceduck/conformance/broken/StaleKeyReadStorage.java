@@ -1,6 +1,7 @@
 package io.spaceduck.conformance.broken;
 
 import io.spaceduck.storage.KeyRecord;
+import io.spaceduck.conformance.ForwardingStorage;
 import io.spaceduck.storage.Storage;
 import io.spaceduck.storage.Table;
 import io.spaceduck.storage.Tables;

@@ -2,6 +2,7 @@ package io.spaceduck.conformance.broken;
 
 import io.spaceduck.api.AgentId;
 import io.spaceduck.api.Pulse;
+import io.spaceduck.conformance.ForwardingStorage;
 import io.spaceduck.storage.Storage;
 import java.time.Instant;
 import java.util.Optional;

@@ -1,4 +1,4 @@
-package io.spaceduck.conformance.broken;
+package io.spaceduck.conformance;
 
 import io.spaceduck.api.AgentId;
 import io.spaceduck.api.AuditEvent;
@@ -17,14 +17,34 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 
-/** A store that forwards everything to another; the broken stores override one behaviour each. */
-abstract class ForwardingStorage implements Storage {
-  final Storage delegate;
+/**
+ * A {@link Storage} that forwards every call to another store — the base for decorators that change
+ * one behaviour: a test wrapper that deletes its files on {@link #close()}, one that records what
+ * the engine writes, or a deliberately broken store that proves a contract property has teeth.
+ * Override the methods to change and leave the rest; {@link ForwardingTransaction} does the same for
+ * the {@link Transaction} a unit sees (wrap it in an overridden {@link #execute}).
+ *
+ * <p>Thread-safe exactly as far as the delegate is; adds no state of its own. Modelled on Guava's
+ * {@code ForwardingObject}: forwarding is explicit, so a new SPI method is a compile error here
+ * rather than a silently unforwarded call.
+ */
+public abstract class ForwardingStorage implements Storage {
+  /** The store every call goes to. */
+  protected final Storage delegate;
 
-  ForwardingStorage(Storage delegate) {
+  /**
+   * @throws NullPointerException if {@code delegate} is null
+   */
+  protected ForwardingStorage(Storage delegate) {
     this.delegate = Objects.requireNonNull(delegate, "delegate");
   }
 
+  /** The store every call goes to. */
+  public final Storage delegate() {
+    return delegate;
+  }
+
+  /** The decorator's simple class name around the delegate's description. */
   @Override
   public String describe() {
     return getClass().getSimpleName() + "(" + delegate.describe() + ")";
@@ -85,12 +105,24 @@ abstract class ForwardingStorage implements Storage {
     delegate.close();
   }
 
-  /** A transaction that forwards everything to another. */
-  static class ForwardingTransaction implements Transaction {
-    final Transaction tx;
+  @Override
+  public String toString() {
+    return describe();
+  }
 
-    ForwardingTransaction(Transaction tx) {
-      this.tx = tx;
+  /**
+   * A {@link Transaction} that forwards every call to another; override what to change. Used by one
+   * unit on one thread, like the transaction it wraps.
+   */
+  public static class ForwardingTransaction implements Transaction {
+    /** The transaction every call goes to. */
+    protected final Transaction tx;
+
+    /**
+     * @throws NullPointerException if {@code tx} is null
+     */
+    public ForwardingTransaction(Transaction tx) {
+      this.tx = Objects.requireNonNull(tx, "tx");
     }
 
     @Override
