@@ -233,10 +233,10 @@ class AuditTamperProperties {
           return new Applied(out, i + 1, "swap of seq " + (i + 1) + " and " + (i + 2));
         }
         case INSERT -> {
-          // before the original event at seq i + 1; a linked forgery before the newest event takes the
-          // head's seq, so verify (which checks the store's head record) rightly reports it at n, not at
-          // n + 1: that case is a rewritten tail, checked separately
-          int i = forgery == Forgery.LINKED ? posPick % (n - 1) : posPick % n;
+          // before the original event at seq i + 1. A linked forgery before the newest event takes the
+          // head's seq: the reference verify without a head names n + 1, the engine (which checks the
+          // store's head record) rightly names n — the property compares each with its own reference.
+          int i = posPick % n;
           AuditEvent template = events.get(i);
           Hash prev = template.prevHash();
           AuditDraft draft =
