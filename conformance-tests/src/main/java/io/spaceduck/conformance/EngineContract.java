@@ -21,7 +21,6 @@ import io.spaceduck.api.Unauthenticated;
 import io.spaceduck.storage.Storage;
 import io.spaceduck.storage.Tables;
 import io.spaceduck.storage.Versioned;
-import java.text.Normalizer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -246,13 +245,13 @@ public abstract class EngineContract {
     try {
       ticket = t.engine.hatching().start(new HatchRequest(name, Email.of(t.newEmail()), "ok", EngineFixture.SOURCE));
     } catch (InvalidInput e) {
-      assertNamesFieldOnly(e, "display_name", name);
+      InputChecks.assertNamesFieldOnly(e, "display_name", name);
       coverBoth(false);
       return;
     }
     HatchResult r = t.complete(ticket);
     String stored = r.duckling().displayName();
-    assertCleanName(stored);
+    InputChecks.assertCleanName(stored);
     assertEquals(stored, r.certificate().displayName(), "the certificate carries the name");
     Identity read = t.second.identities().get(alice.key().key(), alice.duckling().id()); // the store is readable
     assertEquals(alice.duckling().displayName(), read.displayName(), "another duckling's name is unchanged");
@@ -279,12 +278,12 @@ public abstract class EngineContract {
     try {
       r = t.engine.bonds().bond(operatorKey, name, Tier.T0);
     } catch (InvalidInput e) {
-      assertNamesFieldOnly(e, "agent_name", name);
+      InputChecks.assertNamesFieldOnly(e, "agent_name", name);
       coverBoth(false);
       return;
     }
     String stored = r.agent().displayName();
-    assertCleanName(stored);
+    InputChecks.assertCleanName(stored);
     assertEquals(stored, r.bond().agentName(), "the bond carries the name");
     assertEquals(stored, r.certificate().displayName(), "the certificate carries the name");
     assertEquals(r.bond(), t.second.bonds().get(operatorKey, r.bond().id()), "the bond read back");
@@ -303,7 +302,7 @@ public abstract class EngineContract {
       assertTrue(t.codes.containsKey(ticket.id()), "a started hatch delivers a code");
       coverBoth(true);
     } catch (InvalidInput e) {
-      assertNamesFieldOnly(e, "email", email);
+      InputChecks.assertNamesFieldOnly(e, "email", email);
       coverBoth(false);
     }
   }
@@ -324,42 +323,6 @@ public abstract class EngineContract {
   }
 
   // ------------------------------------------------------------------ checks
-
-  /** The refusal names the field, states a plain rule, and does not echo the value (D2). */
-  private static void assertNamesFieldOnly(InvalidInput e, String field, String value) {
-    assertEquals(field, e.field());
-    assertEquals(ErrorCode.INVALID_INPUT, e.code());
-    String m = e.getMessage();
-    assertTrue(m.startsWith(field + ": "), m);
-    String rule = m.substring(field.length() + 2);
-    assertTrue(rule.matches("[\\x20-\\x7E]{1,100}"), "a short plain-ASCII rule: " + rule);
-    String v = value.strip();
-    if (v.length() >= 6) {
-      assertFalse(m.contains(v), "the message echoes the value");
-    }
-  }
-
-  /** What an accepted name must look like: normalised, trimmed, 1–64 code points, nothing invisible. */
-  private static void assertCleanName(String name) {
-    assertEquals(Normalizer.normalize(name, Normalizer.Form.NFC), name);
-    assertEquals(name.strip(), name);
-    int count = name.codePointCount(0, name.length());
-    assertTrue(count >= 1 && count <= 64, "1-64 code points: " + count);
-    name.codePoints()
-        .forEach(
-            cp -> {
-              int type = Character.getType(cp);
-              assertFalse(
-                  type == Character.CONTROL
-                      || type == Character.FORMAT
-                      || type == Character.SURROGATE
-                      || type == Character.PRIVATE_USE
-                      || type == Character.UNASSIGNED
-                      || type == Character.LINE_SEPARATOR
-                      || type == Character.PARAGRAPH_SEPARATOR,
-                  "forbidden code point U+" + Integer.toHexString(cp));
-            });
-  }
 
   private static void assertUnauthenticated(Executable call) {
     Unauthenticated e = assertThrows(Unauthenticated.class, call);

@@ -1,5 +1,7 @@
 package io.spaceduck.core;
 
+import io.spaceduck.conformance.InputChecks;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -10,7 +12,6 @@ import static org.junit.jupiter.api.Assertions.fail;
 import io.spaceduck.api.BeakKey;
 import io.spaceduck.api.CertId;
 import io.spaceduck.api.Email;
-import io.spaceduck.api.ErrorCode;
 import io.spaceduck.api.HatchId;
 import io.spaceduck.api.HatchRequest;
 import io.spaceduck.api.HatchResult;
@@ -22,7 +23,6 @@ import io.spaceduck.api.Tier;
 import io.spaceduck.api.Unauthenticated;
 import io.spaceduck.api.VerificationCode;
 import java.nio.charset.StandardCharsets;
-import java.text.Normalizer;
 import java.util.Base64;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -152,42 +152,6 @@ class HostileInputProperties {
 
   // ------------------------------------------------------------------ checks
 
-  /** The refusal names the field, states a plain rule, and does not echo the value. */
-  private static void assertNamesFieldOnly(InvalidInput e, String field, String value) {
-    assertEquals(field, e.field());
-    assertEquals(ErrorCode.INVALID_INPUT, e.code());
-    String m = e.getMessage();
-    assertTrue(m.startsWith(field + ": "), m);
-    String rule = m.substring(field.length() + 2);
-    assertTrue(rule.matches("[\\x20-\\x7E]{1,100}"), "a short plain-ASCII rule: " + rule);
-    String v = value.strip();
-    if (v.length() >= 6) {
-      assertFalse(m.contains(v), "the message echoes the value");
-    }
-  }
-
-  /** What an accepted name must look like: normalised, trimmed, 1–64 code points, nothing invisible. */
-  private static void assertCleanName(String name) {
-    assertEquals(Normalizer.normalize(name, Normalizer.Form.NFC), name);
-    assertEquals(name.strip(), name);
-    int count = name.codePointCount(0, name.length());
-    assertTrue(count >= 1 && count <= 64, "1-64 code points: " + count);
-    name.codePoints()
-        .forEach(
-            cp -> {
-              int type = Character.getType(cp);
-              assertFalse(
-                  type == Character.CONTROL
-                      || type == Character.FORMAT
-                      || type == Character.SURROGATE
-                      || type == Character.PRIVATE_USE
-                      || type == Character.UNASSIGNED
-                      || type == Character.LINE_SEPARATOR
-                      || type == Character.PARAGRAPH_SEPARATOR,
-                  "forbidden code point U+" + Integer.toHexString(cp));
-            });
-  }
-
   // ------------------------------------------------------------------ names
 
   /** Records the outcome and requires the generators to reach both outcomes often enough. */
@@ -215,7 +179,7 @@ class HostileInputProperties {
     for (String good : List.of("a".repeat(64), "Duck \uD83E\uDD86", "Zoe\u0308", "  padded  ", "\u00C5ngstr\u00F6m", "\u674E\u5C0F\u9F8D")) {
       HatchTicket ticket = engine.hatching().start(new HatchRequest(good, Email.of(uniqueEmail()), "ok", "ex"));
       HatchResult r = engine.hatching().complete(ticket.id(), VerificationCode.of(t.codes.get(ticket.id())));
-      assertCleanName(r.duckling().displayName());
+      InputChecks.assertCleanName(r.duckling().displayName());
     }
     HatchTicket nfc = engine.hatching().start(new HatchRequest("Zoe\u0308", Email.of(uniqueEmail()), "ok", "ex"));
     assertEquals("Zo\u00EB", engine.hatching().complete(nfc.id(), VerificationCode.of(t.codes.get(nfc.id()))).duckling().displayName());
@@ -261,7 +225,7 @@ class HostileInputProperties {
   @Label("C2 garbage or forged JWS is InvalidInput, online and offline")
   void garbageJws_isInvalidInput(@ForAll("garbageJws") String jws) {
     InvalidInput online = assertThrows(InvalidInput.class, () -> engine.certificates().verify(jws));
-    assertNamesFieldOnly(online, "certificate", jws);
+    InputChecks.assertNamesFieldOnly(online, "certificate", jws);
     OfflineCertificateVerifier offline = OfflineCertificateVerifier.fromJwks(jwks);
     InvalidInput off = assertThrows(InvalidInput.class, () -> offline.verify(jws));
     assertEquals("certificate", off.field());
