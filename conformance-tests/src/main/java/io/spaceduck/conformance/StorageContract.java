@@ -947,8 +947,13 @@ public abstract class StorageContract {
       Storage s, int pageSize, AtomicBoolean writersDone, PageRead read, boolean contiguous) {
     List<AuditEvent> seen = new ArrayList<>();
     long next = 1;
-    for (int pages = 0; pages < 1_000_000; pages++) {
+    // Unbounded while the writers run (a fast reader may page a million times through a slow store;
+    // the thread timeout catches a hang); bounded once they are done.
+    for (int pagesAfterDone = 0; pagesAfterDone < 1_000_000; ) {
       boolean last = writersDone.get(); // read before the page: a short page after this is the end
+      if (last) {
+        pagesAfterDone++;
+      }
       List<AuditEvent> page = read.read(next, pageSize);
       assertTrue(page.size() <= pageSize, "a page larger than its limit");
       for (AuditEvent e : page) {
@@ -961,6 +966,9 @@ public abstract class StorageContract {
       }
       if (last && page.size() < pageSize) {
         return seen;
+      }
+      if (page.isEmpty()) {
+        Thread.onSpinWait();
       }
     }
     throw new AssertionError("the reader never caught up with the writers");
