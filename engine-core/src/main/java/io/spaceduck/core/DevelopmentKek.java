@@ -11,9 +11,9 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.GeneralSecurityException;
 import org.slf4j.Logger;
@@ -83,16 +83,31 @@ public final class DevelopmentKek {
     if (parent != null) {
       Files.createDirectories(parent);
     }
+    // Written whole to a private temporary file, then linked into place: another process (or thread)
+    // creating the same KEK at the same moment either wins or reads a complete file, never a partial one.
+    Path dir = parent != null ? parent : Path.of(".");
+    Path tmp;
     try {
-      try {
-        Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-      } catch (UnsupportedOperationException notPosix) {
-        Files.createFile(file);
-      }
-    } catch (FileAlreadyExistsException raced) {
-      return;
+      tmp = Files.createTempFile(dir, ".kek-", ".tmp", PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+    } catch (UnsupportedOperationException notPosix) {
+      tmp = Files.createTempFile(dir, ".kek-", ".tmp");
     }
-    Files.writeString(file, json, StandardCharsets.UTF_8, StandardOpenOption.TRUNCATE_EXISTING);
+    try {
+      Files.writeString(tmp, json, StandardCharsets.UTF_8);
+      try {
+        Files.createLink(file, tmp); // atomic, and never replaces an existing KEK
+      } catch (FileAlreadyExistsException raced) {
+        return;
+      } catch (UnsupportedOperationException | FileSystemException noHardLinks) {
+        try {
+          Files.move(tmp, file); // no REPLACE_EXISTING: an existing KEK is kept
+        } catch (FileAlreadyExistsException raced) {
+          return;
+        }
+      }
+    } finally {
+      Files.deleteIfExists(tmp);
+    }
     log.warn("created a DEVELOPMENT key-encryption key at {}", file.toAbsolutePath());
   }
 }
