@@ -331,14 +331,19 @@ public abstract class EngineContract {
     assertNull(e.getCause());
   }
 
-  /** Records the outcome and requires the generators to reach both outcomes often enough. */
+  /**
+   * Records the outcome and requires the generators to reach both outcomes often enough — once there
+   * are enough tries to tell (a slow backend's {@link #triesPercent()} may leave only a handful, where
+   * a 5 % outcome is absent by chance).
+   */
   private static void coverBoth(boolean accepted) {
     Statistics.label("outcome").collect(accepted ? "accepted" : "refused");
     Statistics.label("outcome")
         .coverage(
             c -> {
-              c.check("accepted").percentage(p -> p >= 5);
-              c.check("refused").percentage(p -> p >= 5);
+              java.util.function.BiPredicate<Integer, Integer> often = (n, total) -> total < 40 || n * 20 >= total;
+              c.check("accepted").count(often);
+              c.check("refused").count(often);
             });
   }
 }
