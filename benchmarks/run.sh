@@ -49,7 +49,7 @@ jmh() { # name, JMH arguments...
   local name="$1"; shift
   n=$((n + 1))
   echo "== [$n] $name"
-  "$java" "${props[@]}" -jar "$jar" "$@" "${timing[@]}" -jvmArgsAppend "${props[*]}" \
+  "$java" "${props[@]}" -jar "$jar" "$@" "${timing[@]}" -jvmArgsAppend "${props[*]} ${jvm_more:-}" \
     -rf json -rff "$out/jmh-$name.json" "${extra[@]}" > "$out/jmh-$name.log" 2>&1 \
     || { echo "   failed; see $out/jmh-$name.log"; tail -20 "$out/jmh-$name.log"; return 1; }
   sed -n '/^Benchmark /,$p' "$out/jmh-$name.log"
@@ -62,7 +62,8 @@ jmh authenticate 'AuthenticateBenchmark' -p store=memory
 jmh authenticate-mapdb "$auth_mapdb" -p store=mapdb
 jmh session-certificate '(SessionBenchmark|CertificateBenchmark)'
 jmh audit-append 'AuditAppendBenchmark'
-jmh audit-verify 'AuditVerifyBenchmark' -p events=$events
+# (run.sh's -jvmArgsAppend replaces the class's own @Fork arguments: repeat its heap here)
+jvm_more=-Xmx6g jmh audit-verify 'AuditVerifyBenchmark' -p events=$events
 
 hostport="$(sed -E 's#^jdbc:[a-z]+://([^/?]+).*#\1#' <<<"$jdbc")"
 if python3 - "$hostport" <<'PY'
