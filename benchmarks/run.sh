@@ -3,7 +3,7 @@
 #
 #   benchmarks/run.sh            quick run (under 5 minutes on 2 cores): short iterations, 100k-event chain
 #   benchmarks/run.sh --full     full run (annotation defaults: 2 x 3 s warm-up, 3 x 5 s measured; 1M-event
-#                                chain; authenticate on MapDB with 1 and 2 threads too) — about 20 minutes
+#                                chain; authenticate on MapDB with 1 and 2 threads too) — 13-14 minutes on 2 cores
 #
 # JAVA_HOME chooses the JDK that builds (if needed) and runs the benchmarks. PostgreSQL figures run only
 # when the database of SPACEDUCK_BENCH_JDBC (default jdbc:postgresql://127.0.0.1:5432/test?user=postgres)
