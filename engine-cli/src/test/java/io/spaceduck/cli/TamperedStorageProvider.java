@@ -1,21 +1,13 @@
 package io.spaceduck.cli;
 
-import io.spaceduck.api.AgentId;
 import io.spaceduck.api.AuditEvent;
-import io.spaceduck.api.AuditHead;
-import io.spaceduck.api.Pulse;
+import io.spaceduck.conformance.ForwardingStorage;
 import io.spaceduck.storage.AuditFilter;
-import io.spaceduck.storage.Index;
 import io.spaceduck.storage.Storage;
 import io.spaceduck.storage.StorageProvider;
 import io.spaceduck.storage.Storages;
-import io.spaceduck.storage.Table;
-import io.spaceduck.storage.UnitOfWork;
-import io.spaceduck.storage.Versioned;
-import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 
 /**
  * A test-only store, {@code tampered:<seq>:<mapdb file>}: the real MapDB store, except that every
@@ -37,12 +29,11 @@ public final class TamperedStorageProvider implements StorageProvider {
     return new Tampered(Storages.open("mapdb:" + rest.substring(colon + 1), options), seq);
   }
 
-  private static final class Tampered implements Storage {
-    private final Storage real;
+  private static final class Tampered extends ForwardingStorage {
     private final long seq;
 
     Tampered(Storage real, long seq) {
-      this.real = real;
+      super(real);
       this.seq = seq;
     }
 
@@ -56,62 +47,17 @@ public final class TamperedStorageProvider implements StorageProvider {
 
     @Override
     public List<AuditEvent> auditRange(long fromSeq, int limit) {
-      return real.auditRange(fromSeq, limit).stream().map(this::forge).toList();
+      return delegate.auditRange(fromSeq, limit).stream().map(this::forge).toList();
     }
 
     @Override
     public List<AuditEvent> auditQuery(AuditFilter filter, long afterSeq, int limit) {
-      return real.auditQuery(filter, afterSeq, limit).stream().map(this::forge).toList();
-    }
-
-    @Override
-    public Optional<AuditHead> auditHead() {
-      return real.auditHead();
-    }
-
-    @Override
-    public <T> T execute(UnitOfWork<T> unit) {
-      return real.execute(unit);
-    }
-
-    @Override
-    public <V> Optional<Versioned<V>> get(Table<V> table, String key) {
-      return real.get(table, key);
-    }
-
-    @Override
-    public <V> List<Versioned<V>> findBy(Index<V> index, String indexKey) {
-      return real.findBy(index, indexKey);
-    }
-
-    @Override
-    public void recordPulse(Pulse pulse) {
-      real.recordPulse(pulse);
-    }
-
-    @Override
-    public Optional<Pulse> latestPulse(AgentId agent) {
-      return real.latestPulse(agent);
-    }
-
-    @Override
-    public List<Pulse> pulseHistory(AgentId agent, int limit) {
-      return real.pulseHistory(agent, limit);
-    }
-
-    @Override
-    public int deletePulsesBefore(Instant cutoff) {
-      return real.deletePulsesBefore(cutoff);
+      return delegate.auditQuery(filter, afterSeq, limit).stream().map(this::forge).toList();
     }
 
     @Override
     public String describe() {
-      return "tampered view of " + real.describe();
-    }
-
-    @Override
-    public void close() {
-      real.close();
+      return "tampered view of " + delegate.describe();
     }
   }
 }

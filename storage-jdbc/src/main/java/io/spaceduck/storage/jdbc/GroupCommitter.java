@@ -194,25 +194,26 @@ final class GroupCommitter {
       attempt(batch);
       batch.forEach(j -> j.done().complete(null));
     } catch (Conflict c) {
-      if (batch.size() == 1) {
-        batch.get(0).done().completeExceptionally(new StorageConflictException("a condition failed at commit"));
-        return;
-      }
-      isolatedBatches++;
-      for (Job j : batch) { // each alone: only the unit whose condition fails fails
-        commit(List.of(j));
-      }
+      failAloneOrSplit(batch, new StorageConflictException("a condition failed at commit"));
     } catch (GaveUp e) {
       batch.forEach(j -> j.done().completeExceptionally(e));
     } catch (StorageException e) {
-      if (batch.size() == 1) {
-        batch.get(0).done().completeExceptionally(e);
-        return;
-      }
-      isolatedBatches++;
-      for (Job j : batch) { // one unit's bad row must not fail the others
-        commit(List.of(j));
-      }
+      failAloneOrSplit(batch, e);
+    }
+  }
+
+  /**
+   * A lone job fails with {@code failure}; a batch is committed job by job instead, so only the unit
+   * whose condition (or row) is at fault fails, never its batch-mates.
+   */
+  private void failAloneOrSplit(List<Job> batch, StorageException failure) {
+    if (batch.size() == 1) {
+      batch.get(0).done().completeExceptionally(failure);
+      return;
+    }
+    isolatedBatches++;
+    for (Job j : batch) {
+      commit(List.of(j));
     }
   }
 
