@@ -17,17 +17,8 @@ mode=quick
 if [[ "${1:-}" == "--full" ]]; then mode=full; shift; fi
 if [[ "${1:-}" == "--quick" ]]; then shift; fi
 
-java="java"
-if [[ -n "${JAVA_HOME:-}" ]]; then java="$JAVA_HOME/bin/java"; fi
-jar="benchmarks/target/benchmarks.jar"
+source benchmarks/jar.sh
 out="benchmarks/target"
-
-# build the jar if it is missing or older than any source or pom of the modules it contains
-if [[ ! -f "$jar" ]] || [[ -n "$(find . -path ./benchmarks/target -prune -o \( -name '*.java' -o -name pom.xml -o -path '*/src/main/resources/*' \) -newer "$jar" -print -quit)" ]]; then
-  echo "== building $jar"
-  mvn -B -ntp -q -o package -pl benchmarks -am -DskipTests \
-    || mvn -B -ntp -q package -pl benchmarks -am -DskipTests
-fi
 
 jdbc="${SPACEDUCK_BENCH_JDBC:-jdbc:postgresql://127.0.0.1:5432/test?user=postgres}"
 props=(-Dspaceduck.bench.jdbc="$jdbc")

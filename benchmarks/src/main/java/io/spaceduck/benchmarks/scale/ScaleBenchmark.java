@@ -1,0 +1,129 @@
+package io.spaceduck.benchmarks.scale;
+
+import io.spaceduck.api.AgentId;
+import io.spaceduck.api.BeakKey;
+import io.spaceduck.api.IssuedKey;
+import io.spaceduck.api.KeyId;
+import io.spaceduck.api.KeyInfo;
+import io.spaceduck.api.KeyStatus;
+import io.spaceduck.api.Principal;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * Figure 5 of issue 8: latency on a loaded MapDB store ({@link ScaleLoader}) with {@code identities}
+ * identities — the stores of 10k and 1M are measured in the same run, so their ratio is what counts
+ * (goal: flat within 1.5×).
+ *
+ * <ul>
+ *   <li><b>authenticate</b>: {@code authenticate(rawKey)} of an agent drawn at random from 100,000
+ *       agents sampled uniformly over the whole store, so the reads spread over the whole B-tree instead
+ *       of one hot path through it;
+ *   <li><b>rotate</b>: a durable governance action — an operator rotates the current key of one of 2,000
+ *       other sampled agents (authenticate, policy, the key rows, one audit event, one group commit).
+ *       Each rotation adds a key row, so the 10k store grows by a few percent during the run.
+ * </ul>
+ *
+ * Sample time: JMH reports the mean and percentiles (p50, p99) of single calls.
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.SampleTime)
+@OutputTimeUnit(TimeUnit.MICROSECONDS)
+@Warmup(iterations = 2, time = 5)
+@Measurement(iterations = 3, time = 5)
+@Fork(value = 1, jvmArgsAppend = "-Xmx4g")
+public class ScaleBenchmark {
+  static final int AUTH_SAMPLE = 100_000;
+  static final int ROTATE_SAMPLE = 2_000;
+
+  @Param({"10000", "1000000"})
+  public long identities;
+
+  private ScaleFixture fixture;
+  private BeakKey[] authKeys;
+  private Rotation[] rotations;
+  private int nextRotation;
+
+  /** An agent whose current key its operator rotates. */
+  private static final class Rotation {
+    final BeakKey operator;
+    KeyId current;
+
+    Rotation(BeakKey operator, KeyId current) {
+      this.operator = operator;
+      this.current = current;
+    }
+  }
+
+  @Setup(Level.Trial)
+  public void open() {
+    fixture = ScaleFixture.openForBenchmark(ScaleFixture.dirFor(identities));
+    List<String[]> operators = ScaleFixture.sample(fixture.dir, "O", Integer.MAX_VALUE, 1);
+    BeakKey[] operatorKeys = new BeakKey[operators.size()];
+    for (String[] o : operators) {
+      operatorKeys[Integer.parseInt(o[1])] = BeakKey.of(o[2]);
+    }
+    List<String[]> agents = ScaleFixture.sample(fixture.dir, "A", AUTH_SAMPLE + ROTATE_SAMPLE, 42);
+    int rotateCount = Math.min(ROTATE_SAMPLE, agents.size() / 10);
+    List<Rotation> rs = new ArrayList<>();
+    List<BeakKey> ks = new ArrayList<>();
+    Instant now = Instant.now();
+    for (int i = 0; i < agents.size(); i++) {
+      String[] a = agents.get(i); // A <operator index> <agent id> <raw key>
+      if (i < rotateCount) {
+        BeakKey op = operatorKeys[Integer.parseInt(a[1])];
+        // earlier runs rotated these agents: find the key that is current now
+        KeyId current = null;
+        for (KeyInfo k : fixture.engine.keys().list(op, new AgentId(a[2]))) {
+          if (k.statusAt(now) == KeyStatus.ACTIVE) {
+            current = k.id();
+          }
+        }
+        if (current != null) {
+          rs.add(new Rotation(op, current));
+        }
+      } else {
+        ks.add(BeakKey.of(a[3]));
+      }
+    }
+    authKeys = ks.toArray(BeakKey[]::new);
+    rotations = rs.toArray(Rotation[]::new);
+    for (BeakKey k : authKeys) {
+      fixture.engine.authenticate(k); // fails here, not in the measurement, if the sample is stale
+    }
+  }
+
+  @TearDown(Level.Trial)
+  public void close() {
+    fixture.close();
+  }
+
+  @Benchmark
+  public Principal authenticate() {
+    return fixture.engine.authenticate(authKeys[ThreadLocalRandom.current().nextInt(authKeys.length)]);
+  }
+
+  @Benchmark
+  public IssuedKey rotate() {
+    Rotation r = rotations[nextRotation++ % rotations.length];
+    IssuedKey k = fixture.engine.keys().rotate(r.operator, r.current);
+    r.current = k.info().id();
+    return k;
+  }
+}
