@@ -25,7 +25,8 @@ import java.util.function.BiConsumer;
  */
 final class AuditEncoder {
   private static final MessageDigest PROTOTYPE = newDigest();
-  private static final byte[] MAGIC = {'S', 'D', 'A', '1'};
+  // "SDA1" as one big-endian int: magic and format version 1
+  private static final int MAGIC = 'S' << 24 | 'D' << 16 | 'A' << 8 | '1';
   // what the JDK's own growable buffers allow: some VMs reserve header words in an array
   private static final int MAX_LENGTH = Integer.MAX_VALUE - 8;
 
@@ -110,9 +111,8 @@ final class AuditEncoder {
       Map<String, String> details) {
     len = 0;
     // the fixed head: magic, seq, prev_hash
-    ensure(MAGIC.length + 8 + Hash.LENGTH);
-    System.arraycopy(MAGIC, 0, buf, 0, MAGIC.length);
-    len = MAGIC.length;
+    ensure(4 + 8 + Hash.LENGTH);
+    putInt(MAGIC);
     putLong(seq);
     prev.copyTo(buf, len);
     len += Hash.LENGTH;
@@ -166,15 +166,20 @@ final class AuditEncoder {
     return buf.length;
   }
 
+  /** Makes room for {@code extra} more bytes ({@code extra >= 0}; a long, so 4 + a length cannot overflow). */
   private void ensure(long extra) {
-    long need = len + extra;
-    if (need > buf.length) {
-      if (need > MAX_LENGTH) {
-        throw new IllegalArgumentException("audit event too large to encode");
-      }
-      // doubling keeps the copies amortized O(1) per byte; a huge value still grows in one step
-      buf = Arrays.copyOf(buf, (int) Math.min(MAX_LENGTH, Math.max(need, 2L * buf.length)));
+    if (extra > buf.length - len) {
+      grow(len + extra);
     }
+  }
+
+  // apart from ensure, so that the check on the hot path stays small enough to inline everywhere
+  private void grow(long need) {
+    if (need > MAX_LENGTH) {
+      throw new IllegalArgumentException("audit event too large to encode");
+    }
+    // doubling keeps the copies amortized O(1) per byte; a huge value still grows in one step
+    buf = Arrays.copyOf(buf, (int) Math.min(MAX_LENGTH, Math.max(need, 2L * buf.length)));
   }
 
   private void putByte(int b) {
