@@ -24,6 +24,7 @@ import java.util.function.BiConsumer;
  * <p>Not thread-safe: one instance per verification, or per call.
  */
 final class AuditEncoder {
+  // shared, but never updated: clone() only reads its initial state, so concurrent encoders are safe
   private static final MessageDigest PROTOTYPE = newDigest();
   // "SDA1" as one big-endian int: magic and format version 1
   private static final int MAGIC = 'S' << 24 | 'D' << 16 | 'A' << 8 | '1';
