@@ -54,6 +54,25 @@ public final class Hash {
     return bytes.clone();
   }
 
+  /**
+   * Copies the 32 bytes into {@code dst} from {@code offset} on: for encoders that build a buffer of
+   * their own, without the throw-away array {@link #toByteArray()} would allocate.
+   *
+   * @throws IndexOutOfBoundsException if {@code dst} has fewer than 32 bytes from {@code offset}
+   */
+  public void copyTo(byte[] dst, int offset) {
+    Objects.requireNonNull(dst, "dst");
+    System.arraycopy(bytes, 0, dst, offset, LENGTH);
+  }
+
+  /**
+   * Whether {@code other} holds exactly these 32 bytes: {@link #equals} against a raw digest without
+   * wrapping (and so copying) it first. A plain comparison, not constant-time: a hash is not secret.
+   */
+  public boolean contentEquals(byte[] other) {
+    return Arrays.equals(bytes, Objects.requireNonNull(other, "other"));
+  }
+
   /** Writes the 32 bytes into {@code digest} without copying. */
   public void updateDigest(MessageDigest digest) {
     digest.update(bytes);

@@ -4,13 +4,7 @@ import io.spaceduck.api.AuditEvent;
 import io.spaceduck.api.AuditHead;
 import io.spaceduck.api.AuditVerification;
 import io.spaceduck.api.Hash;
-import java.io.ByteArrayOutputStream;
-import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.Iterator;
-import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -29,45 +23,21 @@ import java.util.Optional;
  * opt = 0x00 | 0x01 str
  * </pre>
  *
- * <p>Stateless and thread-safe.
+ * <p>Stateless and thread-safe. {@link #verify} encodes every event into one reused buffer and hashes
+ * it with one reused digest: it allocates nothing per event, and most of its time is the SHA-256
+ * itself.
  */
 public final class AuditChain {
-  private static final byte[] MAGIC = "SDA1".getBytes(StandardCharsets.US_ASCII);
-  private static final MessageDigest PROTOTYPE = newDigest();
+  // room for a typical event (about 250 bytes) in one go; larger ones grow the buffer
+  private static final int INITIAL_CAPACITY = 512;
 
   private AuditChain() {}
 
-  private static MessageDigest newDigest() {
-    try {
-      return MessageDigest.getInstance("SHA-256");
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("SHA-256 unavailable", e);
-    }
-  }
-
-  private static MessageDigest digest() {
-    try {
-      return (MessageDigest) PROTOTYPE.clone();
-    } catch (CloneNotSupportedException e) {
-      return newDigest();
-    }
-  }
-
   /** Places {@code draft} at {@code seq} after {@code prevHash}, computing its hash. */
   public static AuditEvent link(AuditDraft draft, long seq, Hash prevHash) {
-    byte[] encoding =
-        encode(
-            seq,
-            prevHash,
-            draft.action(),
-            draft.actor(),
-            draft.resource(),
-            draft.scope(),
-            draft.timestamp().toEpochMilli(),
-            draft.engineVersion(),
-            draft.reason().code(),
-            draft.outcome().code(),
-            draft.details());
+    // an encoder per call: stores link concurrently (one per store, many stores), and a per-call
+    // buffer and digest are no shared state to guard
+    Hash hash = Hash.of(new AuditEncoder(INITIAL_CAPACITY).encode(draft, seq, prevHash).digest());
     return new AuditEvent(
         seq,
         draft.action(),
@@ -80,28 +50,17 @@ public final class AuditChain {
         draft.outcome(),
         draft.details(),
         prevHash,
-        Hash.of(digest().digest(encoding)));
+        hash);
   }
 
   /** The canonical encoding of a stored event (its {@code hash} field is not part of it). */
   public static byte[] canonicalBytes(AuditEvent e) {
-    return encode(
-        e.seq(),
-        e.prevHash(),
-        e.action(),
-        e.actor(),
-        e.resource(),
-        e.scope(),
-        e.timestamp().toEpochMilli(),
-        e.engineVersion(),
-        e.reason().code(),
-        e.outcome().code(),
-        e.details());
+    return new AuditEncoder(INITIAL_CAPACITY).encode(e).toByteArray();
   }
 
   /** Recomputes the hash of a stored event from its fields. */
   public static Hash computeHash(AuditEvent e) {
-    return Hash.of(digest().digest(canonicalBytes(e)));
+    return Hash.of(new AuditEncoder(INITIAL_CAPACITY).encode(e).digest());
   }
 
   /** The draft an event was made from (for backends that re-link). */
@@ -110,56 +69,14 @@ public final class AuditChain {
         e.action(), e.actor(), e.resource(), e.scope(), e.timestamp(), e.engineVersion(), e.reason(), e.outcome(), e.details());
   }
 
-  private static byte[] encode(
-      long seq,
-      Hash prev,
-      String action,
-      String actor,
-      String resource,
-      Optional<String> scope,
-      long millis,
-      String version,
-      String reason,
-      String outcome,
-      Map<String, String> details) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream(256);
-    out.writeBytes(MAGIC);
-    out.writeBytes(ByteBuffer.allocate(8).putLong(seq).array());
-    out.writeBytes(prev.toByteArray());
-    str(out, action);
-    str(out, actor);
-    str(out, resource);
-    if (scope.isPresent()) {
-      out.write(1);
-      str(out, scope.get());
-    } else {
-      out.write(0);
-    }
-    out.writeBytes(ByteBuffer.allocate(8).putLong(millis).array());
-    str(out, version);
-    str(out, reason);
-    str(out, outcome);
-    out.writeBytes(ByteBuffer.allocate(4).putInt(details.size()).array());
-    // details is a SortedMap over ASCII keys: String order equals byte order
-    for (Map.Entry<String, String> d : details.entrySet()) {
-      str(out, d.getKey());
-      str(out, d.getValue());
-    }
-    return out.toByteArray();
-  }
-
-  private static void str(ByteArrayOutputStream out, String s) {
-    byte[] b = s.getBytes(StandardCharsets.UTF_8);
-    out.writeBytes(ByteBuffer.allocate(4).putInt(b.length).array());
-    out.writeBytes(b);
-  }
-
   /**
    * Verifies events in {@code seq} order (A3): each must sit at the next position, link the previous
    * hash, and carry the hash of its own fields. If {@code expected} is given, the chain must contain
    * that exact head (detects truncation).
    */
   public static AuditVerification verify(Iterator<AuditEvent> events, Optional<AuditHead> expected) {
+    // one buffer and one digest for the whole chain: per-event garbage used to cost more than SHA-256
+    AuditEncoder encoder = new AuditEncoder(INITIAL_CAPACITY);
     long expectedSeq = 1;
     Hash prev = Hash.ZERO;
     boolean expectedSeen = expected.isEmpty();
@@ -173,7 +90,7 @@ public final class AuditChain {
       if (!e.prevHash().equals(prev)) {
         return AuditVerification.broken(expectedSeq - 1, e.seq(), "prev_hash does not link to seq " + (e.seq() - 1));
       }
-      if (!computeHash(e).equals(e.hash())) {
+      if (!e.hash().contentEquals(encoder.encode(e).digest())) {
         return AuditVerification.broken(expectedSeq - 1, e.seq(), "hash does not match the event's fields");
       }
       if (expected.isPresent() && expected.get().seq() == e.seq()) {
