@@ -1,6 +1,5 @@
 package io.spaceduck.core.internal;
 
-import com.google.crypto.tink.Mac;
 import io.spaceduck.api.Agent;
 import io.spaceduck.api.AuditAction;
 import io.spaceduck.api.AuditOutcome;
@@ -152,14 +151,10 @@ final class Core {
       throw new Unauthenticated();
     }
     Optional<Versioned<KeyRecord>> row = read(Tables.KEYS, BeakKeyFormat.keyIdOf(raw));
-    Mac mac = keysets.mac();
-    try {
-      if (row.isEmpty()) {
-        mac.computeMac(data); // same work as a known id: timing says nothing about existence (K6)
-        throw new Unauthenticated();
-      }
-      mac.verifyMac(row.get().value().mac().toByteArray(), data); // constant-time compare
-    } catch (GeneralSecurityException e) {
+    // an unknown id costs the same MAC work and fails the same way: timing and error say nothing
+    // about existence (K6); the comparison is constant-time
+    byte[] stored = row.isPresent() ? row.get().value().mac().toByteArray() : null;
+    if (!keysets.beakKeyMac().verify(stored, data) || row.isEmpty()) {
       throw new Unauthenticated();
     }
     KeyInfo info = row.get().value().info();
