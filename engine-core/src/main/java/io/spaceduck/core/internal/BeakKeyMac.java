@@ -109,7 +109,7 @@ final class BeakKeyMac {
               });
     }
 
-    static @Nullable Fast of(KeysetHandle handle) throws GeneralSecurityException {
+    static @Nullable Fast of(KeysetHandle handle) {
       if (handle.size() != 1) {
         return null;
       }
@@ -124,7 +124,11 @@ final class BeakKeyMac {
       byte[] material = hmac.getKeyBytes().toByteArray(InsecureSecretKeyAccess.get());
       try {
         SecretKeySpec spec = new SecretKeySpec(material, HMAC_SHA256); // copies the bytes
+        // proves the JCE can key an HmacSHA256 here, so the per-thread instances cannot fail later
+        javax.crypto.Mac.getInstance(HMAC_SHA256).init(spec);
         return new Fast(hmac.getOutputPrefix().toByteArray(), p.getCryptographicTagSizeBytes(), spec);
+      } catch (GeneralSecurityException e) {
+        return null; // no usable JCE HmacSHA256 (a restricted provider setup): Tink verifies
       } finally {
         Arrays.fill(material, (byte) 0);
       }
