@@ -20,13 +20,13 @@ import java.util.concurrent.locks.ReentrantLock;
  * background thread to wake (a Caffeine cache did all three here and cost more than the lookup).
  *
  * <p><b>Bounded.</b> The map is swept on the thread that adds a bucket, when the number of buckets
- * has doubled since the last sweep or exceeds {@code maxBuckets}, so a sweep's cost is spread over the
- * insertions that caused it and a call that finds its bucket never pays for one:
+ * has doubled since the last sweep (and passed 1,024) or exceeds {@code maxBuckets}, so a sweep's
+ * cost is spread over the insertions that caused it and a call that finds its bucket never pays:
  *
  * <ol>
  *   <li>A bucket that has refilled to capacity is dropped. That changes nothing: the next call would
  *       create it again, full. So idle callers (a million identities that called once) cost no memory
- *       after their buckets refill.
+ *       once their buckets have refilled and the next sweep has run.
  *   <li>If more than three quarters of {@code maxBuckets} are still not full — that many callers
  *       active within one refill period — the least recently used are dropped down to half. Only this
  *       overload step forgets spent tokens, and it errs towards allowing a caller, never refusing one.
@@ -87,7 +87,8 @@ final class RateLimiter {
       }
       long waitNanos = b.take(spec, t);
       if (waitNanos == Bucket.RETIRED) {
-        continue; // swept between our lookup and our take: its replacement is in the map (or will be)
+        buckets.remove(key, b); // swept between our lookup and our take; the sweeper may not have removed it yet
+        continue;
       }
       if (waitNanos > 0) {
         throw new RateLimited(Duration.ofNanos(waitNanos));
