@@ -8,6 +8,7 @@ import java.time.Instant;
 import java.util.Arrays;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -16,7 +17,7 @@ import java.util.concurrent.locks.ReentrantLock;
  *
  * <p>Every authenticated call passes through {@link #acquire}, so its common case — the caller
  * already has a bucket — is one {@link ConcurrentHashMap} lookup by a string the caller already
- * holds and one short {@code synchronized} section: no key building, no per-call bookkeeping, no
+ * holds and one compare-and-set of the bucket's state: no key building, no per-call bookkeeping, no
  * background thread to wake (a Caffeine cache did all three here and cost more than the lookup).
  *
  * <p><b>Bounded.</b> The map is swept on the thread that adds a bucket, when the number of buckets
@@ -32,8 +33,8 @@ import java.util.concurrent.locks.ReentrantLock;
  *       overload step forgets spent tokens, and it errs towards allowing a caller, never refusing one.
  * </ol>
  *
- * A dropped bucket is retired under its own lock, so a call that found it just before the sweep takes
- * its token from the bucket that replaces it, never from the retired one.
+ * A dropped bucket is retired by the same compare-and-set, so a call that found it just before the
+ * sweep takes its token from the bucket that replaces it, never from the retired one.
  */
 final class RateLimiter {
   static final int DEFAULT_MAX_BUCKETS = 1_000_000;
@@ -171,57 +172,82 @@ final class RateLimiter {
     }
   }
 
-  /** One token bucket; every field is guarded by the bucket's own monitor. */
+  /**
+   * One token bucket: an immutable state swapped by compare-and-set. Lock-free because every call of
+   * one identity charges this one bucket: with a lock, a thread preempted inside it (two cores shared
+   * with other work) stalled every other thread of that identity.
+   */
   private static final class Bucket {
     /** What {@link #take} returns once the bucket has left the map. */
     static final long RETIRED = -1;
 
-    private RateLimits.Bucket spec;
-    private double tokens;
-    private long last;
-    private boolean retired;
+    private record State(double tokens, long last, RateLimits.Bucket spec) {}
+
+    // compared by identity: the state of a bucket that has left the map
+    private static final State GONE = new State(0, Long.MIN_VALUE, new RateLimits.Bucket(1, 1));
+
+    private final AtomicReference<State> state;
 
     Bucket(RateLimits.Bucket spec, long now) {
-      this.spec = spec;
-      this.tokens = spec.capacity();
-      this.last = now;
+      this.state = new AtomicReference<>(new State(spec.capacity(), now, spec));
     }
 
     /** Returns 0 when a token was taken, {@link #RETIRED}, else the nanoseconds until one is available. */
-    synchronized long take(RateLimits.Bucket spec, long now) {
-      if (retired) {
-        return RETIRED;
+    long take(RateLimits.Bucket spec, long now) {
+      while (true) {
+        State s = state.get();
+        if (s == GONE) {
+          return RETIRED;
+        }
+        double tokens = s.tokens();
+        long last = s.last();
+        if (now > last) {
+          tokens = Math.min(spec.capacity(), tokens + (now - last) / 1e9 * spec.refillPerSecond());
+          last = now;
+        }
+        boolean granted = tokens >= 1;
+        // the caller's tier may have changed: the last spec decides when the bucket is full
+        State next = new State(granted ? tokens - 1 : tokens, last, spec);
+        if (state.compareAndSet(s, next)) {
+          return granted ? 0 : Math.max(1, (long) Math.ceil((1 - tokens) / spec.refillPerSecond() * 1e9));
+        }
       }
-      this.spec = spec; // the caller's tier may have changed; the last spec decides when it is full
-      if (now > last) {
-        tokens = Math.min(spec.capacity(), tokens + (now - last) / 1e9 * spec.refillPerSecond());
-        last = now;
-      }
-      if (tokens >= 1) {
-        tokens -= 1;
-        return 0;
-      }
-      return Math.max(1, (long) Math.ceil((1 - tokens) / spec.refillPerSecond() * 1e9));
     }
 
     /** Retires the bucket if, refilled to {@code now}, it is full (then it equals a fresh one). */
-    synchronized boolean retireIfFull(long now) {
-      double refilled = now > last ? tokens + (now - last) / 1e9 * spec.refillPerSecond() : tokens;
-      if (refilled >= spec.capacity()) {
-        retired = true;
+    boolean retireIfFull(long now) {
+      while (true) {
+        State s = state.get();
+        if (s == GONE) {
+          return true;
+        }
+        double refilled = now > s.last() ? s.tokens() + (now - s.last()) / 1e9 * s.spec().refillPerSecond() : s.tokens();
+        if (refilled < s.spec().capacity()) {
+          return false;
+        }
+        if (state.compareAndSet(s, GONE)) {
+          return true;
+        }
       }
-      return retired;
     }
 
-    synchronized boolean retireIfUsedNoLaterThan(long cutoff) {
-      if (last <= cutoff) {
-        retired = true;
+    boolean retireIfUsedNoLaterThan(long cutoff) {
+      while (true) {
+        State s = state.get();
+        if (s == GONE) {
+          return true;
+        }
+        if (s.last() > cutoff) {
+          return false;
+        }
+        if (state.compareAndSet(s, GONE)) {
+          return true;
+        }
       }
-      return retired;
     }
 
-    synchronized long lastUsed() {
-      return last;
+    long lastUsed() {
+      return state.get().last();
     }
   }
 }
