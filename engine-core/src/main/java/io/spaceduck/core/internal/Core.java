@@ -1,6 +1,5 @@
 package io.spaceduck.core.internal;
 
-import com.google.crypto.tink.Mac;
 import io.spaceduck.api.Agent;
 import io.spaceduck.api.AuditAction;
 import io.spaceduck.api.AuditOutcome;
@@ -20,12 +19,14 @@ import io.spaceduck.api.Identity;
 import io.spaceduck.api.IdentityId;
 import io.spaceduck.api.IdentityStatus;
 import io.spaceduck.api.IssuedKey;
+import io.spaceduck.api.KeyId;
 import io.spaceduck.api.KeyInfo;
 import io.spaceduck.api.Peck;
 import io.spaceduck.api.PeckState;
 import io.spaceduck.api.Permission;
 import io.spaceduck.api.Policy;
 import io.spaceduck.api.Principal;
+import io.spaceduck.api.RateLimits;
 import io.spaceduck.api.ReasonCode;
 import io.spaceduck.api.Role;
 import io.spaceduck.api.Tier;
@@ -37,6 +38,7 @@ import io.spaceduck.storage.KeyRecord;
 import io.spaceduck.storage.Storage;
 import io.spaceduck.storage.StorageConflictException;
 import io.spaceduck.storage.StorageException;
+import io.spaceduck.storage.Table;
 import io.spaceduck.storage.Tables;
 import io.spaceduck.storage.Transaction;
 import io.spaceduck.storage.Versioned;
@@ -50,6 +52,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -84,6 +87,8 @@ final class Core {
   final Policy policy;
   final String version;
   final PeckDispatcher dispatcher;
+  // the per-tier rate-limit buckets indexed by ordinal: read on every call (R1)
+  private final RateLimits.Bucket[] tierBuckets;
 
   Core(EngineConfig config, Storage storage, EngineKeysets keysets) {
     this.config = config;
@@ -92,6 +97,10 @@ final class Core {
     this.randoms = new Randoms(config.random());
     this.clock = config.clock();
     this.rateLimiter = new RateLimiter(clock);
+    this.tierBuckets = new RateLimits.Bucket[Tier.values().length];
+    for (Tier t : Tier.values()) {
+      tierBuckets[t.ordinal()] = config.rateLimits().perTier().get(t);
+    }
     this.policy = config.policy();
     this.version = EngineVersion.get();
     this.dispatcher = new PeckDispatcher(config.peckNotifier());
@@ -122,63 +131,70 @@ final class Core {
 
   /** As {@link #authenticate}, but returns a blocked identity (so governance can audit its denial). */
   private Auth authenticateAllowingBlocked(BeakKey key) {
-    Auth a = authenticateNoCharge(key, true);
-    rateLimiter.acquire("id:" + a.principal().id().value(), config.rateLimits().perTier().get(a.principal().tier()));
+    Instant now = now(); // one clock read serves the key's validity and the rate-limit charge
+    Auth a = authenticateNoCharge(key, true, now);
+    // keyed by the id string itself: identity ids ("dk_…", "ag_…") never collide with "hatch:…" keys
+    rateLimiter.acquire(a.principal().id().value(), tierBuckets[a.principal().tier().ordinal()], now);
     return a;
   }
 
-  private Auth authenticateNoCharge(BeakKey key, boolean allowBlocked) {
+  /**
+   * The per-call check (K1, K6, I3): key, identity and bond are read from the store on every call and
+   * nothing derived from them is kept, so a revocation through any instance sharing the store fails
+   * the very next call.
+   */
+  private Auth authenticateNoCharge(BeakKey key, boolean allowBlocked, Instant now) {
     Objects.requireNonNull(key, "key");
-    Optional<BeakKeyFormat.Parsed> parsed = BeakKeyFormat.parse(key);
-    if (parsed.isEmpty()) {
+    String raw = key.reveal();
+    byte[] data = BeakKeyFormat.macInputOf(raw);
+    if (data == null) {
       throw new Unauthenticated();
     }
-    byte[] data = keyMacInput(parsed.get().keyId().value(), parsed.get().secret());
-    Optional<Versioned<KeyRecord>> row = guard(() -> storage.get(Tables.KEYS, parsed.get().keyId().value()));
-    Mac mac = keysets.mac();
-    try {
-      if (row.isEmpty()) {
-        mac.computeMac(data); // same work as a known id: timing says nothing about existence (K6)
-        throw new Unauthenticated();
-      }
-      mac.verifyMac(row.get().value().mac().toByteArray(), data); // constant-time compare
-    } catch (GeneralSecurityException e) {
+    Optional<Versioned<KeyRecord>> row = read(Tables.KEYS, BeakKeyFormat.keyIdOf(raw));
+    // an unknown id costs the same MAC work and fails the same way: timing and error say nothing
+    // about existence (K6); the comparison is constant-time
+    byte[] stored = row.isPresent() ? row.get().value().mac().toByteArray() : null;
+    if (!keysets.beakKeyMac().verify(stored, data) || row.isEmpty()) {
       throw new Unauthenticated();
     }
     KeyInfo info = row.get().value().info();
-    if (!info.usableAt(now())) {
+    if (!info.usableAt(now)) {
       throw new Unauthenticated();
     }
-    Versioned<Identity> identity =
-        guard(() -> storage.get(Tables.IDENTITIES, info.owner().value())).orElseThrow(Unauthenticated::new);
-    if (identity.value().status() == IdentityStatus.BLOCKED && !allowBlocked) {
+    Versioned<Identity> identity = read(Tables.IDENTITIES, info.owner().value()).orElseThrow(Unauthenticated::new);
+    IdentityStatus status = identity.value().status();
+    if (status == IdentityStatus.BLOCKED && !allowBlocked) {
       throw new Forbidden("blocked"); // the caller proved the key; it learns only that it is blocked
     }
-    if (identity.value().status() != IdentityStatus.ACTIVE && identity.value().status() != IdentityStatus.BLOCKED) {
+    if (status != IdentityStatus.ACTIVE && status != IdentityStatus.BLOCKED) {
       throw new Unauthenticated();
     }
-    Optional<Versioned<Bond>> bond = Optional.empty();
-    Optional<DucklingId> operator = Optional.empty();
-    if (identity.value() instanceof Agent agent) {
-      Versioned<Bond> b =
-          guard(() -> storage.get(Tables.BONDS, agent.bond().value())).orElseThrow(Unauthenticated::new);
+    Identity id = identity.value();
+    if (id instanceof Agent agent) {
+      Versioned<Bond> b = read(Tables.BONDS, agent.bond().value()).orElseThrow(Unauthenticated::new);
       if (b.value().status() != BondStatus.ACTIVE
           || !b.value().agent().equals(agent.id())
           || !info.bond().equals(Optional.of(agent.bond()))) {
         throw new Unauthenticated();
       }
-      bond = Optional.of(b);
-      operator = Optional.of(agent.operator());
+      Principal p =
+          new Principal(id.id(), id.tier(), Set.of(), info.id(), Optional.of(agent.operator()), Optional.of(b.value().id()));
+      return new Auth(p, id, row.get(), identity, Optional.of(b));
     }
-    Identity id = identity.value();
-    java.util.Set<Role> roles = id instanceof Duckling d ? d.roles() : java.util.Set.of();
-    Principal p =
-        new Principal(id.id(), id.tier(), roles, info.id(), operator, bond.map(v -> v.value().id()));
-    return new Auth(p, id, row.get(), identity, bond);
+    Set<Role> roles = id instanceof Duckling d ? d.roles() : Set.of();
+    Principal p = new Principal(id.id(), id.tier(), roles, info.id(), Optional.empty(), Optional.empty());
+    return new Auth(p, id, row.get(), identity, Optional.empty());
   }
 
-  static byte[] keyMacInput(String keyId, String secret) {
-    return ("beak-key/v1|" + keyId + "|" + secret).getBytes(StandardCharsets.UTF_8);
+  /** A keyed store read that fails closed; the hot path's form of {@link #guard}, without a lambda. */
+  private <V> Optional<Versioned<V>> read(Table<V> table, String key) {
+    try {
+      return storage.get(table, key);
+    } catch (StorageConflictException e) {
+      throw e;
+    } catch (StorageException e) {
+      throw unavailable(e);
+    }
   }
 
   // ---------------------------------------------------------------- governance
@@ -289,7 +305,7 @@ final class Core {
         if (attempt >= MAX_ATTEMPTS) {
           throw new Conflict("concurrent changes; nothing was applied, retry");
         }
-        auth = authenticateNoCharge(key, true); // the conflict may be our own key's revocation (I3)
+        auth = authenticateNoCharge(key, true, now()); // the conflict may be our own key's revocation (I3)
       } catch (StorageException e) {
         throw unavailable(e);
       }
@@ -410,10 +426,10 @@ final class Core {
 
   /** Generates, hashes and stores a key; the raw key exists only in the returned value (K1, I8). */
   IssuedKey issueKey(Transaction tx, IdentityId owner, Optional<BondId> bond, Instant now) {
-    io.spaceduck.api.KeyId id = randoms.keyId();
+    KeyId id = randoms.keyId();
     String secret = randoms.keySecret();
     KeyInfo info = new KeyInfo(id, owner, bond, now, Optional.empty(), Optional.empty());
-    tx.insert(Tables.KEYS, new KeyRecord(info, Bytes.wrap(mac(keyMacInput(id.value(), secret)))));
+    tx.insert(Tables.KEYS, new KeyRecord(info, Bytes.wrap(mac(BeakKeyFormat.macInput(id, secret)))));
     return new IssuedKey(info, BeakKeyFormat.format(id, secret));
   }
 

@@ -46,6 +46,7 @@ final class EngineKeysets {
   private final Storage storage;
   private final Aead kek;
   private final Mac mac;
+  private final BeakKeyMac beakKeyMac;
   private final Aead pii;
   private final AtomicReference<Signing> signing = new AtomicReference<>();
 
@@ -57,7 +58,9 @@ final class EngineKeysets {
     this.storage = storage;
     this.kek = kek;
     try {
-      this.mac = loadOrCreate(MAC).handle().getPrimitive(TinkSetup.config(), Mac.class);
+      KeysetHandle macKeyset = loadOrCreate(MAC).handle();
+      this.mac = macKeyset.getPrimitive(TinkSetup.config(), Mac.class);
+      this.beakKeyMac = BeakKeyMac.of(macKeyset, mac);
       this.pii = loadOrCreate(PII).handle().getPrimitive(TinkSetup.config(), Aead.class);
       Loaded s = loadOrCreate(SIGNING);
       this.signing.set(signingOf(s.version(), s.handle()));
@@ -134,6 +137,11 @@ final class EngineKeysets {
 
   Mac mac() {
     return mac;
+  }
+
+  /** Verification of Beak Key MACs on the authentication path (same keyset as {@link #mac()}). */
+  BeakKeyMac beakKeyMac() {
+    return beakKeyMac;
   }
 
   Aead pii() {

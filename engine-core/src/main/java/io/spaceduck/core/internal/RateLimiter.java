@@ -1,65 +1,253 @@
 package io.spaceduck.core.internal;
 
-import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
 import io.spaceduck.api.RateLimited;
 import io.spaceduck.api.RateLimits;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * Token buckets per key (caller identity, hatch source) on the injected clock (R1, H5). Buckets live
- * in a bounded Caffeine cache; an evicted bucket comes back full, which only ever errs towards
- * allowing a caller that has been idle. Per engine instance: several instances on one store each
- * enforce the limit. Thread-safe.
+ * Token buckets per key (caller identity, hatch source) on the injected clock (R1, H5). Per engine
+ * instance: several instances on one store each enforce the limit. Thread-safe.
+ *
+ * <p>Every authenticated call passes through {@link #acquire}, so its common case — the caller
+ * already has a bucket — is one {@link ConcurrentHashMap} lookup by a string the caller already
+ * holds and one compare-and-set of the bucket's state: no key building, no per-call bookkeeping, no
+ * background thread to wake (a Caffeine cache did all three here and cost more than the lookup).
+ *
+ * <p><b>Bounded.</b> The map is swept on the thread that adds a bucket, when the number of buckets
+ * has doubled since the last sweep (and passed 1,024) or exceeds {@code maxBuckets}, so a sweep's
+ * cost is spread over the insertions that caused it and a call that finds its bucket never pays:
+ *
+ * <ol>
+ *   <li>A bucket that has refilled to capacity is dropped. That changes nothing: the next call would
+ *       create it again, full. So idle callers (a million identities that called once) cost no memory
+ *       once their buckets have refilled and the next sweep has run.
+ *   <li>If more than three quarters of {@code maxBuckets} are still not full — that many callers
+ *       active within one refill period — the least recently used are dropped down to half. Only this
+ *       overload step forgets spent tokens, and it errs towards allowing a caller, never refusing one.
+ * </ol>
+ *
+ * A dropped bucket is retired by the same compare-and-set, so a call that found it just before the
+ * sweep takes its token from the bucket that replaces it, never from the retired one.
  */
 final class RateLimiter {
+  static final int DEFAULT_MAX_BUCKETS = 1_000_000;
+  private static final int FIRST_SWEEP = 1024;
+
   private final Clock clock;
-  private final Cache<String, Bucket> buckets =
-      Caffeine.newBuilder().maximumSize(1_000_000).expireAfterAccess(Duration.ofHours(1)).build();
+  private final int maxBuckets;
+  private final ConcurrentHashMap<String, Bucket> buckets = new ConcurrentHashMap<>();
+  private final ReentrantLock sweeping = new ReentrantLock();
+  private volatile int sweepAbove;
 
   RateLimiter(Clock clock) {
+    this(clock, DEFAULT_MAX_BUCKETS);
+  }
+
+  RateLimiter(Clock clock, int maxBuckets) {
+    if (maxBuckets < 2) {
+      throw new IllegalArgumentException("maxBuckets >= 2");
+    }
     this.clock = clock;
+    this.maxBuckets = maxBuckets;
+    this.sweepAbove = Math.min(FIRST_SWEEP, maxBuckets);
   }
 
   /**
-   * Takes one token from the bucket named {@code key}.
+   * Takes one token from the bucket named {@code key}, at the clock's current instant.
    *
    * @throws RateLimited with the time until a token is available
    */
   void acquire(String key, RateLimits.Bucket spec) {
-    Bucket b = buckets.get(key, k -> new Bucket(spec.capacity(), nanos()));
-    long waitNanos = b.take(spec, nanos());
-    if (waitNanos > 0) {
-      throw new RateLimited(Duration.ofNanos(waitNanos));
+    acquire(key, spec, clock.instant());
+  }
+
+  /**
+   * Takes one token from the bucket named {@code key} at {@code now} (an instant the caller already
+   * read from the injected clock).
+   *
+   * @throws RateLimited with the time until a token is available
+   */
+  void acquire(String key, RateLimits.Bucket spec, Instant now) {
+    long t = nanos(now);
+    while (true) {
+      Bucket b = buckets.get(key);
+      if (b == null) {
+        Bucket fresh = new Bucket(spec, t);
+        b = buckets.putIfAbsent(key, fresh);
+        if (b == null) {
+          b = fresh;
+          afterInsert(t);
+        }
+      }
+      long waitNanos = b.take(spec, t);
+      if (waitNanos == Bucket.RETIRED) {
+        buckets.remove(key, b); // swept between our lookup and our take; the sweeper may not have removed it yet
+        continue;
+      }
+      if (waitNanos > 0) {
+        throw new RateLimited(Duration.ofNanos(waitNanos));
+      }
+      return;
     }
   }
 
-  private long nanos() {
-    java.time.Instant now = clock.instant();
-    return now.getEpochSecond() * 1_000_000_000L + now.getNano();
+  /** The number of buckets held (for tests of the bound). */
+  int size() {
+    return buckets.size();
   }
 
+  private static long nanos(Instant now) {
+    // saturates instead of overflowing for instants beyond ±292 years of the epoch
+    long s = now.getEpochSecond();
+    if (s > Long.MAX_VALUE / 1_000_000_000L - 1) {
+      return Long.MAX_VALUE;
+    }
+    if (s < Long.MIN_VALUE / 1_000_000_000L + 1) {
+      return Long.MIN_VALUE;
+    }
+    return s * 1_000_000_000L + now.getNano();
+  }
+
+  private void afterInsert(long now) {
+    int size = buckets.size();
+    if (size > maxBuckets) {
+      sweeping.lock(); // over the hard bound: wait for (or run) a sweep rather than grow further
+    } else if (size <= sweepAbove || !sweeping.tryLock()) {
+      return; // nothing to do, or another thread is already sweeping
+    }
+    try {
+      if (buckets.size() > sweepAbove) {
+        sweep(now);
+      }
+    } finally {
+      sweeping.unlock();
+    }
+  }
+
+  /** Runs under {@link #sweeping}. */
+  private void sweep(long now) {
+    for (Map.Entry<String, Bucket> e : buckets.entrySet()) {
+      if (e.getValue().retireIfFull(now)) {
+        buckets.remove(e.getKey(), e.getValue());
+      }
+    }
+    if (buckets.size() > maxBuckets / 4 * 3) {
+      evictLeastRecentlyUsed(maxBuckets / 2);
+    }
+    int left = buckets.size();
+    sweepAbove = (int) Math.min(maxBuckets, Math.max(FIRST_SWEEP, 2L * left));
+  }
+
+  /** The overload step: keeps the {@code keep} most recently used buckets. */
+  private void evictLeastRecentlyUsed(int keep) {
+    long[] used = new long[buckets.size()];
+    int n = 0;
+    for (Bucket b : buckets.values()) {
+      if (n == used.length) {
+        break; // inserted since the array was sized: newer than everything counted
+      }
+      used[n++] = b.lastUsed();
+    }
+    if (n <= keep) {
+      return;
+    }
+    Arrays.sort(used, 0, n);
+    int drop = n - keep;
+    long cutoff = used[drop - 1]; // at least `drop` buckets were used no later than this
+    for (Map.Entry<String, Bucket> e : buckets.entrySet()) {
+      if (drop == 0) {
+        break; // ties at the cutoff: keep the rest rather than drop more than needed
+      }
+      if (e.getValue().retireIfUsedNoLaterThan(cutoff)) {
+        buckets.remove(e.getKey(), e.getValue());
+        drop--;
+      }
+    }
+  }
+
+  /**
+   * One token bucket: an immutable state swapped by compare-and-set. Lock-free because every call of
+   * one identity charges this one bucket: with a lock, a thread preempted inside it (two cores shared
+   * with other work) stalled every other thread of that identity.
+   */
   private static final class Bucket {
-    private double tokens;
-    private long last;
+    /** What {@link #take} returns once the bucket has left the map. */
+    static final long RETIRED = -1;
 
-    Bucket(double tokens, long now) {
-      this.tokens = tokens;
-      this.last = now;
+    private record State(double tokens, long last, RateLimits.Bucket spec) {}
+
+    // compared by identity: the state of a bucket that has left the map
+    private static final State GONE = new State(0, Long.MIN_VALUE, new RateLimits.Bucket(1, 1));
+
+    private final AtomicReference<State> state;
+
+    Bucket(RateLimits.Bucket spec, long now) {
+      this.state = new AtomicReference<>(new State(spec.capacity(), now, spec));
     }
 
-    /** Returns 0 when a token was taken, else the nanoseconds until one is available. */
-    synchronized long take(RateLimits.Bucket spec, long now) {
-      if (now > last) {
-        tokens = Math.min(spec.capacity(), tokens + (now - last) / 1e9 * spec.refillPerSecond());
-        last = now;
+    /** Returns 0 when a token was taken, {@link #RETIRED}, else the nanoseconds until one is available. */
+    long take(RateLimits.Bucket spec, long now) {
+      while (true) {
+        State s = state.get();
+        if (s == GONE) {
+          return RETIRED;
+        }
+        double tokens = s.tokens();
+        long last = s.last();
+        if (now > last) {
+          tokens = Math.min(spec.capacity(), tokens + (now - last) / 1e9 * spec.refillPerSecond());
+          last = now;
+        }
+        boolean granted = tokens >= 1;
+        // the caller's tier may have changed: the last spec decides when the bucket is full
+        State next = new State(granted ? tokens - 1 : tokens, last, spec);
+        if (state.compareAndSet(s, next)) {
+          return granted ? 0 : Math.max(1, (long) Math.ceil((1 - tokens) / spec.refillPerSecond() * 1e9));
+        }
       }
-      if (tokens >= 1) {
-        tokens -= 1;
-        return 0;
+    }
+
+    /** Retires the bucket if, refilled to {@code now}, it is full (then it equals a fresh one). */
+    boolean retireIfFull(long now) {
+      while (true) {
+        State s = state.get();
+        if (s == GONE) {
+          return true;
+        }
+        double refilled = now > s.last() ? s.tokens() + (now - s.last()) / 1e9 * s.spec().refillPerSecond() : s.tokens();
+        if (refilled < s.spec().capacity()) {
+          return false;
+        }
+        if (state.compareAndSet(s, GONE)) {
+          return true;
+        }
       }
-      return Math.max(1, (long) Math.ceil((1 - tokens) / spec.refillPerSecond() * 1e9));
+    }
+
+    boolean retireIfUsedNoLaterThan(long cutoff) {
+      while (true) {
+        State s = state.get();
+        if (s == GONE) {
+          return true;
+        }
+        if (s.last() > cutoff) {
+          return false;
+        }
+        if (state.compareAndSet(s, GONE)) {
+          return true;
+        }
+      }
+    }
+
+    long lastUsed() {
+      return state.get().last();
     }
   }
 }

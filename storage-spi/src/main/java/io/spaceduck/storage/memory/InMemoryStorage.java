@@ -151,9 +151,25 @@ public final class InMemoryStorage implements Storage {
   }
 
   @Override
+  @SuppressWarnings("unchecked")
   public <V> Optional<Versioned<V>> get(Table<V> table, String key) {
     checkOpen();
-    return read(() -> committed.get(table, key));
+    // read(Supplier) spelled out: this runs several times per authenticated call, and the capturing
+    // lambda allocated on each one
+    ConcurrentHashMap<String, Versioned<?>> t = rows.get(table);
+    long stamp = lock.tryOptimisticRead();
+    if (stamp != 0) {
+      Versioned<?> v = t.get(key);
+      if (lock.validate(stamp)) {
+        return Optional.ofNullable((Versioned<V>) v);
+      }
+    }
+    stamp = lock.readLock();
+    try {
+      return Optional.ofNullable((Versioned<V>) t.get(key));
+    } finally {
+      lock.unlockRead(stamp);
+    }
   }
 
   @Override

@@ -1,0 +1,156 @@
+package io.spaceduck.core.internal;
+
+import com.google.crypto.tink.InsecureSecretKeyAccess;
+import com.google.crypto.tink.Key;
+import com.google.crypto.tink.KeysetHandle;
+import com.google.crypto.tink.Mac;
+import com.google.crypto.tink.mac.HmacKey;
+import com.google.crypto.tink.mac.HmacParameters;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.MessageDigest;
+import java.util.Arrays;
+import javax.crypto.spec.SecretKeySpec;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Verifies a Beak Key's stored MAC on the authentication path (K1, K6).
+ *
+ * <p>Tags are what Tink's {@link Mac} of the engine's {@code mac} keyset computes at issue (it still
+ * does): the key's 5-byte output prefix followed by HMAC-SHA256 of the MAC input. Verification,
+ * which runs on every authenticated call, recomputes that tag with a JCE {@link javax.crypto.Mac}
+ * per thread keyed with the same key material, and compares with {@link MessageDigest#isEqual}. Measured, Tink's
+ * wrapper (prefix lookup, tag copy and concatenation) added about a quarter to the HMAC itself.
+ *
+ * <p>Only a keyset of one HMAC-SHA256 key whose tag is prefix plus plain HMAC (variants {@code TINK},
+ * {@code CRUNCHY}, {@code NO_PREFIX}, which is what the engine generates) takes that path, and only
+ * once a probe tag from it equals Tink's own; any other keyset is verified by Tink, as before.
+ *
+ * <h2>Security guarantees</h2>
+ *
+ * The key material lives only inside {@link SecretKeySpec}s (this object's and each thread's {@code
+ * Mac}), never in a log line or {@code toString}. Comparison is constant-time over the whole tag. A
+ * missing row ({@code stored == null}) costs the same HMAC as a present one and fails (K6).
+ *
+ * <p>Thread-safe.
+ */
+final class BeakKeyMac {
+  private static final String HMAC_SHA256 = "HmacSHA256";
+  private static final byte[] PROBE = "spaceduck/beak-key-mac-probe".getBytes(StandardCharsets.US_ASCII);
+
+  private final Mac tink;
+  private final @Nullable Fast fast;
+
+  private BeakKeyMac(Mac tink, @Nullable Fast fast) {
+    this.tink = tink;
+    this.fast = fast;
+  }
+
+  /** Over {@code handle} (the engine's {@code mac} keyset) and {@code tink}, its Tink primitive. */
+  static BeakKeyMac of(KeysetHandle handle, Mac tink) throws GeneralSecurityException {
+    Fast fast = Fast.of(handle);
+    if (fast != null && !MessageDigest.isEqual(fast.tag(PROBE), tink.computeMac(PROBE))) {
+      fast = null; // a tag format this class does not reproduce: leave it all to Tink
+    }
+    return new BeakKeyMac(tink, fast);
+  }
+
+  /** Whether verification bypasses Tink's wrapper (for tests). */
+  boolean usesJce() {
+    return fast != null;
+  }
+
+  /**
+   * Whether {@code stored} is the tag of {@code data}. With {@code stored == null} (no such key) it
+   * does the same MAC work and returns false.
+   */
+  boolean verify(byte @Nullable [] stored, byte[] data) {
+    if (fast != null) {
+      return fast.verify(stored, data);
+    }
+    try {
+      if (stored == null) {
+        tink.computeMac(data); // Tink's verify would skip the HMAC for an unknown prefix (K6)
+        return false;
+      }
+      tink.verifyMac(stored, data);
+      return true;
+    } catch (GeneralSecurityException e) {
+      return false;
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "BeakKeyMac[" + (fast != null ? "jce" : "tink") + "]";
+  }
+
+  /** One HMAC-SHA256 key: tag = prefix || HMAC(key, data) truncated to the tag size. */
+  private static final class Fast {
+    private final byte[] prefix;
+    private final int tagSize;
+    private final byte[] decoy;
+    private final ThreadLocal<javax.crypto.Mac> macs;
+
+    private Fast(byte[] prefix, int tagSize, SecretKeySpec key) {
+      this.prefix = prefix;
+      this.tagSize = tagSize;
+      this.decoy = new byte[prefix.length + tagSize];
+      this.macs =
+          ThreadLocal.withInitial(
+              () -> {
+                try {
+                  javax.crypto.Mac m = javax.crypto.Mac.getInstance(HMAC_SHA256);
+                  m.init(key);
+                  return m;
+                } catch (GeneralSecurityException e) {
+                  throw new IllegalStateException("HmacSHA256 unavailable", e);
+                }
+              });
+    }
+
+    static @Nullable Fast of(KeysetHandle handle) {
+      if (handle.size() != 1) {
+        return null;
+      }
+      Key key = handle.getPrimary().getKey();
+      if (!(key instanceof HmacKey hmac)) {
+        return null;
+      }
+      HmacParameters p = hmac.getParameters();
+      if (p.getHashType() != HmacParameters.HashType.SHA256 || p.getVariant() == HmacParameters.Variant.LEGACY) {
+        return null; // LEGACY MACs the data with a 0 byte appended; other hashes are not HmacSHA256
+      }
+      byte[] material = hmac.getKeyBytes().toByteArray(InsecureSecretKeyAccess.get());
+      try {
+        SecretKeySpec spec = new SecretKeySpec(material, HMAC_SHA256); // copies the bytes
+        // proves the JCE can key an HmacSHA256 here, so the per-thread instances cannot fail later
+        javax.crypto.Mac.getInstance(HMAC_SHA256).init(spec);
+        return new Fast(hmac.getOutputPrefix().toByteArray(), p.getCryptographicTagSizeBytes(), spec);
+      } catch (GeneralSecurityException e) {
+        return null; // no usable JCE HmacSHA256 (a restricted provider setup): Tink verifies
+      } finally {
+        Arrays.fill(material, (byte) 0);
+      }
+    }
+
+    byte[] tag(byte[] data) {
+      javax.crypto.Mac mac = macs.get();
+      byte[] tag = new byte[prefix.length + mac.getMacLength()];
+      System.arraycopy(prefix, 0, tag, 0, prefix.length);
+      mac.update(data);
+      try {
+        mac.doFinal(tag, prefix.length); // straight after the prefix: no second array, no copy
+      } catch (javax.crypto.ShortBufferException e) {
+        throw new IllegalStateException(e); // sized from getMacLength() above
+      }
+      return tag.length == prefix.length + tagSize ? tag : Arrays.copyOf(tag, prefix.length + tagSize);
+    }
+
+    boolean verify(byte @Nullable [] stored, byte[] data) {
+      byte[] tag = tag(data); // first, and always: the same work whether or not the key exists (K6)
+      boolean equal = MessageDigest.isEqual(stored != null ? stored : decoy, tag); // constant-time
+      return equal && stored != null;
+    }
+  }
+}
