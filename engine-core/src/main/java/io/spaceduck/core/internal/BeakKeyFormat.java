@@ -11,17 +11,18 @@ import org.jspecify.annotations.Nullable;
  * 72 characters in all.
  *
  * <p>The stored MAC of a key is over {@code beak-key/v1|<keyid>|<secret>} ({@link #macInput(KeyId,
- * String)}, at issue). Authentication builds the same bytes straight from the raw text in the pass
- * that validates it ({@link #macInputOf(String)}), without substrings or a typed id: the parse runs
- * on every call.
+ * String)}, at issue). Authentication, which parses on every call, takes the same bytes in two parts
+ * without building them: {@link #MAC_DOMAIN}, then the raw key's own bytes from {@link #BODY_FROM}
+ * with its {@code _} separator replaced by {@code |} ({@link #macBodyOf}). A copy of the MAC input
+ * behind the domain cost as much as the validation itself.
  */
 final class BeakKeyFormat {
   static final int LENGTH = 3 + 16 + 1 + 52;
-  private static final int ID_FROM = 3;
-  private static final int ID_TO = 19; // the '_' between id and secret
-  private static final byte[] DOMAIN = "beak-key/v1|".getBytes(StandardCharsets.US_ASCII);
-  private static final int SEPARATOR = DOMAIN.length + (ID_TO - ID_FROM); // '|' in the MAC input
-  private static final int MAC_INPUT_LENGTH = SEPARATOR + 1 + (LENGTH - ID_TO - 1);
+  /** The first part of every key's MAC input. */
+  static final byte[] MAC_DOMAIN = "beak-key/v1|".getBytes(StandardCharsets.US_ASCII);
+  /** Where the second part of the MAC input starts in what {@link #macBodyOf} returns. */
+  static final int BODY_FROM = 3;
+  private static final int SEPARATOR = 19; // the '_' between id and secret
   // 0 for the bytes a key body may hold (lowercase base32), 1 for all others
   private static final byte[] BASE32 = new byte[256];
 
@@ -47,35 +48,33 @@ final class BeakKeyFormat {
   }
 
   /**
-   * Validates raw key text and returns its MAC input (the same bytes as {@link #macInput(KeyId,
-   * String)} of its id and secret), or {@code null} for anything malformed (wrong prefix, length,
-   * separator or charset). Never throws. The result holds the secret: callers drop it after the MAC.
+   * Validates raw key text and returns its bytes with the separator turned into {@code |}, so that
+   * {@link #MAC_DOMAIN} followed by the result from {@link #BODY_FROM} to its end is the key's MAC
+   * input (the same bytes as {@link #macInput(KeyId, String)} of its id and secret); {@code null} for
+   * anything malformed (wrong prefix, length, separator or charset). Never throws. The result holds
+   * the secret: callers drop it after the MAC.
    */
-  static byte @Nullable [] macInputOf(String raw) {
-    if (raw.length() != LENGTH || !raw.startsWith(BeakKey.PREFIX) || raw.charAt(ID_TO) != '_') {
+  static byte @Nullable [] macBodyOf(String raw) {
+    if (raw.length() != LENGTH || !raw.startsWith(BeakKey.PREFIX) || raw.charAt(SEPARATOR) != '_') {
       return null;
     }
     // One bulk copy of the characters, then a check over bytes: a charAt loop cost several times
     // more. A character above U+00FF becomes '?' and anything non-ASCII stays non-base32, so the
     // check below still refuses exactly what is not [a-z2-7].
-    byte[] latin1 = raw.getBytes(StandardCharsets.ISO_8859_1);
-    byte[] out = new byte[MAC_INPUT_LENGTH];
-    System.arraycopy(DOMAIN, 0, out, 0, DOMAIN.length);
-    System.arraycopy(latin1, ID_FROM, out, DOMAIN.length, ID_TO - ID_FROM);
-    out[SEPARATOR] = '|';
-    System.arraycopy(latin1, ID_TO + 1, out, SEPARATOR + 1, LENGTH - ID_TO - 1);
+    byte[] body = raw.getBytes(StandardCharsets.ISO_8859_1);
     int bad = 0;
-    for (int i = DOMAIN.length; i < SEPARATOR; i++) {
-      bad |= BASE32[out[i] & 0xFF];
+    for (int i = BODY_FROM; i < SEPARATOR; i++) {
+      bad |= BASE32[body[i] & 0xFF];
     }
-    for (int i = SEPARATOR + 1; i < MAC_INPUT_LENGTH; i++) {
-      bad |= BASE32[out[i] & 0xFF];
+    for (int i = SEPARATOR + 1; i < LENGTH; i++) {
+      bad |= BASE32[body[i] & 0xFF];
     }
-    return bad == 0 ? out : null;
+    body[SEPARATOR] = '|';
+    return bad == 0 ? body : null;
   }
 
-  /** The key id of raw text that {@link #macInputOf} accepted: the lookup key of its stored row. */
+  /** The key id of raw text that {@link #macBodyOf} accepted: the lookup key of its stored row. */
   static String keyIdOf(String raw) {
-    return raw.substring(ID_FROM, ID_TO);
+    return raw.substring(BODY_FROM, SEPARATOR);
   }
 }

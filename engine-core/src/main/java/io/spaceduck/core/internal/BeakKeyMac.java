@@ -49,10 +49,19 @@ final class BeakKeyMac {
   /** Over {@code handle} (the engine's {@code mac} keyset) and {@code tink}, its Tink primitive. */
   static BeakKeyMac of(KeysetHandle handle, Mac tink) throws GeneralSecurityException {
     Fast fast = Fast.of(handle);
-    if (fast != null && !MessageDigest.isEqual(fast.tag(PROBE), tink.computeMac(PROBE))) {
+    // the probe is in two parts, as on the authentication path
+    int half = PROBE.length / 2;
+    if (fast != null && !MessageDigest.isEqual(fast.tag(PROBE, PROBE, half), tink.computeMac(concat(PROBE, PROBE, half)))) {
       fast = null; // a tag format this class does not reproduce: leave it all to Tink
     }
     return new BeakKeyMac(tink, fast);
+  }
+
+  private static byte[] concat(byte[] head, byte[] body, int from) {
+    byte[] m = new byte[head.length + body.length - from];
+    System.arraycopy(head, 0, m, 0, head.length);
+    System.arraycopy(body, from, m, head.length, body.length - from);
+    return m;
   }
 
   /** Whether verification bypasses Tink's wrapper (for tests). */
@@ -61,13 +70,15 @@ final class BeakKeyMac {
   }
 
   /**
-   * Whether {@code stored} is the tag of {@code data}. With {@code stored == null} (no such key) it
-   * does the same MAC work and returns false.
+   * Whether {@code stored} is the tag of the message {@code head} followed by {@code body} from
+   * {@code from} to its end (two parts, so that the caller need not copy them into one). With {@code
+   * stored == null} (no such key) it does the same MAC work and returns false.
    */
-  boolean verify(byte @Nullable [] stored, byte[] data) {
+  boolean verify(byte @Nullable [] stored, byte[] head, byte[] body, int from) {
     if (fast != null) {
-      return fast.verify(stored, data);
+      return fast.verify(stored, head, body, from);
     }
+    byte[] data = concat(head, body, from);
     try {
       if (stored == null) {
         tink.computeMac(data); // Tink's verify would skip the HMAC for an unknown prefix (K6)
@@ -134,11 +145,12 @@ final class BeakKeyMac {
       }
     }
 
-    byte[] tag(byte[] data) {
+    byte[] tag(byte[] head, byte[] body, int from) {
       javax.crypto.Mac mac = macs.get();
       byte[] tag = new byte[prefix.length + mac.getMacLength()];
       System.arraycopy(prefix, 0, tag, 0, prefix.length);
-      mac.update(data);
+      mac.update(head);
+      mac.update(body, from, body.length - from);
       try {
         mac.doFinal(tag, prefix.length); // straight after the prefix: no second array, no copy
       } catch (javax.crypto.ShortBufferException e) {
@@ -147,8 +159,8 @@ final class BeakKeyMac {
       return tag.length == prefix.length + tagSize ? tag : Arrays.copyOf(tag, prefix.length + tagSize);
     }
 
-    boolean verify(byte @Nullable [] stored, byte[] data) {
-      byte[] tag = tag(data); // first, and always: the same work whether or not the key exists (K6)
+    boolean verify(byte @Nullable [] stored, byte[] head, byte[] body, int from) {
+      byte[] tag = tag(head, body, from); // first, and always: the same work whether or not the key exists (K6)
       boolean equal = MessageDigest.isEqual(stored != null ? stored : decoy, tag); // constant-time
       return equal && stored != null;
     }

@@ -146,15 +146,16 @@ final class Core {
   private Auth authenticateNoCharge(BeakKey key, boolean allowBlocked, Instant now) {
     Objects.requireNonNull(key, "key");
     String raw = key.reveal();
-    byte[] data = BeakKeyFormat.macInputOf(raw);
-    if (data == null) {
+    byte[] body = BeakKeyFormat.macBodyOf(raw);
+    if (body == null) {
       throw new Unauthenticated();
     }
     Optional<Versioned<KeyRecord>> row = read(Tables.KEYS, BeakKeyFormat.keyIdOf(raw));
     // an unknown id costs the same MAC work and fails the same way: timing and error say nothing
     // about existence (K6); the comparison is constant-time
     byte[] stored = row.isPresent() ? row.get().value().mac().toByteArray() : null;
-    if (!keysets.beakKeyMac().verify(stored, data) || row.isEmpty()) {
+    if (!keysets.beakKeyMac().verify(stored, BeakKeyFormat.MAC_DOMAIN, body, BeakKeyFormat.BODY_FROM)
+        || row.isEmpty()) {
       throw new Unauthenticated();
     }
     KeyInfo info = row.get().value().info();

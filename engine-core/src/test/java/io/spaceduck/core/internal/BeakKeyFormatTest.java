@@ -2,6 +2,7 @@ package io.spaceduck.core.internal;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
 import io.spaceduck.api.KeyId;
@@ -34,10 +35,15 @@ class BeakKeyFormatTest {
 
   @Property
   @Tag("K1")
-  @Label("K1 the MAC input built from raw text equals the one built at issue (the pre-change formula)")
-  void macInputOfRawText_equalsTheIssueInput(@ForAll("ids") String id, @ForAll("secrets") String secret) {
+  @Label("K1 the MAC input taken from raw text equals the one built at issue (the pre-change formula)")
+  void macInputFromRawText_equalsTheIssueInput(@ForAll("ids") String id, @ForAll("secrets") String secret) {
     String raw = BeakKeyFormat.format(new KeyId(id), secret).reveal();
-    byte[] fromRaw = BeakKeyFormat.macInputOf(raw);
+    byte[] body = BeakKeyFormat.macBodyOf(raw);
+    assertNotNull(body);
+    // the two parts authentication MACs, joined
+    byte[] fromRaw = new byte[BeakKeyFormat.MAC_DOMAIN.length + body.length - BeakKeyFormat.BODY_FROM];
+    System.arraycopy(BeakKeyFormat.MAC_DOMAIN, 0, fromRaw, 0, BeakKeyFormat.MAC_DOMAIN.length);
+    System.arraycopy(body, BeakKeyFormat.BODY_FROM, fromRaw, BeakKeyFormat.MAC_DOMAIN.length, body.length - BeakKeyFormat.BODY_FROM);
     // the formula every stored MAC so far was computed over
     byte[] issued = ("beak-key/v1|" + id + "|" + secret).getBytes(StandardCharsets.UTF_8);
     assertArrayEquals(issued, fromRaw);
@@ -55,7 +61,7 @@ class BeakKeyFormatTest {
       @ForAll("foreign") char c) {
     char[] raw = BeakKeyFormat.format(new KeyId(id), secret).reveal().toCharArray();
     raw[position] = c;
-    assertNull(BeakKeyFormat.macInputOf(new String(raw)));
+    assertNull(BeakKeyFormat.macBodyOf(new String(raw)));
   }
 
   @Provide
@@ -76,12 +82,12 @@ class BeakKeyFormatTest {
   void wrongShape_isRefused() {
     String good = BeakKeyFormat.format(new KeyId("a".repeat(16)), "b".repeat(52)).reveal();
     assertEquals(BeakKeyFormat.LENGTH, good.length());
-    assertNull(BeakKeyFormat.macInputOf(good.substring(1)));
-    assertNull(BeakKeyFormat.macInputOf(good + "a"));
-    assertNull(BeakKeyFormat.macInputOf("bK_" + good.substring(3)));
-    assertNull(BeakKeyFormat.macInputOf("xx_" + good.substring(3)));
-    assertNull(BeakKeyFormat.macInputOf(good.substring(0, 19) + "|" + good.substring(20)));
-    assertNull(BeakKeyFormat.macInputOf(good.substring(0, 19) + "a" + good.substring(20)));
-    assertNull(BeakKeyFormat.macInputOf(""));
+    assertNull(BeakKeyFormat.macBodyOf(good.substring(1)));
+    assertNull(BeakKeyFormat.macBodyOf(good + "a"));
+    assertNull(BeakKeyFormat.macBodyOf("bK_" + good.substring(3)));
+    assertNull(BeakKeyFormat.macBodyOf("xx_" + good.substring(3)));
+    assertNull(BeakKeyFormat.macBodyOf(good.substring(0, 19) + "|" + good.substring(20)));
+    assertNull(BeakKeyFormat.macBodyOf(good.substring(0, 19) + "a" + good.substring(20)));
+    assertNull(BeakKeyFormat.macBodyOf(""));
   }
 }

@@ -12,6 +12,7 @@ import com.google.crypto.tink.Mac;
 import com.google.crypto.tink.TinkJsonProtoKeysetFormat;
 import com.google.crypto.tink.mac.HmacParameters;
 import com.google.crypto.tink.mac.PredefinedMacParameters;
+import io.spaceduck.api.KeyId;
 import java.security.GeneralSecurityException;
 import java.util.HexFormat;
 import net.jqwik.api.Arbitraries;
@@ -23,6 +24,7 @@ import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
 import net.jqwik.api.Tag;
 import net.jqwik.api.constraints.Size;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Beak Key MACs verify exactly as Tink verified them (K1): tags Tink computed at issue — including a
@@ -39,6 +41,13 @@ class BeakKeyMacTest {
   private static final String OLD_RAW_KEY = "bk_k3yidk3yidabcdef_s3cr3ts3cr3tabcdefghijklmnopqrstuvwxyz234567abcdefgh";
   private static final String OLD_STORED_MAC =
       "01c609448dbcc20e0c363d4920ffea4b7042584defb8ac7eec76b972aaebbe35269ee356e1";
+
+  private static final byte[] NONE = new byte[0];
+
+  /** A one-part message through the two-part API. */
+  private static boolean verify(BeakKeyMac mac, byte @Nullable [] stored, byte[] data) {
+    return mac.verify(stored, NONE, data, 0);
+  }
 
   private static BeakKeyMac of(KeysetHandle h) throws GeneralSecurityException {
     return BeakKeyMac.of(h, h.getPrimitive(TinkSetup.config(), Mac.class));
@@ -58,16 +67,20 @@ class BeakKeyMacTest {
     BeakKeyMac mac = of(h);
     assertTrue(mac.usesJce());
     byte[] stored = HexFormat.of().parseHex(OLD_STORED_MAC);
-    byte[] data = BeakKeyFormat.macInputOf(OLD_RAW_KEY);
-    assertNotNull(data);
+    byte[] body = BeakKeyFormat.macBodyOf(OLD_RAW_KEY);
+    assertNotNull(body);
 
-    assertTrue(mac.verify(stored, data));
+    // as Core verifies it: the domain, then the raw key's own bytes
+    assertTrue(mac.verify(stored, BeakKeyFormat.MAC_DOMAIN, body, BeakKeyFormat.BODY_FROM));
     // the engine still issues the very same tag for it
-    assertArrayEquals(stored, h.getPrimitive(TinkSetup.config(), Mac.class).computeMac(data));
+    KeyId id = new KeyId(OLD_RAW_KEY.substring(3, 19));
+    String secret = OLD_RAW_KEY.substring(20);
+    assertArrayEquals(stored, h.getPrimitive(TinkSetup.config(), Mac.class).computeMac(BeakKeyFormat.macInput(id, secret)));
 
-    byte[] otherSecret = BeakKeyFormat.macInputOf(OLD_RAW_KEY.substring(0, 71) + (OLD_RAW_KEY.endsWith("a") ? "b" : "a"));
-    assertFalse(mac.verify(stored, otherSecret));
-    assertFalse(mac.verify(null, data), "K6: no row, no success");
+    byte[] otherSecret = BeakKeyFormat.macBodyOf(OLD_RAW_KEY.substring(0, 71) + (OLD_RAW_KEY.endsWith("a") ? "b" : "a"));
+    assertNotNull(otherSecret);
+    assertFalse(mac.verify(stored, BeakKeyFormat.MAC_DOMAIN, otherSecret, BeakKeyFormat.BODY_FROM));
+    assertFalse(mac.verify(null, BeakKeyFormat.MAC_DOMAIN, body, BeakKeyFormat.BODY_FROM), "K6: no row, no success");
   }
 
   @Property(tries = 200)
@@ -81,17 +94,42 @@ class BeakKeyMacTest {
     BeakKeyMac mac = of(h);
     assertTrue(mac.usesJce());
     byte[] tag = tink.computeMac(data);
-    assertTrue(mac.verify(tag, data));
+    assertTrue(verify(mac, tag, data));
 
     byte[] tampered = tag.clone();
     tampered[position % tag.length] ^= flip;
-    assertFalse(mac.verify(tampered, data));
-    assertFalse(mac.verify(java.util.Arrays.copyOf(tag, tag.length - 1), data));
-    assertFalse(mac.verify(java.util.Arrays.copyOf(tag, tag.length + 1), data));
-    assertFalse(mac.verify(new byte[0], data));
-    assertFalse(mac.verify(null, data));
+    assertFalse(verify(mac, tampered, data));
+    assertFalse(verify(mac, java.util.Arrays.copyOf(tag, tag.length - 1), data));
+    assertFalse(verify(mac, java.util.Arrays.copyOf(tag, tag.length + 1), data));
+    assertFalse(verify(mac, new byte[0], data));
+    assertFalse(verify(mac, null, data));
     // another keyset's tag of the same data
-    assertFalse(mac.verify(generate(PredefinedMacParameters.HMAC_SHA256_256BITTAG).getPrimitive(TinkSetup.config(), Mac.class).computeMac(data), data));
+    assertFalse(verify(mac, generate(PredefinedMacParameters.HMAC_SHA256_256BITTAG).getPrimitive(TinkSetup.config(), Mac.class).computeMac(data), data));
+  }
+
+  @Property(tries = 200)
+  @Tag("K1")
+  @Label("K1 a message in two parts verifies wherever it is split, on both paths")
+  void twoParts_verifyWhereverSplit(@ForAll @Size(max = 120) byte[] data, @ForAll("tampering") int at, @ForAll("tampering") int from)
+      throws GeneralSecurityException {
+    int split = at % (data.length + 1);
+    byte[] head = java.util.Arrays.copyOfRange(data, 0, split);
+    // the body carries `skip` bytes of noise before the rest of the message
+    int skip = from % 8;
+    byte[] body = new byte[skip + data.length - split];
+    java.util.Arrays.fill(body, 0, skip, (byte) 0x5a);
+    System.arraycopy(data, split, body, skip, data.length - split);
+    for (KeysetHandle h :
+        new KeysetHandle[] {
+          generate(PredefinedMacParameters.HMAC_SHA256_256BITTAG), generate(PredefinedMacParameters.HMAC_SHA512_256BITTAG)
+        }) {
+      BeakKeyMac mac = of(h);
+      byte[] tag = h.getPrimitive(TinkSetup.config(), Mac.class).computeMac(data);
+      assertTrue(mac.verify(tag, head, body, skip), mac.toString());
+      if (split < data.length) { // one message byte fewer: another message
+        assertFalse(mac.verify(tag, head, body, skip + 1), mac.toString());
+      }
+    }
   }
 
   @Provide
@@ -120,9 +158,9 @@ class BeakKeyMacTest {
       assertTrue(mac.usesJce(), p.toString());
       byte[] data = {1, 2, 3};
       byte[] tag = h.getPrimitive(TinkSetup.config(), Mac.class).computeMac(data);
-      assertTrue(mac.verify(tag, data), p.toString());
+      assertTrue(verify(mac, tag, data), p.toString());
       tag[tag.length - 1] ^= 1;
-      assertFalse(mac.verify(tag, data), p.toString());
+      assertFalse(verify(mac, tag, data), p.toString());
     }
   }
 
@@ -142,14 +180,14 @@ class BeakKeyMacTest {
       assertFalse(mac.usesJce(), h.toString());
       byte[] data = {4, 5, 6};
       byte[] tag = h.getPrimitive(TinkSetup.config(), Mac.class).computeMac(data);
-      assertTrue(mac.verify(tag, data));
+      assertTrue(verify(mac, tag, data));
       tag[tag.length - 1] ^= 1;
-      assertFalse(mac.verify(tag, data));
-      assertFalse(mac.verify(null, data), "K6");
+      assertFalse(verify(mac, tag, data));
+      assertFalse(verify(mac, null, data), "K6");
     }
     // the first key of the two-key keyset still verifies its old tags
     byte[] old = first.getPrimitive(TinkSetup.config(), Mac.class).computeMac(new byte[] {7});
-    assertTrue(of(two).verify(old, new byte[] {7}));
+    assertTrue(verify(of(two), old, new byte[] {7}));
   }
 
   @Example
