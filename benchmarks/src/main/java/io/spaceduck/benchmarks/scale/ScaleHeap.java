@@ -2,6 +2,7 @@ package io.spaceduck.benchmarks.scale;
 
 import io.spaceduck.api.BeakKey;
 import io.spaceduck.api.RateLimits;
+import io.spaceduck.api.Unauthenticated;
 import java.io.BufferedReader;
 import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
@@ -18,7 +19,8 @@ import java.util.Properties;
  *   <li>before the engine is opened (the JVM and this tool);
  *   <li>with the engine open over the store;
  *   <li>after every identity in the store (every agent and operator key) authenticated once, so each
- *       has its rate-limit bucket: the most the caches hold for callers seen within their expiry.
+ *       has its rate-limit bucket: the most the caches hold for callers seen within their expiry. Keys
+ *       that {@link ScaleBenchmark} rotated more than a grace period ago fail and are counted apart.
  * </ol>
  *
  * Writes {@code heap.properties} beside the store and prints it.
@@ -32,6 +34,7 @@ public final class ScaleHeap {
     Properties out = new Properties();
     long before = liveHeap();
     long callers = 0;
+    long rotatedAway = 0;
     long open;
     long after;
     try (ScaleFixture f =
@@ -42,8 +45,12 @@ public final class ScaleHeap {
       try (BufferedReader r = Files.newBufferedReader(dir.resolve(ScaleFixture.KEYS), StandardCharsets.UTF_8)) {
         for (String line; (line = r.readLine()) != null; ) {
           String[] p = line.split(" ");
-          f.engine.authenticate(BeakKey.of(p[p.length - 1]));
-          callers++;
+          try {
+            f.engine.authenticate(BeakKey.of(p[p.length - 1]));
+            callers++;
+          } catch (Unauthenticated e) {
+            rotatedAway++; // an agent whose key ScaleBenchmark rotated more than a grace period ago
+          }
         }
       }
       after = liveHeap();
@@ -54,6 +61,7 @@ public final class ScaleHeap {
     out.setProperty("heap_engine_open", Long.toString(open));
     out.setProperty("heap_after_callers", Long.toString(after));
     out.setProperty("callers", Long.toString(callers));
+    out.setProperty("keys_rotated_away", Long.toString(rotatedAway));
     out.setProperty("engine_bytes_open", Long.toString(open - before));
     out.setProperty("bytes_per_caller", String.format("%.1f", (after - open) / (double) callers));
     try (var w = Files.newBufferedWriter(dir.resolve("heap.properties"), StandardCharsets.UTF_8)) {
