@@ -12,18 +12,17 @@ import io.spaceduck.api.HatchTicket;
 import io.spaceduck.api.RateLimits;
 import io.spaceduck.api.Tier;
 import io.spaceduck.api.VerificationCode;
+import io.spaceduck.benchmarks.BenchFiles;
 import io.spaceduck.storage.AuditChain;
 import io.spaceduck.storage.AuditDraft;
 import java.io.BufferedWriter;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -34,7 +33,6 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.stream.Stream;
 
 /**
  * Loads a scale store (issue 8, figure 5): {@code --identities N} identities and {@code --events E}
@@ -79,7 +77,7 @@ public final class ScaleLoader {
         return;
       }
     }
-    wipe(dir);
+    BenchFiles.deleteTree(dir);
     new ScaleLoader().load(dir, identities, events, threads, agentsPerOperator);
   }
 
@@ -112,33 +110,19 @@ public final class ScaleLoader {
       // each thread bonds for its own operators only.
       int workers = Math.min(threads, operators);
       AtomicLong done = new AtomicLong();
-      ExecutorService pool = Executors.newFixedThreadPool(workers);
-      List<Future<?>> work = new ArrayList<>();
-      for (int t = 0; t < workers; t++) {
-        int me = t;
-        work.add(
-            pool.submit(
-                () -> {
-                  for (long i = 0; i < agents; i++) {
-                    int op = (int) (i % operators); // agents spread evenly over the operators
-                    if (op % workers != me) {
-                      continue;
-                    }
-                    BondResult b = f.engine.bonds().bond(operatorKeys.get(op), "scale-agent-" + i, Tier.T1);
-                    String line = "A " + op + " " + b.agent().id().value() + " " + b.key().key().reveal() + "\n";
-                    synchronized (keys) {
-                      keys.write(line);
-                    }
-                    done.incrementAndGet();
-                  }
-                  return null;
-                }));
-      }
-      try {
-        progress("identities", done, agents, work);
-      } finally {
-        pool.shutdownNow();
-      }
+      inParallel("identities", workers, done, agents, me -> {
+        for (long i = 0; i < agents; i++) {
+          int op = (int) (i % operators); // agents spread evenly over the operators
+          if (op % workers == me) {
+            BondResult b = f.engine.bonds().bond(operatorKeys.get(op), "scale-agent-" + i, Tier.T1);
+            String line = "A " + op + " " + b.agent().id().value() + " " + b.key().key().reveal() + "\n";
+            synchronized (keys) {
+              keys.write(line);
+            }
+            done.incrementAndGet();
+          }
+        }
+      });
       long tIdentities = System.nanoTime();
       long bytesIdentities = ScaleFixture.storeBytes(dir);
       long seqAfterIdentities = f.storage.auditHead().orElseThrow().seq();
@@ -154,36 +138,25 @@ public final class ScaleLoader {
       AtomicLong appended = new AtomicLong();
       AtomicLong units = new AtomicLong();
       long unitCount = (filler + EVENTS_PER_UNIT - 1) / EVENTS_PER_UNIT;
-      ExecutorService appenders = Executors.newFixedThreadPool(2);
-      List<Future<?>> appending = new ArrayList<>();
-      for (int t = 0; t < 2; t++) {
-        appending.add( // two units in flight: one is validated and encoded while the other commits
-            appenders.submit(
-                () -> {
-                  for (long u; (u = units.getAndIncrement()) < unitCount; ) {
-                    long first = u * EVENTS_PER_UNIT;
-                    int n = (int) Math.min(EVENTS_PER_UNIT, filler - first);
-                    Instant now = Instant.now();
-                    f.storage.execute(
-                        tx -> {
-                          for (int i = 0; i < n; i++) {
-                            AuditDraft d = templates.get((int) ((first + i) % templates.size()));
-                            tx.appendAudit(
-                                new AuditDraft(d.action(), d.actor(), d.resource(), d.scope(), now, d.engineVersion(),
-                                    d.reason(), d.outcome(), d.details()));
-                          }
-                          return null;
-                        });
-                    appended.addAndGet(n);
-                  }
-                  return null;
-                }));
-      }
-      try {
-        progress("audit events", appended, filler, appending);
-      } finally {
-        appenders.shutdownNow();
-      }
+      // two units in flight: one is validated and encoded while the other commits
+      inParallel("audit events", 2, appended, filler, me -> {
+        for (long u; (u = units.getAndIncrement()) < unitCount; ) {
+          long first = u * EVENTS_PER_UNIT;
+          int n = (int) Math.min(EVENTS_PER_UNIT, filler - first);
+          Instant now = Instant.now();
+          f.storage.execute(
+              tx -> {
+                for (int i = 0; i < n; i++) {
+                  AuditDraft d = templates.get((int) ((first + i) % templates.size()));
+                  tx.appendAudit(
+                      new AuditDraft(d.action(), d.actor(), d.resource(), d.scope(), now, d.engineVersion(),
+                          d.reason(), d.outcome(), d.details()));
+                }
+                return null;
+              });
+          appended.addAndGet(n);
+        }
+      });
       long tEvents = System.nanoTime();
       long seq = f.storage.auditHead().orElseThrow().seq();
       if (seq != events) {
@@ -217,21 +190,43 @@ public final class ScaleLoader {
     return f.engine.hatching().complete(t.id(), VerificationCode.of(codes.remove(t.id())));
   }
 
-  /** Waits for {@code work}, printing progress every ten seconds; rethrows the first failure. */
-  private static void progress(String what, AtomicLong done, long total, List<Future<?>> work) throws Exception {
-    long start = System.nanoTime();
-    for (Future<?> w : work) {
-      while (true) {
-        try {
-          w.get(10, TimeUnit.SECONDS);
-          break;
-        } catch (TimeoutException e) {
-          long d = done.get();
-          System.out.printf("   %s: %,d of %,d (%,.0f/s)%n", what, d, total, d / ((System.nanoTime() - start) / 1e9));
+  /** One worker's share of a parallel phase; {@code me} is its index. */
+  @FunctionalInterface
+  private interface Worker {
+    void run(int me) throws Exception;
+  }
+
+  /**
+   * Runs {@code worker} on {@code threads} threads and waits for all of them, printing {@code done} of
+   * {@code total} every ten seconds; rethrows the first failure (the pool is stopped either way).
+   */
+  private static void inParallel(String what, int threads, AtomicLong done, long total, Worker worker) throws Exception {
+    ExecutorService pool = Executors.newFixedThreadPool(threads);
+    try {
+      List<Future<?>> work = new ArrayList<>();
+      for (int t = 0; t < threads; t++) {
+        int me = t;
+        work.add(pool.submit(() -> {
+          worker.run(me);
+          return null;
+        }));
+      }
+      long start = System.nanoTime();
+      for (Future<?> w : work) {
+        while (true) {
+          try {
+            w.get(10, TimeUnit.SECONDS);
+            break;
+          } catch (TimeoutException e) {
+            long d = done.get();
+            System.out.printf("   %s: %,d of %,d (%,.0f/s)%n", what, d, total, d / ((System.nanoTime() - start) / 1e9));
+          }
         }
       }
+      System.out.printf("   %s: %,d in %.1f s%n", what, done.get(), (System.nanoTime() - start) / 1e9);
+    } finally {
+      pool.shutdownNow();
     }
-    System.out.printf("   %s: %,d in %.1f s%n", what, done.get(), (System.nanoTime() - start) / 1e9);
   }
 
   private static BufferedWriter keysFile(Path dir) throws IOException {
@@ -239,18 +234,5 @@ public final class ScaleLoader {
     Files.deleteIfExists(p);
     Files.createFile(p, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
     return Files.newBufferedWriter(p, StandardCharsets.UTF_8);
-  }
-
-  private static void wipe(Path dir) throws IOException {
-    if (!Files.exists(dir)) {
-      return;
-    }
-    try (Stream<Path> s = Files.walk(dir)) {
-      for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
-        Files.deleteIfExists(p);
-      }
-    } catch (UncheckedIOException e) {
-      throw e.getCause();
-    }
   }
 }

@@ -19,7 +19,8 @@ import org.jspecify.annotations.Nullable;
 final class BeakKeyFormat {
   static final int LENGTH = 3 + 16 + 1 + 52;
   /** The first part of every key's MAC input. */
-  static final byte[] MAC_DOMAIN = "beak-key/v1|".getBytes(StandardCharsets.US_ASCII);
+  private static final String DOMAIN = "beak-key/v1|";
+  static final byte[] MAC_DOMAIN = DOMAIN.getBytes(StandardCharsets.US_ASCII);
   /** Where the second part of the MAC input starts in what {@link #macBodyOf} returns. */
   static final int BODY_FROM = 3;
   private static final int SEPARATOR = 19; // the '_' between id and secret
@@ -44,7 +45,7 @@ final class BeakKeyFormat {
 
   /** The bytes a key's stored MAC is computed over, at issue. */
   static byte[] macInput(KeyId keyId, String secret) {
-    return ("beak-key/v1|" + keyId.value() + "|" + secret).getBytes(StandardCharsets.UTF_8);
+    return (DOMAIN + keyId.value() + "|" + secret).getBytes(StandardCharsets.UTF_8);
   }
 
   /**
