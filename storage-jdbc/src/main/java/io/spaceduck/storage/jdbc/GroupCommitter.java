@@ -17,6 +17,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.sql.Types;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
@@ -51,6 +52,12 @@ import org.slf4j.LoggerFactory;
 final class GroupCommitter {
   private static final Logger log = LoggerFactory.getLogger(GroupCommitter.class);
 
+  /** The commit thread's name, followed by a space and the store's location. */
+  static final String THREAD_NAME = "spaceduck-jdbc-commit";
+
+  /** How long {@link #close()} waits for the commit thread to finish what is queued. */
+  static final Duration CLOSE_WAIT = Duration.ofSeconds(60);
+
   /** A unit's folded writes and audit drafts, or a pulse; completed once committed or failed. */
   sealed interface Job permits UnitJob, PulseJob, Stop {
     CompletableFuture<Void> done();
@@ -84,7 +91,10 @@ final class GroupCommitter {
   private final String where;
   private final LinkedBlockingQueue<Job> queue = new LinkedBlockingQueue<>();
   private final Thread thread;
+  private final Duration closeWait;
   private volatile boolean closing;
+  /** Set when close() gave up waiting: the thread then commits nothing more and fails what it holds. */
+  private volatile boolean abandoned;
   private @Nullable Connection connection;
 
   // counters for tests and benchmarks (written by the committer thread only)
@@ -94,12 +104,18 @@ final class GroupCommitter {
   private volatile long isolatedBatches;
 
   GroupCommitter(DataSource dataSource, Dialect dialect, Map<Table<?>, SqlTable> tables, JdbcOptions options, String where) {
+    this(dataSource, dialect, tables, options, where, CLOSE_WAIT);
+  }
+
+  GroupCommitter(
+      DataSource dataSource, Dialect dialect, Map<Table<?>, SqlTable> tables, JdbcOptions options, String where, Duration closeWait) {
+    this.closeWait = closeWait;
     this.dataSource = dataSource;
     this.dialect = dialect;
     this.tables = tables;
     this.options = options;
     this.where = where;
-    this.thread = new Thread(this::loop, "spaceduck-jdbc-commit");
+    this.thread = new Thread(this::run, THREAD_NAME + " " + where);
     this.thread.setDaemon(true);
     this.thread.start();
   }
@@ -115,20 +131,48 @@ final class GroupCommitter {
     }
   }
 
-  /** Commits what is queued, then stops. */
+  /**
+   * Commits what is queued, then stops; returns once the commit thread has ended, so a closed store
+   * writes nothing more. An interrupt of the closing thread does not cut the wait short (it is kept
+   * for the caller). Only if the thread is still busy after {@link #CLOSE_WAIT} — a database that
+   * stopped answering — does close return without it: the thread is then abandoned, commits nothing
+   * more (a batch it holds is rolled back and fails as closed) and releases its connection when its
+   * current statement returns.
+   */
   void close() {
     closing = true;
     queue.add(new Stop(new CompletableFuture<>()));
+    boolean interrupted = false;
+    long deadline = System.nanoTime() + closeWait.toNanos();
     try {
-      thread.join(TimeUnit.SECONDS.toMillis(60));
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
+      for (long left = closeWait.toNanos(); thread.isAlive() && left > 0; left = deadline - System.nanoTime()) {
+        try {
+          TimeUnit.NANOSECONDS.timedJoin(thread, left);
+        } catch (InterruptedException e) {
+          interrupted = true;
+        }
+      }
+      if (thread.isAlive()) {
+        abandoned = true;
+        log.warn(
+            "{}: the commit thread did not finish within {} s of close; it commits nothing more and fails what it holds",
+            where,
+            closeWait.toSeconds());
+      }
+    } finally {
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
     }
     Job j;
     while ((j = queue.poll()) != null) {
       j.done().completeExceptionally(new StorageException(where + " is closed"));
     }
-    discardConnection();
+  }
+
+  /** Whether the commit thread has ended (after close). */
+  boolean stopped() {
+    return !thread.isAlive();
   }
 
   long batches() {
@@ -147,9 +191,17 @@ final class GroupCommitter {
     return isolatedBatches;
   }
 
+  private void run() {
+    try {
+      loop();
+    } finally {
+      discardConnection(); // only this thread ever uses it
+    }
+  }
+
   private void loop() {
     List<Job> batch = new ArrayList<>();
-    while (true) {
+    while (!abandoned) {
       Job first;
       try {
         first = queue.poll(1, TimeUnit.SECONDS);
@@ -225,6 +277,9 @@ final class GroupCommitter {
         retries++;
         backoff(attempt);
       }
+      if (abandoned) {
+        throw new GaveUp(where + " is closed", last);
+      }
       Connection c;
       try {
         c = connection();
@@ -236,6 +291,10 @@ final class GroupCommitter {
       @Nullable AuditEvent firstEvent = null;
       try {
         firstEvent = apply(c, batch);
+        if (abandoned) { // close() stopped waiting for this batch: it must not land after close returned
+          rollbackQuietly(c);
+          throw new GaveUp(where + " is closed", null);
+        }
         committing = true;
         c.commit();
         return;

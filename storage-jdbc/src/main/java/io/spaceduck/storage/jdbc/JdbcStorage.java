@@ -24,6 +24,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -68,14 +69,16 @@ public final class JdbcStorage implements Storage {
   private final GroupCommitter committer;
   private final CommittedView reads = new Reads();
   private volatile boolean closed;
+  private final Object closeLock = new Object();
 
-  private JdbcStorage(DataSource dataSource, @Nullable HikariDataSource ownedPool, Dialect dialect, JdbcOptions options, String where) {
+  private JdbcStorage(
+      DataSource dataSource, @Nullable HikariDataSource ownedPool, Dialect dialect, JdbcOptions options, String where, Duration closeWait) {
     this.dataSource = dataSource;
     this.ownedPool = ownedPool;
     this.dialect = dialect;
     this.where = where;
     this.tables = SqlTable.all(dialect);
-    this.committer = new GroupCommitter(dataSource, dialect, tables, options, where);
+    this.committer = new GroupCommitter(dataSource, dialect, tables, options, where, closeWait);
   }
 
   /** {@link #open(DataSource, JdbcOptions)} with {@link JdbcOptions#defaults()}. */
@@ -91,6 +94,11 @@ public final class JdbcStorage implements Storage {
    *     schema newer than this engine knows
    */
   public static JdbcStorage open(DataSource dataSource, JdbcOptions options) {
+    return open(dataSource, options, GroupCommitter.CLOSE_WAIT);
+  }
+
+  /** {@link #open(DataSource, JdbcOptions)} whose {@link #close()} waits at most {@code closeWait} for the commit thread (tests). */
+  static JdbcStorage open(DataSource dataSource, JdbcOptions options, Duration closeWait) {
     Objects.requireNonNull(dataSource, "dataSource");
     Objects.requireNonNull(options, "options");
     String where;
@@ -104,7 +112,7 @@ public final class JdbcStorage implements Storage {
     } catch (SQLException e) {
       throw Text.failure("cannot connect to the database", e);
     }
-    return start(dataSource, null, dialect, options, where);
+    return start(dataSource, null, dialect, options, where, closeWait);
   }
 
   /**
@@ -139,16 +147,17 @@ public final class JdbcStorage implements Storage {
       throw new StorageException("cannot connect to " + where + ": " + cause.getMessage(), e);
     }
     try {
-      return start(pool, pool, dialect, options, where);
+      return start(pool, pool, dialect, options, where, GroupCommitter.CLOSE_WAIT);
     } catch (RuntimeException e) {
       pool.close();
       throw e;
     }
   }
 
-  private static JdbcStorage start(DataSource ds, @Nullable HikariDataSource owned, Dialect dialect, JdbcOptions options, String where) {
+  private static JdbcStorage start(
+      DataSource ds, @Nullable HikariDataSource owned, Dialect dialect, JdbcOptions options, String where, Duration closeWait) {
     Schema.prepare(ds, dialect, options.migrate(), where);
-    return new JdbcStorage(ds, owned, dialect, options, where);
+    return new JdbcStorage(ds, owned, dialect, options, where, closeWait);
   }
 
   /**
@@ -446,20 +455,23 @@ public final class JdbcStorage implements Storage {
     }
   }
 
+  /**
+   * Refuses new work, commits the units already queued, and returns once the commit thread has ended:
+   * after close nothing more is written (also when the closing thread is interrupted; its interrupt is
+   * kept). Only a database that stops answering for more than a minute makes close return earlier,
+   * with the batch in flight rolled back and failed. A second, concurrent close waits for the first.
+   */
   @Override
   public void close() {
-    if (closed) {
-      return;
-    }
-    synchronized (this) {
+    synchronized (closeLock) {
       if (closed) {
         return;
       }
       closed = true;
-    }
-    committer.close();
-    if (ownedPool != null) {
-      ownedPool.close();
+      committer.close();
+      if (ownedPool != null) {
+        ownedPool.close();
+      }
     }
   }
 

@@ -396,6 +396,113 @@ class FaultInjectionTest {
     });
   }
 
+  // ---- close ----
+
+  @ParameterizedTest
+  @EnumSource(TestDatabase.class)
+  @Tag("I4")
+  @DisplayName("I4 close from an interrupted thread still waits for the batch in flight; nothing is written after it returns")
+  void closeWhileInterrupted_waitsForTheCommitThread(TestDatabase db) throws Exception {
+    TestDatabase.Namespace ns = db.fresh();
+    try {
+      FaultyDataSource faults = FaultyDataSource.unpooled(ns);
+      JdbcStorage s = JdbcStorage.open(faults, JdbcOptions.defaults());
+      CountDownLatch reached = new CountDownLatch(1);
+      CountDownLatch release = new CountDownLatch(1);
+      faults.blockAt(AUDIT_INSERT, reached, release); // the meta insert of the batch already ran
+      List<Thread> threads = new ArrayList<>();
+      Map<String, CompletableFuture<Throwable>> outcomes = new LinkedHashMap<>();
+      start("u0", () -> insertAudited(s, "u0"), threads, outcomes);
+      assertTrue(reached.await(30, TimeUnit.SECONDS), "the committer took the unit");
+
+      CompletableFuture<Boolean> interruptKept = new CompletableFuture<>();
+      Thread closer = new Thread(() -> {
+        Thread.currentThread().interrupt();
+        s.close();
+        interruptKept.complete(Thread.currentThread().isInterrupted());
+      }, "closer");
+      closer.start();
+      awaitParkedIn(closer, GroupCommitter.class, "close"); // fails if close returned under the held batch
+      release.countDown();
+      closer.join(TimeUnit.SECONDS.toMillis(60));
+
+      assertFalse(closer.isAlive(), "close returned once the batch was done");
+      assertTrue(interruptKept.getNow(false), "the closing thread's interrupt is kept");
+      assertFalse(commitThreadAlive(s), "the commit thread has ended when close returns");
+      threads.get(0).join(TimeUnit.SECONDS.toMillis(60));
+      assertNull(outcomes.get("u0").join(), "the unit in flight at close committed");
+      try (JdbcStorage other = JdbcStorage.open(FaultyDataSource.unpooled(ns))) {
+        assertInsertedOnce(other, "u0");
+        assertChain(other, 1);
+      }
+    } finally {
+      db.drop(ns);
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(TestDatabase.class)
+  @Tag("I4")
+  @DisplayName("I4 a close that stops waiting for a hung batch leaves it rolled back and failed, never committed later")
+  void closeGivesUpOnHungBatch_rolledBackNeverCommitted(TestDatabase db) throws Exception {
+    TestDatabase.Namespace ns = db.fresh();
+    try {
+      FaultyDataSource faults = FaultyDataSource.unpooled(ns);
+      JdbcStorage s = JdbcStorage.open(faults, JdbcOptions.defaults(), java.time.Duration.ofMillis(200));
+      insertAudited(s, "a");
+      CountDownLatch reached = new CountDownLatch(1);
+      CountDownLatch release = new CountDownLatch(1);
+      faults.blockAt(AUDIT_INSERT, reached, release);
+      List<Thread> threads = new ArrayList<>();
+      Map<String, CompletableFuture<Throwable>> outcomes = new LinkedHashMap<>();
+      start("u0", () -> insertAudited(s, "u0"), threads, outcomes);
+      assertTrue(reached.await(30, TimeUnit.SECONDS), "the committer took the unit");
+
+      s.close(); // the batch is held: close gives up after its (short) wait
+      assertFalse(outcomes.get("u0").isDone(), "the held unit is still in flight");
+      assertThrows(StorageException.class, () -> insertAudited(s, "late"), "a closed store refuses units");
+      release.countDown(); // the hung statement returns: the batch must not commit now
+      threads.get(0).join(TimeUnit.SECONDS.toMillis(60));
+
+      Throwable failure = outcomes.get("u0").join();
+      assertInstanceOf(StorageException.class, failure, "the abandoned unit fails");
+      assertTrue(failure.getMessage().endsWith(" is closed"), failure.getMessage());
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+      while (commitThreadAlive(s)) {
+        assertTrue(System.nanoTime() < deadline, "the abandoned commit thread ends");
+        Thread.yield();
+      }
+      try (JdbcStorage other = JdbcStorage.open(FaultyDataSource.unpooled(ns))) {
+        assertInsertedOnce(other, "a");
+        assertTrue(other.get(Tables.META, "u0").isEmpty(), "the abandoned unit left no row");
+        assertChain(other, 1);
+      }
+    } finally {
+      db.drop(ns);
+    }
+  }
+
+  /** Whether the commit thread of {@code s} (named after its location) is still running. */
+  private static boolean commitThreadAlive(JdbcStorage s) {
+    String name = GroupCommitter.THREAD_NAME + " " + s.describe();
+    return Thread.getAllStackTraces().keySet().stream().anyMatch(t -> t.getName().equals(name) && t.isAlive());
+  }
+
+  /** Waits until {@code t} is parked inside {@code type.method}; fails if it ends first. */
+  private static void awaitParkedIn(Thread t, Class<?> type, String method) {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (true) {
+      Thread.State state = t.getState();
+      assertNotEquals(Thread.State.TERMINATED, state, t.getName() + " returned from " + method + " too early");
+      if ((state == Thread.State.WAITING || state == Thread.State.TIMED_WAITING)
+          && Arrays.stream(t.getStackTrace()).anyMatch(f -> f.getClassName().equals(type.getName()) && f.getMethodName().equals(method))) {
+        return;
+      }
+      assertTrue(System.nanoTime() < deadline, t.getName() + " never reached " + method + ": " + state);
+      Thread.yield();
+    }
+  }
+
   /** Starts a thread running {@code unit}; its outcome is null on success, else what it threw. */
   private static void start(String name, Runnable unit, List<Thread> threads, Map<String, CompletableFuture<Throwable>> outcomes) {
     CompletableFuture<Throwable> outcome = new CompletableFuture<>();
