@@ -17,6 +17,10 @@ import net.jqwik.api.lifecycle.PropertyLifecycleContext;
  * <p>An {@link EngineContract} may run a share of that ({@link EngineContract#triesPercent()}), and
  * {@value #ACTIONS_PROPERTY} sets the length of the stateful chains.
  *
+ * <p>It also fences each property's end ({@link TryFence}): afterwards no try may open a store, and
+ * the next property starts only once a try that jqwik's bounded shrinking left running has closed its
+ * stores.
+ *
  * <p>Registered on {@link StorageContract} and {@link EngineContract} (inherited by every subclass).
  * Stateless.
  */
@@ -95,6 +99,29 @@ public final class ConformanceTries implements AroundPropertyHook {
       tries = (int) Math.max(1, Math.min(Integer.MAX_VALUE, (long) tries * Math.max(1, c.triesPercent()) / 100));
     }
     context.attributes().setTries(tries);
-    return property.execute();
+    TryFence fence = fenceOf(context.testInstance());
+    if (fence == null) {
+      return property.execute();
+    }
+    fence.begin();
+    try {
+      return property.execute();
+    } finally {
+      if (!fence.end()) {
+        System.err.println(
+            "conformance kit: a try of " + context.label() + " still holds a store " + TryFence.END_WAIT_SECONDS
+                + " s after the property ended (jqwik's background shrinking); later properties may see its writes");
+      }
+    }
+  }
+
+  private static TryFence fenceOf(Object instance) {
+    if (instance instanceof StorageContract s) {
+      return s.fence;
+    }
+    if (instance instanceof EngineContract e) {
+      return e.fence;
+    }
+    return null;
   }
 }

@@ -21,9 +21,7 @@ import io.spaceduck.api.Unauthenticated;
 import io.spaceduck.storage.Storage;
 import io.spaceduck.storage.Tables;
 import io.spaceduck.storage.Versioned;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.ForAll;
@@ -87,7 +85,8 @@ import org.junit.jupiter.api.function.Executable;
 public abstract class EngineContract {
   private static final int MAX_ACTIONS = 30;
 
-  private final List<AutoCloseable> opened = new CopyOnWriteArrayList<>();
+  /** The engines of the running try; see {@link TryFence} for why a property's end is fenced. */
+  final TryFence fence = new TryFence();
   private EngineFixture shared;
   private HatchResult alice;
   private BeakKey operatorKey;
@@ -105,21 +104,19 @@ public abstract class EngineContract {
     return 100;
   }
 
-  /** Two engines on a new store of the backend, closed after the try. */
+  /**
+   * Two engines on a new store of the backend, closed after the try.
+   *
+   * @throws IllegalStateException once the property has ended (see {@link TryFence})
+   */
   final EngineFixture openEngine(boolean t3) {
-    EngineFixture f = new EngineFixture(newStorage(), t3);
-    opened.add(f);
-    return f;
+    return fence.open(() -> new EngineFixture(newStorage(), t3));
   }
 
   /** Closes every engine and store opened during the try. */
   @AfterTry
   public void closeEngines() throws Exception {
-    List<AutoCloseable> toClose = new ArrayList<>(opened);
-    opened.clear();
-    for (AutoCloseable c : toClose) {
-      c.close();
-    }
+    fence.closeAll();
   }
 
   /** Closes the engine the hostile-input property shared across its tries. */
@@ -202,7 +199,7 @@ public abstract class EngineContract {
   /** One engine for all tries of a property: an admin, an operator and a duckling, Alice. */
   private EngineFixture shared() {
     if (shared == null) {
-      shared = new EngineFixture(newStorage(), false);
+      shared = fence.openUntracked(() -> new EngineFixture(newStorage(), false)); // closed after the property
       BeakKey admin = shared.bootstrap(shared.newEmail()).key().key();
       HatchResult op = shared.hatch("Operator", shared.newEmail());
       shared.engine.identities().promote(admin, op.duckling().id(), Tier.T2);

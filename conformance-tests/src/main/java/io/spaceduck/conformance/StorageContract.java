@@ -125,25 +125,32 @@ public abstract class StorageContract {
   /** Seconds a multi-threaded property waits for its threads before it fails as hung. */
   static final int THREAD_TIMEOUT_SECONDS = 60;
 
-  private final List<Storage> opened = new CopyOnWriteArrayList<>();
+  /** The stores of the running try; see {@link TryFence} for why a property's end is fenced. */
+  final TryFence fence = new TryFence();
 
   /** A new, empty, open store. Called once or more per try; the kit closes what it opens. */
   protected abstract Storage newStorage();
 
-  /** Opens a store through {@link #newStorage()} and remembers it for {@link #closeStores()}. */
+  /**
+   * Opens a store through {@link #newStorage()} and remembers it for {@link #closeStores()}.
+   *
+   * @throws IllegalStateException once the property has ended: only jqwik's shrinking, going on in the
+   *     background after its time bound, still runs tries then, and it must not touch a store the next
+   *     property uses ({@link TryFence})
+   */
   protected final Storage openStore() {
-    Storage s = Objects.requireNonNull(newStorage(), "newStorage() returned null");
-    opened.add(s);
-    return s;
+    return fence.open(() -> Objects.requireNonNull(newStorage(), "newStorage() returned null"));
   }
 
   /** Closes every store opened during the try (closing twice is allowed by the SPI). */
   @AfterTry
   public void closeStores() {
-    List<Storage> toClose = new ArrayList<>(opened);
-    opened.clear();
-    for (Storage s : toClose) {
-      s.close();
+    try {
+      fence.closeAll();
+    } catch (RuntimeException | Error e) {
+      throw e;
+    } catch (Exception e) {
+      throw new IllegalStateException(e); // Storage.close() throws no checked exception
     }
   }
 
