@@ -3,8 +3,10 @@ package io.spaceduck.storage.jdbc;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import java.sql.Connection;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.Map;
 
 /**
  * One namespace and pool that a test class reuses for many stores: {@link #reset()} empties every
@@ -29,10 +31,52 @@ final class SharedNamespace implements AutoCloseable {
     JdbcStorage.open(pool).close(); // creates the schema
   }
 
-  /** A store on the shared namespace, emptied first. */
+  /**
+   * A store on the shared namespace, emptied first. Fails if a store opened here earlier still has its
+   * commit thread (a closed store must write nothing more), or if the reset left a row behind.
+   */
   JdbcStorage openEmpty(JdbcOptions options) {
+    assertNoCommitterRunning();
     reset();
+    assertEmpty();
     return JdbcStorage.open(pool, options);
+  }
+
+  /** The commit thread of a store on this namespace, named after its location, must be gone. */
+  private void assertNoCommitterRunning() {
+    String location = JdbcStorage.describe(ns.url());
+    for (Map.Entry<Thread, StackTraceElement[]> t : Thread.getAllStackTraces().entrySet()) {
+      String name = t.getKey().getName();
+      if (name.startsWith(GroupCommitter.THREAD_NAME) && name.endsWith(" " + location) && t.getKey().isAlive()) {
+        AssertionError e = new AssertionError("a closed store on " + location + " still has its commit thread " + name
+            + " (interrupted: " + t.getKey().isInterrupted() + "); its stack is this error's");
+        e.setStackTrace(t.getValue());
+        throw e;
+      }
+    }
+  }
+
+  private void assertEmpty() {
+    try (Connection c = pool.getConnection(); Statement s = c.createStatement()) {
+      for (String t : Schema.expectedTables()) {
+        if (t.equals("sd_audit_head")) {
+          try (ResultSet rs = s.executeQuery("SELECT seq FROM sd_audit_head")) {
+            if (!rs.next() || rs.getLong(1) != 0 || rs.next()) {
+              throw new AssertionError("the reset of " + ns.url() + " left sd_audit_head not at seq 0");
+            }
+          }
+        } else {
+          try (ResultSet rs = s.executeQuery("SELECT COUNT(*) FROM " + t)) {
+            rs.next();
+            if (rs.getLong(1) != 0) {
+              throw new AssertionError("the reset of " + ns.url() + " left " + rs.getLong(1) + " rows in " + t);
+            }
+          }
+        }
+      }
+    } catch (SQLException e) {
+      throw new AssertionError("cannot check the reset of " + ns.url(), e);
+    }
   }
 
   void reset() {
