@@ -135,9 +135,10 @@ final class GroupCommitter {
    * Commits what is queued, then stops; returns once the commit thread has ended, so a closed store
    * writes nothing more. An interrupt of the closing thread does not cut the wait short (it is kept
    * for the caller). Only if the thread is still busy after {@link #CLOSE_WAIT} — a database that
-   * stopped answering — does close return without it: the thread is then abandoned, commits nothing
-   * more (a batch it holds is rolled back and fails as closed) and releases its connection when its
-   * current statement returns.
+   * stopped answering — does close return without it: the thread is then abandoned and starts no
+   * commit any more (a batch it holds that has not reached its commit is rolled back and fails as
+   * closed; one hung inside the commit itself resolves as the database decides) and releases its
+   * connection when its current statement returns.
    */
   void close() {
     closing = true;
@@ -168,11 +169,6 @@ final class GroupCommitter {
     while ((j = queue.poll()) != null) {
       j.done().completeExceptionally(new StorageException(where + " is closed"));
     }
-  }
-
-  /** Whether the commit thread has ended (after close). */
-  boolean stopped() {
-    return !thread.isAlive();
   }
 
   long batches() {

@@ -458,8 +458,9 @@ public final class JdbcStorage implements Storage {
   /**
    * Refuses new work, commits the units already queued, and returns once the commit thread has ended:
    * after close nothing more is written (also when the closing thread is interrupted; its interrupt is
-   * kept). Only a database that stops answering for more than a minute makes close return earlier,
-   * with the batch in flight rolled back and failed. A second, concurrent close waits for the first.
+   * kept). Only a database that stops answering for more than a minute makes close return earlier;
+   * the batch in flight then fails, rolled back unless it was already inside its commit. A second,
+   * concurrent close waits for the first.
    */
   @Override
   public void close() {
