@@ -305,13 +305,9 @@ class FaultInjectionTest {
       JdbcStorage.CommitStats before = s.commitStats();
 
       // hold the committer inside the first statement of a batch of one unit
-      CountDownLatch reached = new CountDownLatch(1);
-      CountDownLatch release = new CountDownLatch(1);
-      faults.blockAt("", reached, release);
       List<Thread> threads = new ArrayList<>();
       Map<String, CompletableFuture<Throwable>> outcomes = new LinkedHashMap<>();
-      start("u0", () -> insertAudited(s, "u0"), threads, outcomes);
-      assertTrue(reached.await(30, TimeUnit.SECONDS), "the committer took the first unit");
+      CountDownLatch release = holdU0(s, faults, "", threads, outcomes);
 
       // while it is held, queue more: three good units, a stale update, two inserts of one key
       for (String k : List.of("u1", "u2", "u3")) {
@@ -365,13 +361,9 @@ class FaultInjectionTest {
   @DisplayName("I4 a unit holding text no column can store is refused to its caller alone; its batch-mates commit")
   void malformedUnit_neverFailsBatchMates(TestDatabase db) throws Exception {
     withStore(db, JdbcOptions.defaults(), (s, faults) -> {
-      CountDownLatch reached = new CountDownLatch(1);
-      CountDownLatch release = new CountDownLatch(1);
-      faults.blockAt("", reached, release);
       List<Thread> threads = new ArrayList<>();
       Map<String, CompletableFuture<Throwable>> outcomes = new LinkedHashMap<>();
-      start("u0", () -> insertAudited(s, "u0"), threads, outcomes);
-      assertTrue(reached.await(30, TimeUnit.SECONDS));
+      CountDownLatch release = holdU0(s, faults, "", threads, outcomes);
       start("u1", () -> insertAudited(s, "u1"), threads, outcomes);
       start("bad", () -> s.execute(tx -> {
         tx.insert(Tables.META, new MetaRecord("bad", "half a duck \ud83e"));
@@ -407,13 +399,10 @@ class FaultInjectionTest {
     try {
       FaultyDataSource faults = FaultyDataSource.unpooled(ns);
       JdbcStorage s = JdbcStorage.open(faults, JdbcOptions.defaults());
-      CountDownLatch reached = new CountDownLatch(1);
-      CountDownLatch release = new CountDownLatch(1);
-      faults.blockAt(AUDIT_INSERT, reached, release); // the meta insert of the batch already ran
       List<Thread> threads = new ArrayList<>();
       Map<String, CompletableFuture<Throwable>> outcomes = new LinkedHashMap<>();
-      start("u0", () -> insertAudited(s, "u0"), threads, outcomes);
-      assertTrue(reached.await(30, TimeUnit.SECONDS), "the committer took the unit");
+      // held after the batch's meta insert ran
+      CountDownLatch release = holdU0(s, faults, AUDIT_INSERT, threads, outcomes);
 
       CompletableFuture<Boolean> interruptKept = new CompletableFuture<>();
       Thread closer = new Thread(() -> {
@@ -450,13 +439,9 @@ class FaultInjectionTest {
       FaultyDataSource faults = FaultyDataSource.unpooled(ns);
       JdbcStorage s = JdbcStorage.open(faults, JdbcOptions.defaults(), java.time.Duration.ofMillis(200));
       insertAudited(s, "a");
-      CountDownLatch reached = new CountDownLatch(1);
-      CountDownLatch release = new CountDownLatch(1);
-      faults.blockAt(AUDIT_INSERT, reached, release);
       List<Thread> threads = new ArrayList<>();
       Map<String, CompletableFuture<Throwable>> outcomes = new LinkedHashMap<>();
-      start("u0", () -> insertAudited(s, "u0"), threads, outcomes);
-      assertTrue(reached.await(30, TimeUnit.SECONDS), "the committer took the unit");
+      CountDownLatch release = holdU0(s, faults, AUDIT_INSERT, threads, outcomes);
 
       s.close(); // the batch is held: close gives up after its (short) wait
       assertFalse(outcomes.get("u0").isDone(), "the held unit is still in flight");
@@ -482,10 +467,8 @@ class FaultInjectionTest {
     }
   }
 
-  /** Whether the commit thread of {@code s} (named after its location) is still running. */
   private static boolean commitThreadAlive(JdbcStorage s) {
-    String name = GroupCommitter.THREAD_NAME + " " + s.describe();
-    return Thread.getAllStackTraces().keySet().stream().anyMatch(t -> t.getName().equals(name) && t.isAlive());
+    return StoreChecks.commitThread(s.describe()).isPresent();
   }
 
   /** Waits until {@code t} is parked inside {@code type.method}; fails if it ends first. */
@@ -501,6 +484,21 @@ class FaultInjectionTest {
       assertTrue(System.nanoTime() < deadline, t.getName() + " never reached " + method + ": " + state);
       Thread.yield();
     }
+  }
+
+  /**
+   * Starts unit {@code u0} (an audited insert) on its own thread and holds the committer inside that
+   * unit's batch at the first statement containing {@code sql}; returns the latch that releases it.
+   */
+  private static CountDownLatch holdU0(
+      JdbcStorage s, FaultyDataSource faults, String sql, List<Thread> threads, Map<String, CompletableFuture<Throwable>> outcomes)
+      throws InterruptedException {
+    CountDownLatch reached = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    faults.blockAt(sql, reached, release);
+    start("u0", () -> insertAudited(s, "u0"), threads, outcomes);
+    assertTrue(reached.await(30, TimeUnit.SECONDS), "the committer took the first unit");
+    return release;
   }
 
   /** Starts a thread running {@code unit}; its outcome is null on success, else what it threw. */

@@ -6,7 +6,6 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.util.Map;
 
 /**
  * One namespace and pool that a test class reuses for many stores: {@link #reset()} empties every
@@ -45,15 +44,12 @@ final class SharedNamespace implements AutoCloseable {
   /** The commit thread of a store on this namespace, named after its location, must be gone. */
   private void assertNoCommitterRunning() {
     String location = JdbcStorage.describe(ns.url());
-    for (Map.Entry<Thread, StackTraceElement[]> t : Thread.getAllStackTraces().entrySet()) {
-      String name = t.getKey().getName();
-      if (name.startsWith(GroupCommitter.THREAD_NAME) && name.endsWith(" " + location) && t.getKey().isAlive()) {
-        AssertionError e = new AssertionError("a closed store on " + location + " still has its commit thread " + name
-            + " (interrupted: " + t.getKey().isInterrupted() + "); its stack is this error's");
-        e.setStackTrace(t.getValue());
-        throw e;
-      }
-    }
+    StoreChecks.commitThread(location).ifPresent(t -> {
+      AssertionError e = new AssertionError("a closed store on " + location + " still has its commit thread " + t.getName()
+          + " (interrupted: " + t.isInterrupted() + "); its stack is this error's");
+      e.setStackTrace(t.getStackTrace());
+      throw e;
+    });
   }
 
   private void assertEmpty() {

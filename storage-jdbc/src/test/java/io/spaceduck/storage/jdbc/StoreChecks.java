@@ -27,6 +27,12 @@ final class StoreChecks {
         Map.of("k", "v"));
   }
 
+  /** The running commit thread of the store at {@code location} (its threads are named after it), if any. */
+  static Optional<Thread> commitThread(String location) {
+    String name = GroupCommitter.THREAD_NAME + " " + location;
+    return Thread.getAllStackTraces().keySet().stream().filter(t -> t.getName().equals(name) && t.isAlive()).findFirst();
+  }
+
   /** One unit: inserts meta row {@code key} and appends one audit event naming it. */
   static void insertAudited(Storage s, String key) {
     s.execute(tx -> {
