@@ -38,6 +38,7 @@ import io.spaceduck.storage.KeyRecord;
 import io.spaceduck.storage.Storage;
 import io.spaceduck.storage.StorageConflictException;
 import io.spaceduck.storage.StorageException;
+import io.spaceduck.storage.StorageOutcomeUnknownException;
 import io.spaceduck.storage.Table;
 import io.spaceduck.storage.Tables;
 import io.spaceduck.storage.Transaction;
@@ -352,6 +353,9 @@ final class Core {
 
   Unavailable unavailable(StorageException e) {
     log.error("store failure in {}: {}", storage.describe(), e.toString());
+    if (e instanceof StorageOutcomeUnknownException) {
+      return new Unavailable("the store failed; whether the action was applied is unknown", e, true);
+    }
     return new Unavailable("the store failed; nothing was applied", e);
   }
 
