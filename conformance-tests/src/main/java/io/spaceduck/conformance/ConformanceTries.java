@@ -1,7 +1,6 @@
 package io.spaceduck.conformance;
 
 import net.jqwik.api.lifecycle.AroundPropertyHook;
-import net.jqwik.api.lifecycle.FalsifiedSample;
 import net.jqwik.api.lifecycle.PropagationMode;
 import net.jqwik.api.lifecycle.PropertyExecutionResult;
 import net.jqwik.api.lifecycle.PropertyExecutor;
@@ -22,7 +21,7 @@ import net.jqwik.api.lifecycle.PropertyLifecycleContext;
  * the next property starts only once a try that jqwik's bounded shrinking left running has closed its
  * stores.
  *
- * <p>A failed property explains itself ({@link #explained}): its failure names the seed and carries the
+ * <p>A failed property explains itself ({@link FailureReport}): its failure names the seed and carries the
  * first, unshrunk failure beside the shrunk one, and the whole report goes to standard error — so the
  * cause of a failure is in the last lines of a CI console even when shrinking changed the error or
  * ran out of time.
@@ -107,11 +106,11 @@ public final class ConformanceTries implements AroundPropertyHook {
     context.attributes().setTries(tries);
     TryFence fence = fenceOf(context.testInstance());
     if (fence == null) {
-      return explained(context.extendedLabel(), property.execute());
+      return FailureReport.explained(context.extendedLabel(), property.execute());
     }
     fence.begin();
     try {
-      return explained(context.extendedLabel(), property.execute());
+      return FailureReport.explained(context.extendedLabel(), property.execute());
     } finally {
       if (!fence.end()) {
         System.err.println(
@@ -119,51 +118,6 @@ public final class ConformanceTries implements AroundPropertyHook {
                 + " s after the property ended (jqwik's background shrinking); later properties may see its writes");
       }
     }
-  }
-
-  /** The longest excerpt of one error message or sample kept in a failure report. */
-  static final int EXCERPT = 3_000;
-
-  /**
-   * A failed property's result with a failure that explains itself: the message starts with the
-   * shrunk failure's own message (so existing reports read the same), then names the seed, the tries,
-   * the first failure before shrinking (message and sample) and the shrinking steps; the first failure
-   * is the cause, so its stack trace is printed too. The stack trace is the shrunk failure's, so the
-   * reported line is the contract's. The same report goes to standard error. Any other result is
-   * returned unchanged.
-   */
-  static PropertyExecutionResult explained(String label, PropertyExecutionResult result) {
-    if (result.status() != PropertyExecutionResult.Status.FAILED) {
-      return result;
-    }
-    Throwable shrunk = result.throwable().orElse(null);
-    Throwable original = result.originalSample().flatMap(FalsifiedSample::falsifyingError).orElse(null);
-    StringBuilder m = new StringBuilder();
-    m.append(shrunk == null ? "property failed" : describe(shrunk));
-    m.append("\n  [conformance kit] ").append(label).append(" failed after ").append(result.countTries()).append(" tries");
-    result.seed().ifPresent(seed -> m.append(", seed ").append(seed));
-    result.shrunkSample().ifPresent(s -> m.append(", ").append(s.countShrinkingSteps()).append(" shrinking steps"));
-    if (original != null && original != shrunk) {
-      m.append("\n  first failure, before shrinking: ").append(describe(original));
-    }
-    result.originalSample().ifPresent(s -> m.append("\n  first failing sample: ").append(excerpt(String.valueOf(s.parameters()))));
-    result.shrunkSample().ifPresent(s -> m.append("\n  shrunk sample: ").append(excerpt(String.valueOf(s.parameters()))));
-    String report = m.toString();
-    System.err.println(report);
-    AssertionError explained = new AssertionError(report, original != null && original != shrunk ? original : shrunk);
-    if (shrunk != null) {
-      explained.setStackTrace(shrunk.getStackTrace());
-    }
-    return result.mapToFailed(explained);
-  }
-
-  private static String describe(Throwable t) {
-    String message = t.getMessage();
-    return t.getClass().getName() + (message == null ? "" : ": " + excerpt(message));
-  }
-
-  private static String excerpt(String text) {
-    return text.length() <= EXCERPT ? text : text.substring(0, EXCERPT) + "… (" + (text.length() - EXCERPT) + " more characters)";
   }
 
   private static TryFence fenceOf(Object instance) {

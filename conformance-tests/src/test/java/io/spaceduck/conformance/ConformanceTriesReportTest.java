@@ -26,8 +26,18 @@ import org.junit.platform.launcher.core.LauncherFactory;
  */
 class ConformanceTriesReportTest {
   @Test
-  @DisplayName("a failed property's failure names its seed and carries the first, unshrunk failure; the report also goes to stderr")
+  @DisplayName("a failed contract property's failure names its seed and carries the first, unshrunk failure; the report also goes to stderr")
   void failedProperty_explainsItself() {
+    explainsItself(FailingPropertyFixture.class);
+  }
+
+  @Test
+  @DisplayName("a property without the kit's hook is explained through the global registration in the test resources")
+  void globallyRegistered_explainsItselfToo() {
+    explainsItself(FailingPropertyFixture.Plain.class);
+  }
+
+  private static void explainsItself(Class<?> fixture) {
     List<TestExecutionResult> failures = new ArrayList<>();
     ByteArrayOutputStream err = new ByteArrayOutputStream();
     PrintStream savedErr = System.err;
@@ -35,7 +45,7 @@ class ConformanceTriesReportTest {
     try {
       Launcher launcher = LauncherFactory.create();
       launcher.execute(
-          LauncherDiscoveryRequestBuilder.request().selectors(selectClass(FailingPropertyFixture.class)).build(),
+          LauncherDiscoveryRequestBuilder.request().selectors(selectClass(fixture)).build(),
           new TestExecutionListener() {
             @Override
             public void executionFinished(TestIdentifier id, TestExecutionResult result) {
@@ -53,6 +63,7 @@ class ConformanceTriesReportTest {
     assertInstanceOf(AssertionError.class, failure);
     assertTrue(message.startsWith("java.lang.AssertionError: too big: 10"), message);
     assertTrue(message.contains("seed 42"), message);
+    assertEquals(message.indexOf(FailureReport.MARK), message.lastIndexOf(FailureReport.MARK), "explained once: " + message);
     assertTrue(message.contains("shrunk sample: [10]"), message);
     assertTrue(message.contains("shrinking steps"), message);
     assertNotNull(failure.getCause(), "the first failure is the cause, with its stack trace");
