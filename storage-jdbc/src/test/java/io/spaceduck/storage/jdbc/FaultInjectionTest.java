@@ -18,6 +18,7 @@ import io.spaceduck.api.Pulse;
 import io.spaceduck.storage.MetaRecord;
 import io.spaceduck.storage.StorageConflictException;
 import io.spaceduck.storage.StorageException;
+import io.spaceduck.storage.StorageOutcomeUnknownException;
 import io.spaceduck.storage.Tables;
 import io.spaceduck.storage.Versioned;
 import java.sql.Connection;
@@ -175,12 +176,53 @@ class FaultInjectionTest {
       StorageException e = assertThrows(StorageException.class, () -> insertAudited(s, "a"));
       faults.refuseConnections(false);
 
-      assertFalse(e instanceof StorageConflictException);
+      assertInstanceOf(StorageOutcomeUnknownException.class, e, "not 'not applied': the commit may have taken effect");
       assertTrue(e.getMessage().contains("database is unreachable; whether it took effect is unknown"), e.getMessage());
       assertEquals(retries, s.commitStats().retries());
       assertTrue(s.get(Tables.META, "a").isEmpty(), "(here it had not)");
       insertAudited(s, "b");
       assertChain(s, 1);
+    });
+  }
+
+  @ParameterizedTest
+  @EnumSource(TestDatabase.class)
+  @Tag("I4")
+  @DisplayName("I4 a connection lost while the server still commits: the check waits for that commit, sees it, and does not run the batch again")
+  void connectionLostWhileServerCommits_resolvedAsCommitted(TestDatabase db) throws Exception {
+    withStore(db, JdbcOptions.defaults(), (s, faults) -> {
+      insertAudited(s, "first");
+      long retries = s.commitStats().retries();
+      Thread committer = StoreChecks.commitThread(s.describe()).orElseThrow();
+      CompletableFuture<Void> serverDone = new CompletableFuture<>();
+      // the client loses the connection at commit; the server finishes the commit a moment later,
+      // once the committer is asking whether it took effect
+      faults.arm(FaultyDataSource.Point.COMMIT, "", 1, (real, proceed) -> {
+        Thread server = new Thread(() -> {
+          try {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (Arrays.stream(committer.getStackTrace()).noneMatch(f -> f.getMethodName().equals("committed"))
+                && System.nanoTime() < deadline) {
+              Thread.yield();
+            }
+            proceed.call();
+            real.close();
+            serverDone.complete(null);
+          } catch (Exception e) {
+            serverDone.completeExceptionally(e);
+          }
+        }, "server");
+        server.start();
+        throw faults.sever(real);
+      });
+      insertAudited(s, "a"); // the caller sees success
+
+      serverDone.get(60, TimeUnit.SECONDS);
+      assertEquals(retries, s.commitStats().retries(), "not run again");
+      assertInsertedOnce(s, "a");
+      assertChain(s, 2);
+      insertAudited(s, "after");
+      assertChain(s, 3);
     });
   }
 
@@ -274,7 +316,7 @@ class FaultInjectionTest {
           () -> s.recordPulse(new Pulse(new AgentId("ag_" + "a".repeat(26)), new DucklingId("dk_" + "b".repeat(26)), StoreChecks.T0, "ok")));
 
       for (StorageException e : List.of(before, after, pulse)) {
-        assertFalse(e instanceof StorageConflictException);
+        assertInstanceOf(StorageOutcomeUnknownException.class, e, "not 'not applied': the commit may have taken effect");
         assertTrue(e.getMessage().contains(s.describe()) && e.getMessage().contains("whether it took effect is unknown"), e.getMessage());
       }
       assertEquals(retries, s.commitStats().retries(), "an unknown outcome is never re-run blindly");
