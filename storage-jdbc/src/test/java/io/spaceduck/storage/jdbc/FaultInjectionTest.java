@@ -200,9 +200,10 @@ class FaultInjectionTest {
       faults.arm(FaultyDataSource.Point.COMMIT, "", 1, (real, proceed) -> {
         Thread server = new Thread(() -> {
           try {
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-            while (Arrays.stream(committer.getStackTrace()).noneMatch(f -> f.getMethodName().equals("committed"))
-                && System.nanoTime() < deadline) {
+            // until the committer's check is inside a query (the old check read without waiting and
+            // ran the batch again, which then conflicted with itself); at most 10 s
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (!inQueryOf(committer, "committed") && System.nanoTime() < deadline) {
               Thread.yield();
             }
             proceed.call();
@@ -514,6 +515,13 @@ class FaultInjectionTest {
   }
 
   /** Waits until {@code t} is parked inside {@code type.method}; fails if it ends first. */
+  /** Whether {@code t} is executing a query inside {@code method}. */
+  private static boolean inQueryOf(Thread t, String method) {
+    StackTraceElement[] stack = t.getStackTrace();
+    return Arrays.stream(stack).anyMatch(f -> f.getMethodName().equals(method))
+        && Arrays.stream(stack).anyMatch(f -> f.getMethodName().equals("executeQuery"));
+  }
+
   private static void awaitParkedIn(Thread t, Class<?> type, String method) {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
     while (true) {
