@@ -42,17 +42,55 @@ import org.slf4j.LoggerFactory;
  * in one database transaction, so the audit head lock and the commit's fsync are paid once per batch,
  * not once per event.
  *
- * <p>A batch runs at READ COMMITTED in a fixed order: read conditions ({@code SELECT … FOR SHARE}),
- * deletes, updates, inserts — each a conditional statement on the version column, sent as JDBC batches
- * — then pulses, then the audit appends: {@code SELECT … FOR UPDATE} of the head row, link in Java,
- * insert, move the head, commit. Units in one batch were computed concurrently, so none depends on
- * another's uncommitted write; any order of them is a valid serial order.
+ * <h2>Serializable units within a batch</h2>
  *
- * <p>If a condition fails anywhere in the batch the transaction is rolled back and each job of the
- * batch is committed alone, so only the unit whose condition failed fails. Serialization failures,
- * deadlocks and lock timeouts roll back and retry the batch (bounded, with jittered backoff). A lost
- * connection before commit rolls back on the server, so the batch is retried on a new connection; a
- * connection lost <em>during</em> commit is resolved by looking for the batch's first audit event.
+ * The batch commits exactly what running its units one after another, in queue order, would commit —
+ * each unit judged on its own end state:
+ *
+ * <ol>
+ *   <li><b>Plan</b> (in Java, before any write). Each unit's folded row operations ({@link NetOp}) are
+ *       judged against what the units before it in the batch did: a condition (version, absence) that
+ *       fails there <em>refuses</em> the unit (it conflicts once the batch has committed); a condition
+ *       that holds on a row an earlier unit <em>wrote</em> (an insert after a delete) <em>defers</em> it
+ *       to a batch of its own right after this one, since its statements are conditioned on the state
+ *       before the batch. So two units that each check what the other writes never both commit (no
+ *       write skew), and racing updates of one row no longer split the batch. Unique index keys are
+ *       judged on each unit's end state: the committed holders of every key the batch claims are read
+ *       once (one query per unique index; none for a batch that claims none), then moved along unit by
+ *       unit.
+ *   <li><b>Statements</b> of the applied units, at READ COMMITTED, each a conditional statement on the
+ *       version column sent as JDBC batches: read conditions ({@code SELECT … FOR SHARE}), deletes,
+ *       then — for tables with a unique index — the rows about to be updated give up their unique keys
+ *       (set to NULL: the first step of a two-step move), updates, inserts. After the deletes and the
+ *       clearing, writing final values can only collide where the end state itself would, so a unit
+ *       that moves a value between rows or swaps two rows' values never meets its own transient
+ *       duplicate, on any database (MariaDB and H2 have no deferrable constraints). Then pulses, then
+ *       the audit appends: {@code SELECT … FOR UPDATE} of the head row, link in Java, insert, move the
+ *       head, commit.
+ * </ol>
+ *
+ * The database still decides every condition against the committed state (another instance may have
+ * written meanwhile): if any statement fails, the transaction is rolled back and each job of the batch
+ * is committed alone, so only the unit at fault fails. Cost over a plain batch: one read per unique
+ * index for batches that claim a unique key, one more statement batch for batches that update rows of
+ * a table with a unique index (only {@code contacts}), a deferred unit's own commit (rare: it needs
+ * an insert after a delete of one row within one batch); the plan itself is a pass over the batch's
+ * operations in memory.
+ *
+ * <h2>Outcomes</h2>
+ *
+ * A job completes normally only once its transaction has committed. Serialization failures, deadlocks
+ * and lock timeouts roll back and retry the batch (bounded, with jittered backoff). A connection lost
+ * before commit rolls back on the server, so the batch is retried on a new connection. A connection
+ * lost <em>during</em> commit is resolved by looking for the batch's first audit event, under the audit
+ * head lock (so a commit the server is still finishing is waited for, never taken for "not
+ * committed"). Where it cannot be resolved — a batch without audit events (pulses only, or units
+ * without events), or a database unreachable afterwards — the jobs inside the transaction fail with
+ * {@link StorageOutcomeUnknownException}: a plain {@link StorageException} ("not applied") is thrown
+ * only when nothing was committed.
+ *
+ * <p>Thread-safety: {@link #submit} and {@link #close} may be called from any thread; everything else
+ * runs on the commit thread.
  */
 final class GroupCommitter {
   private static final Logger log = LoggerFactory.getLogger(GroupCommitter.class);
