@@ -15,6 +15,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.spaceduck.api.AgentId;
 import io.spaceduck.api.DucklingId;
 import io.spaceduck.api.Pulse;
+import io.spaceduck.storage.ContactRecord;
 import io.spaceduck.storage.MetaRecord;
 import io.spaceduck.storage.StorageConflictException;
 import io.spaceduck.storage.StorageException;
@@ -31,6 +32,7 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -326,6 +328,161 @@ class FaultInjectionTest {
       assertInsertedOnce(s, "n2");
       insertPlain(s, "n3");
       assertInsertedOnce(s, "n3");
+    });
+  }
+
+  // ---- serializable within one batch (issue 14): the committer is held so the units below are
+  // certainly committed as one batch
+
+  private static ContactRecord contact(String id, String blindIndex) {
+    return new ContactRecord(new DucklingId(id), Optional.ofNullable(blindIndex), Optional.empty());
+  }
+
+  private static final String DK_B = "dk_" + "b".repeat(26);
+  private static final String DK_C = "dk_" + "c".repeat(26);
+  private static final String DK_D = "dk_" + "d".repeat(26);
+  private static final String DK_E = "dk_" + "e".repeat(26);
+
+  @ParameterizedTest
+  @EnumSource(TestDatabase.class)
+  @Tag("K4")
+  @Tag("CAS")
+  @DisplayName("K4 CAS two units in one batch that each check what the other writes: the first commits, the second conflicts")
+  void writeSkewInOneBatch_secondConflicts(TestDatabase db) throws Exception {
+    withStore(db, JdbcOptions.defaults(), (s, faults) -> {
+      s.execute(tx -> {
+        tx.insert(Tables.META, new MetaRecord("a", "live"));
+        tx.insert(Tables.META, new MetaRecord("b", "live"));
+        return null;
+      });
+      Versioned<MetaRecord> a = s.get(Tables.META, "a").orElseThrow();
+      Versioned<MetaRecord> b = s.get(Tables.META, "b").orElseThrow();
+      JdbcStorage.CommitStats before = s.commitStats();
+      List<Thread> threads = new ArrayList<>();
+      Map<String, CompletableFuture<Throwable>> outcomes = new LinkedHashMap<>();
+      CountDownLatch release = holdU0(s, faults, "", threads, outcomes);
+      start("aRevokesB", () -> s.execute(tx -> {
+        tx.check(Tables.META, a);
+        tx.update(Tables.META, b, new MetaRecord("b", "revoked by a"));
+        tx.appendAudit(draft("meta.set", "dk_actor", "b"));
+        return null;
+      }), threads, outcomes);
+      awaitQueued(threads.subList(1, 2));
+      start("bRevokesA", () -> s.execute(tx -> {
+        tx.check(Tables.META, b);
+        tx.update(Tables.META, a, new MetaRecord("a", "revoked by b"));
+        tx.appendAudit(draft("meta.set", "dk_actor", "a"));
+        return null;
+      }), threads, outcomes);
+      awaitQueued(threads.subList(2, 3));
+      release.countDown();
+      for (Thread t : threads) {
+        t.join(TimeUnit.SECONDS.toMillis(60));
+      }
+
+      assertNull(outcomes.get("aRevokesB").join(), "the first in the queue commits");
+      assertInstanceOf(StorageConflictException.class, outcomes.get("bRevokesA").join(), "the second finds b written");
+      assertEquals(new Versioned<>(new MetaRecord("a", "live"), 1), s.get(Tables.META, "a").orElseThrow());
+      assertEquals(new Versioned<>(new MetaRecord("b", "revoked by a"), 2), s.get(Tables.META, "b").orElseThrow());
+      JdbcStorage.CommitStats after = s.commitStats();
+      assertEquals(2, after.batches() - before.batches(), "the held unit, then both as one batch");
+      assertEquals(0, after.isolatedBatches() - before.isolatedBatches(), "decided by the plan, not by a split");
+      assertEquals(List.of("u0", "b"), assertChain(s, 2).stream().map(e -> e.resource()).toList());
+    });
+  }
+
+  @ParameterizedTest
+  @EnumSource(TestDatabase.class)
+  @Tag("H4")
+  @Tag("CAS")
+  @DisplayName("H4 CAS in one batch: a value moved across two units commits both; a swap by delete and insert conflicts both")
+  void uniqueValuesAcrossUnitsOfOneBatch_judgedInQueueOrder(TestDatabase db) throws Exception {
+    withStore(db, JdbcOptions.defaults(), (s, faults) -> {
+      s.execute(tx -> {
+        tx.insert(Tables.CONTACTS, contact(DK_B, null));
+        tx.insert(Tables.CONTACTS, contact(DK_C, "bi-a"));
+        tx.insert(Tables.CONTACTS, contact(DK_D, "bi-x"));
+        tx.insert(Tables.CONTACTS, contact(DK_E, "bi-y"));
+        return null;
+      });
+      List<Thread> threads = new ArrayList<>();
+      Map<String, CompletableFuture<Throwable>> outcomes = new LinkedHashMap<>();
+      CountDownLatch release = holdU0(s, faults, "", threads, outcomes);
+      List<Map.Entry<String, Runnable>> units = List.of(
+          Map.entry("release", () -> s.execute(tx -> {
+            tx.update(Tables.CONTACTS, new Versioned<>(contact(DK_C, "bi-a"), 1), contact(DK_C, null));
+            return null;
+          })),
+          Map.entry("take", () -> s.execute(tx -> {
+            tx.update(Tables.CONTACTS, new Versioned<>(contact(DK_B, null), 1), contact(DK_B, "bi-a"));
+            return null;
+          })),
+          Map.entry("swapD", () -> s.execute(tx -> {
+            tx.delete(Tables.CONTACTS, new Versioned<>(contact(DK_D, "bi-x"), 1));
+            tx.insert(Tables.CONTACTS, contact("dk_" + "f".repeat(26), "bi-y"));
+            return null;
+          })),
+          Map.entry("swapE", () -> s.execute(tx -> {
+            tx.delete(Tables.CONTACTS, new Versioned<>(contact(DK_E, "bi-y"), 1));
+            tx.insert(Tables.CONTACTS, contact("dk_" + "g".repeat(26), "bi-x"));
+            return null;
+          })));
+      for (int i = 0; i < units.size(); i++) {
+        start(units.get(i).getKey(), units.get(i).getValue(), threads, outcomes);
+        awaitQueued(threads.subList(i + 1, i + 2)); // queue order is the order above
+      }
+      release.countDown();
+      for (Thread t : threads) {
+        t.join(TimeUnit.SECONDS.toMillis(60));
+      }
+
+      assertNull(outcomes.get("release").join(), "release commits");
+      assertNull(outcomes.get("take").join(), "take commits after release");
+      assertEquals(List.of(new Versioned<>(contact(DK_B, "bi-a"), 2)), s.findBy(Tables.CONTACTS_BY_BLIND_INDEX, "bi-a"));
+      assertInstanceOf(StorageConflictException.class, outcomes.get("swapD").join(), "bi-y is still e's");
+      assertInstanceOf(StorageConflictException.class, outcomes.get("swapE").join(), "bi-x is still d's");
+      assertEquals(List.of(new Versioned<>(contact(DK_D, "bi-x"), 1)), s.findBy(Tables.CONTACTS_BY_BLIND_INDEX, "bi-x"));
+      assertEquals(List.of(new Versioned<>(contact(DK_E, "bi-y"), 1)), s.findBy(Tables.CONTACTS_BY_BLIND_INDEX, "bi-y"));
+    });
+  }
+
+  @ParameterizedTest
+  @EnumSource(TestDatabase.class)
+  @Tag("I4")
+  @DisplayName("I4 in one batch, an insert of a key another unit deletes is deferred to its own batch and commits")
+  void insertAfterDeleteInOneBatch_deferredAndCommitted(TestDatabase db) throws Exception {
+    withStore(db, JdbcOptions.defaults(), (s, faults) -> {
+      s.execute(tx -> {
+        tx.insert(Tables.META, new MetaRecord("k", "old"));
+        return null;
+      });
+      Versioned<MetaRecord> old = s.get(Tables.META, "k").orElseThrow();
+      JdbcStorage.CommitStats before = s.commitStats();
+      List<Thread> threads = new ArrayList<>();
+      Map<String, CompletableFuture<Throwable>> outcomes = new LinkedHashMap<>();
+      CountDownLatch release = holdU0(s, faults, "", threads, outcomes);
+      start("delete", () -> s.execute(tx -> {
+        tx.delete(Tables.META, old);
+        tx.appendAudit(draft("meta.delete", "dk_actor", "k"));
+        return null;
+      }), threads, outcomes);
+      awaitQueued(threads.subList(1, 2));
+      start("insert", () -> s.execute(tx -> {
+        tx.insert(Tables.META, new MetaRecord("k", "new"));
+        tx.appendAudit(draft("meta.set", "dk_actor", "k"));
+        return null;
+      }), threads, outcomes);
+      awaitQueued(threads.subList(2, 3));
+      release.countDown();
+      for (Thread t : threads) {
+        t.join(TimeUnit.SECONDS.toMillis(60));
+      }
+
+      assertNull(outcomes.get("delete").join());
+      assertNull(outcomes.get("insert").join(), "in the serial order delete, insert the insert commits");
+      assertEquals(new Versioned<>(new MetaRecord("k", "new"), 1), s.get(Tables.META, "k").orElseThrow());
+      assertEquals(1, s.commitStats().deferredJobs() - before.deferredJobs(), "the insert was deferred");
+      assertEquals(List.of("u0", "k", "k"), assertChain(s, 3).stream().map(e -> e.resource()).toList());
     });
   }
 
