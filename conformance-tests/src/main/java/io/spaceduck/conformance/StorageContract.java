@@ -19,11 +19,14 @@ import io.spaceduck.api.Duckling;
 import io.spaceduck.api.DucklingId;
 import io.spaceduck.api.Hash;
 import io.spaceduck.api.IdentityStatus;
+import io.spaceduck.api.KeyId;
+import io.spaceduck.api.KeyInfo;
 import io.spaceduck.api.Peck;
 import io.spaceduck.api.PeckId;
 import io.spaceduck.api.PeckState;
 import io.spaceduck.api.Pulse;
 import io.spaceduck.api.ReasonCode;
+import io.spaceduck.api.Revocation;
 import io.spaceduck.api.Tier;
 import io.spaceduck.conformance.StorageArbitraries.IndexEntry;
 import io.spaceduck.conformance.StorageArbitraries.Lineage;
@@ -34,6 +37,7 @@ import io.spaceduck.storage.AuditFilter;
 import io.spaceduck.storage.Bytes;
 import io.spaceduck.storage.ContactRecord;
 import io.spaceduck.storage.Index;
+import io.spaceduck.storage.KeyRecord;
 import io.spaceduck.storage.MetaRecord;
 import io.spaceduck.storage.RecordCodec;
 import io.spaceduck.storage.Storage;
@@ -1309,6 +1313,422 @@ public abstract class StorageContract {
       Concurrently.run(tasks, THREAD_TIMEOUT_SECONDS, 1, () -> done.set(true));
       assertEquals(1 + moves, s.get(Tables.CONTACTS, id.value()).orElseThrow().version(), "every move committed");
     }
+  }
+
+  // ================================================================== serializability (H4, CAS, I4)
+
+  /*
+   * A store may batch many units into one commit and apply a unit's writes in any order, but the outcome
+   * of concurrent units must equal some serial order of them, each unit judged on its END state: a
+   * unique value may move between rows inside one unit, and two units must not both commit when no
+   * serial order lets them. The examples below always run (fixed inputs), on every backend.
+   */
+
+  private static final String BASE32 = "abcdefghijklmnopqrstuvwxyz234567";
+
+  /** A duckling id per role letter and pair number, so that concurrent pairs never share a row. */
+  static DucklingId roleId(char role, int pair) {
+    return new DucklingId("dk_" + String.valueOf(role).repeat(24) + BASE32.charAt(pair / 32 % 32) + BASE32.charAt(pair % 32));
+  }
+
+  /** A live contact holding {@code blindIndex}, or an erased one (no blind index, no email) when empty. */
+  static ContactRecord contact(DucklingId id, Optional<String> blindIndex) {
+    return new ContactRecord(id, blindIndex, blindIndex.map(b -> Bytes.of(("mail of " + b).getBytes(StandardCharsets.UTF_8))));
+  }
+
+  private static ContactRecord contact(DucklingId id, String blindIndex) {
+    return contact(id, Optional.of(blindIndex));
+  }
+
+  private static ContactRecord erased(DucklingId id) {
+    return contact(id, Optional.empty());
+  }
+
+  private static <V> Versioned<V> v1(V value) {
+    return new Versioned<>(value, 1);
+  }
+
+  private static AuditDraft unitDraft(String resource) {
+    return AuditDraft.of(
+        "conformance.unit",
+        AuditEvent.SYSTEM_ACTOR,
+        resource,
+        Optional.empty(),
+        StorageArbitraries.AUDIT_EPOCH,
+        "conformance",
+        ReasonCode.NONE,
+        AuditOutcome.SUCCESS,
+        Map.of());
+  }
+
+  /** Runs {@code unit} (plus one audit event) and fails the property if the store refuses it as a conflict. */
+  private static void mustCommit(Storage s, String what, TxStep unit) {
+    try {
+      s.execute(tx -> {
+        unit.run(tx);
+        tx.appendAudit(unitDraft(what));
+        return null;
+      });
+    } catch (StorageConflictException e) {
+      fail(what + ": refused as a conflict although the unit's end state is valid (" + e.getMessage() + ")", e);
+    }
+  }
+
+  /** A contact row's committed state. */
+  private static Optional<Versioned<ContactRecord>> contactRow(Storage s, DucklingId id) {
+    return s.get(Tables.CONTACTS, id.value());
+  }
+
+  /** The rows holding {@code blindIndex} are exactly {@code holders}. */
+  private static void assertHolders(Storage s, String what, String blindIndex, List<Versioned<ContactRecord>> holders) {
+    assertEquals(holders, s.findBy(Tables.CONTACTS_BY_BLIND_INDEX, blindIndex), what + ": rows holding " + blindIndex);
+  }
+
+  /**
+   * A unit gives a contact's blind index to another contact and erases it from the first — valid at
+   * the unit's end, though a store applying the writes one by one with an immediate unique check sees
+   * a duplicate in between (the CI failure of issue 14). Both listing orders commit.
+   */
+  @Example
+  @Tag("H4")
+  @Tag("CAS")
+  @Label("H4 CAS a unique value moved from one row to another in one unit commits, whichever write is listed first")
+  public void uniqueValueMovedWithinOneUnit_commits() {
+    for (boolean takeFirst : new boolean[] {true, false}) {
+      String what = "move of bi-a from c to b, " + (takeFirst ? "take listed first" : "release listed first");
+      DucklingId b = roleId('b', 0);
+      DucklingId c = roleId('c', 0);
+      try (Storage s = openStore()) {
+        mustCommit(s, "seed", tx -> {
+          tx.insert(Tables.CONTACTS, erased(b));
+          tx.insert(Tables.CONTACTS, contact(c, "bi-a"));
+        });
+        mustCommit(s, what, tx -> {
+          TxStep take = t -> t.update(Tables.CONTACTS, v1(erased(b)), contact(b, "bi-a"));
+          TxStep release = t -> t.update(Tables.CONTACTS, v1(contact(c, "bi-a")), erased(c));
+          (takeFirst ? take : release).run(tx);
+          (takeFirst ? release : take).run(tx);
+        });
+        assertEquals(Optional.of(new Versioned<>(contact(b, "bi-a"), 2)), contactRow(s, b), what + ": b");
+        assertEquals(Optional.of(new Versioned<>(erased(c), 2)), contactRow(s, c), what + ": c");
+        assertHolders(s, what, "bi-a", List.of(new Versioned<>(contact(b, "bi-a"), 2)));
+      }
+    }
+  }
+
+  /** Two contacts swap their blind indexes in one unit: a duplicate after either first write, unique at the end. */
+  @Example
+  @Tag("H4")
+  @Tag("CAS")
+  @Label("H4 CAS two rows swapping unique values in one unit commit")
+  public void uniqueValuesSwappedWithinOneUnit_commit() {
+    for (boolean bFirst : new boolean[] {true, false}) {
+      String what = "swap of bi-a and bi-b, " + (bFirst ? "b listed first" : "c listed first");
+      DucklingId b = roleId('b', 0);
+      DucklingId c = roleId('c', 0);
+      try (Storage s = openStore()) {
+        mustCommit(s, "seed", tx -> {
+          tx.insert(Tables.CONTACTS, contact(b, "bi-a"));
+          tx.insert(Tables.CONTACTS, contact(c, "bi-b"));
+        });
+        mustCommit(s, what, tx -> {
+          TxStep moveB = t -> t.update(Tables.CONTACTS, v1(contact(b, "bi-a")), contact(b, "bi-b"));
+          TxStep moveC = t -> t.update(Tables.CONTACTS, v1(contact(c, "bi-b")), contact(c, "bi-a"));
+          (bFirst ? moveB : moveC).run(tx);
+          (bFirst ? moveC : moveB).run(tx);
+        });
+        assertHolders(s, what, "bi-a", List.of(new Versioned<>(contact(c, "bi-a"), 2)));
+        assertHolders(s, what, "bi-b", List.of(new Versioned<>(contact(b, "bi-b"), 2)));
+      }
+    }
+  }
+
+  /** A unit deletes the contact holding a blind index and inserts another contact with it, in either order. */
+  @Example
+  @Tag("H4")
+  @Tag("CAS")
+  @Label("H4 CAS a unique value released by a delete and taken by an insert in one unit commits, in either order")
+  public void uniqueValueReleasedByDeleteTakenByInsertInOneUnit_commits() {
+    for (boolean insertFirst : new boolean[] {true, false}) {
+      String what = "delete c, insert d with its bi-a, " + (insertFirst ? "insert listed first" : "delete listed first");
+      DucklingId c = roleId('c', 0);
+      DucklingId d = roleId('d', 0);
+      try (Storage s = openStore()) {
+        mustCommit(s, "seed", tx -> tx.insert(Tables.CONTACTS, contact(c, "bi-a")));
+        mustCommit(s, what, tx -> {
+          TxStep insert = t -> t.insert(Tables.CONTACTS, contact(d, "bi-a"));
+          TxStep delete = t -> t.delete(Tables.CONTACTS, v1(contact(c, "bi-a")));
+          (insertFirst ? insert : delete).run(tx);
+          (insertFirst ? delete : insert).run(tx);
+        });
+        assertEquals(Optional.empty(), contactRow(s, c), what + ": c");
+        assertHolders(s, what, "bi-a", List.of(v1(contact(d, "bi-a"))));
+      }
+    }
+  }
+
+  /** A committed row of any table, for comparing a pair's end state with a serial order's. */
+  public record RowRef(Table<?> table, String key) {
+    @Override
+    public String toString() {
+      return table.name() + "[" + key + "]";
+    }
+  }
+
+  /** One unit of a pair (its writes; the kit adds one audit event), given the pair's number. */
+  @FunctionalInterface
+  public interface PairUnit {
+    void run(Transaction tx, int pair);
+  }
+
+  /**
+   * What one serial order of a pair's two units gives: whether each commits, and the pair's rows after
+   * (empty: no row).
+   */
+  public record SerialOutcome(String order, boolean firstCommits, boolean secondCommits, Map<RowRef, Optional<Versioned<?>>> rows) {
+    public SerialOutcome {
+      rows = Map.copyOf(rows);
+    }
+  }
+
+  /** How many independent pairs a cross-unit example submits at once, so a group-committing store batches pairs. */
+  static final int PAIRS = 8;
+
+  /**
+   * Seeds {@link #PAIRS} pairs of rows, then runs both units of every pair at once on their own
+   * threads — the two units of a pair hand their writes to the store at the same instant (each waits
+   * for the other at the end of its body), so a store that batches units commits most pairs in one
+   * batch. Each pair's outcome (who committed, who conflicted) and rows must equal one of the pair's
+   * serial orders; the audit chain holds one event per committed unit.
+   */
+  private void runPairs(String what, PairUnit seed, PairUnit first, PairUnit second, java.util.function.IntFunction<List<SerialOutcome>> serial) {
+    try (Storage s = openStore()) {
+      for (int p = 0; p < PAIRS; p++) {
+        int pair = p;
+        s.execute(tx -> {
+          seed.run(tx, pair);
+          return null;
+        });
+      }
+      long headBefore = s.auditHead().map(AuditHead::seq).orElse(0L);
+      List<Callable<Boolean>> tasks = new ArrayList<>();
+      for (int p = 0; p < PAIRS; p++) {
+        int pair = p;
+        java.util.concurrent.CountDownLatch gate = new java.util.concurrent.CountDownLatch(2);
+        for (PairUnit unit : List.of(first, second)) {
+          String resource = what + " pair " + pair + (unit == first ? " first" : " second");
+          tasks.add(() -> {
+            try {
+              s.execute(tx -> {
+                unit.run(tx, pair);
+                tx.appendAudit(unitDraft(resource));
+                gate.countDown();
+                try {
+                  gate.await(10, TimeUnit.SECONDS); // only makes one batch likely; a store may run bodies one by one
+                } catch (InterruptedException e) {
+                  Thread.currentThread().interrupt();
+                }
+                return null;
+              });
+              return true;
+            } catch (StorageConflictException conflict) {
+              return false;
+            }
+          });
+        }
+      }
+      List<Boolean> committed = Concurrently.run(tasks, THREAD_TIMEOUT_SECONDS);
+      long commits = committed.stream().filter(c -> c).count();
+      for (int p = 0; p < PAIRS; p++) {
+        boolean c1 = committed.get(2 * p);
+        boolean c2 = committed.get(2 * p + 1);
+        List<SerialOutcome> orders = serial.apply(p);
+        Map<RowRef, Optional<Versioned<?>>> actual = new LinkedHashMap<>();
+        for (RowRef r : orders.get(0).rows().keySet().stream().sorted(Comparator.comparing(RowRef::toString)).toList()) {
+          actual.put(r, s.get(r.table(), r.key()).map(v -> (Versioned<?>) v));
+        }
+        boolean serializable =
+            orders.stream().anyMatch(o -> o.firstCommits() == c1 && o.secondCommits() == c2 && o.rows().equals(actual));
+        assertTrue(
+            serializable,
+            what + ", pair " + p + ": first " + (c1 ? "committed" : "conflicted") + ", second " + (c2 ? "committed" : "conflicted")
+                + ", rows " + actual + " — no serial order of the two units gives this; the serial orders give " + orders);
+      }
+      assertEquals(headBefore + commits, s.auditHead().map(AuditHead::seq).orElse(0L), what + ": one audit event per committed unit");
+    }
+  }
+
+  private static RowRef contactRef(DucklingId id) {
+    return new RowRef(Tables.CONTACTS, id.value());
+  }
+
+  private static Map<RowRef, Optional<Versioned<?>>> rows(Object... refsAndRows) {
+    Map<RowRef, Optional<Versioned<?>>> m = new HashMap<>();
+    for (int i = 0; i < refsAndRows.length; i += 2) {
+      @SuppressWarnings("unchecked")
+      Optional<Versioned<?>> row = (Optional<Versioned<?>>) refsAndRows[i + 1];
+      m.put((RowRef) refsAndRows[i], row);
+    }
+    return m;
+  }
+
+  private static Optional<Versioned<?>> row(Object value, long version) {
+    return Optional.of(new Versioned<>(value, version));
+  }
+
+  private static String bi(String name, int pair) {
+    return "bi-" + name + "-" + pair;
+  }
+
+  /**
+   * Across two units submitted together: the first erases contact c's blind index, the second gives it
+   * to contact b. After "first, second" both commit; after "second, first" the second conflicts (the
+   * value was still taken). The second never commits alone.
+   */
+  @Example
+  @Tag("H4")
+  @Tag("CAS")
+  @Label("H4 CAS a unique value moved across two units submitted together: the outcome is a serial order's")
+  public void uniqueValueMovedAcrossTwoUnits_isSerializable() {
+    runPairs(
+        "move across two units",
+        (tx, p) -> {
+          tx.insert(Tables.CONTACTS, erased(roleId('b', p)));
+          tx.insert(Tables.CONTACTS, contact(roleId('c', p), bi("a", p)));
+        },
+        (tx, p) -> tx.update(Tables.CONTACTS, v1(contact(roleId('c', p), bi("a", p))), erased(roleId('c', p))),
+        (tx, p) -> tx.update(Tables.CONTACTS, v1(erased(roleId('b', p))), contact(roleId('b', p), bi("a", p))),
+        p -> {
+          RowRef b = contactRef(roleId('b', p));
+          RowRef c = contactRef(roleId('c', p));
+          return List.of(
+              new SerialOutcome("first, second", true, true, rows(b, row(contact(roleId('b', p), bi("a", p)), 2), c, row(erased(roleId('c', p)), 2))),
+              new SerialOutcome("second, first", true, false, rows(b, row(erased(roleId('b', p)), 1), c, row(erased(roleId('c', p)), 2))));
+        });
+  }
+
+  /**
+   * Two units submitted together each take the other's contact's blind index — by updates, or by
+   * deleting its own contact and inserting a new one with the other's value. At the end of both, every
+   * value is unique; but whichever runs first finds its value still taken, and then so does the other:
+   * both conflict and nothing changes. A store that judges uniqueness only at the end of its batch
+   * commits both.
+   */
+  @Example
+  @Tag("H4")
+  @Tag("CAS")
+  @Label("H4 CAS two units swapping unique values, submitted together, both conflict as in every serial order")
+  public void uniqueValuesSwappedAcrossTwoUnits_bothConflict() {
+    runPairs(
+        "swap across two units (updates)",
+        (tx, p) -> {
+          tx.insert(Tables.CONTACTS, contact(roleId('b', p), bi("a", p)));
+          tx.insert(Tables.CONTACTS, contact(roleId('c', p), bi("b", p)));
+        },
+        (tx, p) -> tx.update(Tables.CONTACTS, v1(contact(roleId('b', p), bi("a", p))), contact(roleId('b', p), bi("b", p))),
+        (tx, p) -> tx.update(Tables.CONTACTS, v1(contact(roleId('c', p), bi("b", p))), contact(roleId('c', p), bi("a", p))),
+        p -> {
+          Map<RowRef, Optional<Versioned<?>>> unchanged =
+              rows(
+                  contactRef(roleId('b', p)), row(contact(roleId('b', p), bi("a", p)), 1),
+                  contactRef(roleId('c', p)), row(contact(roleId('c', p), bi("b", p)), 1));
+          return List.of(new SerialOutcome("either order", false, false, unchanged));
+        });
+    runPairs(
+        "swap across two units (delete and insert)",
+        (tx, p) -> {
+          tx.insert(Tables.CONTACTS, contact(roleId('b', p), bi("a", p)));
+          tx.insert(Tables.CONTACTS, contact(roleId('c', p), bi("b", p)));
+        },
+        (tx, p) -> {
+          tx.delete(Tables.CONTACTS, v1(contact(roleId('b', p), bi("a", p))));
+          tx.insert(Tables.CONTACTS, contact(roleId('d', p), bi("b", p)));
+        },
+        (tx, p) -> {
+          tx.delete(Tables.CONTACTS, v1(contact(roleId('c', p), bi("b", p))));
+          tx.insert(Tables.CONTACTS, contact(roleId('e', p), bi("a", p)));
+        },
+        p -> {
+          Map<RowRef, Optional<Versioned<?>>> unchanged =
+              rows(
+                  contactRef(roleId('b', p)), row(contact(roleId('b', p), bi("a", p)), 1),
+                  contactRef(roleId('c', p)), row(contact(roleId('c', p), bi("b", p)), 1),
+                  contactRef(roleId('d', p)), Optional.empty(),
+                  contactRef(roleId('e', p)), Optional.empty());
+          return List.of(new SerialOutcome("either order", false, false, unchanged));
+        });
+  }
+
+  /**
+   * Across two units submitted together: the first deletes contact c, the second inserts contact d
+   * with c's blind index. After "first, second" both commit; after "second, first" the insert conflicts.
+   */
+  @Example
+  @Tag("H4")
+  @Tag("CAS")
+  @Label("H4 CAS a unique value released by a delete and taken by an insert of another unit: the outcome is a serial order's")
+  public void uniqueValueReleasedByDeleteTakenByInsertAcrossTwoUnits_isSerializable() {
+    runPairs(
+        "delete and insert across two units",
+        (tx, p) -> tx.insert(Tables.CONTACTS, contact(roleId('c', p), bi("a", p))),
+        (tx, p) -> tx.delete(Tables.CONTACTS, v1(contact(roleId('c', p), bi("a", p)))),
+        (tx, p) -> tx.insert(Tables.CONTACTS, contact(roleId('d', p), bi("a", p))),
+        p -> {
+          RowRef c = contactRef(roleId('c', p));
+          RowRef d = contactRef(roleId('d', p));
+          return List.of(
+              new SerialOutcome("first, second", true, true, rows(c, Optional.empty(), d, row(contact(roleId('d', p), bi("a", p)), 1))),
+              new SerialOutcome("second, first", true, false, rows(c, Optional.empty(), d, Optional.empty())));
+        });
+  }
+
+  private static final Instant SKEW_AT = StorageArbitraries.AUDIT_EPOCH;
+
+  private static KeyRecord liveKey(char role, int pair) {
+    KeyId id = new KeyId(String.valueOf(role).repeat(14) + BASE32.charAt(pair / 32 % 32) + BASE32.charAt(pair % 32));
+    return new KeyRecord(new KeyInfo(id, roleId('o', pair), Optional.empty(), SKEW_AT, Optional.empty(), Optional.empty()), Bytes.of(new byte[] {9}));
+  }
+
+  /** {@code target} revoked by the owner of {@code by}. */
+  private static KeyRecord revokedBy(KeyRecord target, KeyRecord by) {
+    return new KeyRecord(target.info().revoked(new Revocation(by.info().owner(), SKEW_AT, ReasonCode.COMPROMISED)), target.mac());
+  }
+
+  /**
+   * Write skew: key A revokes key B on the condition that A is still live (a read condition on A),
+   * while key B revokes key A on the condition that B is still live — submitted together. Each
+   * condition holds before both, but in any serial order the second finds its own key revoked: exactly
+   * one commits, the other conflicts, and the state is that order's. A store that checks every unit's
+   * conditions of a batch before any of its writes commits both (K4).
+   */
+  @Example
+  @Tag("K4")
+  @Tag("CAS")
+  @Label("K4 CAS two units that each check what the other writes, submitted together: exactly one commits")
+  public void writeSkew_exactlyOneOfTwoCrossCheckingUnitsCommits() {
+    runPairs(
+        "key A revokes B while B revokes A",
+        (tx, p) -> {
+          tx.insert(Tables.KEYS, liveKey('a', p));
+          tx.insert(Tables.KEYS, liveKey('b', p));
+        },
+        (tx, p) -> {
+          tx.check(Tables.KEYS, v1(liveKey('a', p)));
+          tx.update(Tables.KEYS, v1(liveKey('b', p)), revokedBy(liveKey('b', p), liveKey('a', p)));
+        },
+        (tx, p) -> {
+          tx.check(Tables.KEYS, v1(liveKey('b', p)));
+          tx.update(Tables.KEYS, v1(liveKey('a', p)), revokedBy(liveKey('a', p), liveKey('b', p)));
+        },
+        p -> {
+          KeyRecord a = liveKey('a', p);
+          KeyRecord b = liveKey('b', p);
+          RowRef ra = new RowRef(Tables.KEYS, a.info().id().value());
+          RowRef rb = new RowRef(Tables.KEYS, b.info().id().value());
+          return List.of(
+              new SerialOutcome("A first", true, false, rows(ra, row(a, 1), rb, row(revokedBy(b, a), 2))),
+              new SerialOutcome("B first", false, true, rows(ra, row(revokedBy(a, b), 2), rb, row(b, 1))));
+        });
   }
 
   // ================================================================== isolation of a unit

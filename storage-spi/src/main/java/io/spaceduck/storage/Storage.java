@@ -30,10 +30,23 @@ import java.util.Optional;
  */
 public interface Storage extends StorageHandle {
   /**
-   * Runs {@code unit} atomically and returns its result once committed.
+   * Runs {@code unit} atomically and returns its result once committed (durable as the store
+   * promises).
    *
-   * @throws StorageConflictException if a condition failed; nothing was applied
-   * @throws StorageException if the store failed; nothing was applied
+   * <p><b>Serializable.</b> The outcome of any set of concurrent units — which commit, which conflict,
+   * and the state they leave — equals running them one after another in some order, each judged on its
+   * own end state: a unique index key may move from one row to another within a unit, or two rows may
+   * swap keys, whatever order the unit lists its writes in and however the store batches units.
+   *
+   * <p><b>What each exception means</b> for the unit:
+   *
+   * @throws StorageConflictException a condition failed (a compare-and-set lost, a key or unique index
+   *     key taken): nothing was applied; the caller may re-run the unit on fresh reads
+   * @throws StorageOutcomeUnknownException the store failed at a point where it cannot tell whether the
+   *     unit committed (for example the connection was lost during the commit): it is wholly applied or
+   *     not at all, and the store's state will show which; assume neither
+   * @throws StorageException any other store failure: nothing was applied — a store throws this only
+   *     when that is certain
    * @throws RuntimeException whatever the unit threw; nothing was applied
    */
   <T> T execute(UnitOfWork<T> unit);
@@ -68,6 +81,9 @@ public interface Storage extends StorageHandle {
    * not audited — pulses are the highest-volume write, so a store may batch many into one commit;
    * it returns once the pulse is as durable as the store promises. A pulse older than the agent's
    * latest joins the history without replacing the latest.
+   *
+   * @throws StorageOutcomeUnknownException if the store cannot tell whether the pulse was recorded
+   * @throws StorageException if the store failed and the pulse was certainly not recorded
    */
   void recordPulse(Pulse pulse);
 

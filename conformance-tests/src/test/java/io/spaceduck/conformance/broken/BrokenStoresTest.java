@@ -178,6 +178,37 @@ class BrokenStoresTest {
         () -> reference.auditQuery_matchesReferenceAndPagesOnce(units, AuditFilter.ALL, 1, 0));
   }
 
+  // ------------------------------------------------------------------ serializability
+
+  @Test
+  @Tag("H4")
+  @Tag("CAS")
+  @DisplayName("H4 CAS a store that checks unique keys write by write, in listed order, fails the end-state uniqueness examples")
+  void immediateUnique_failsEndStateUniqueness() throws Throwable {
+    StorageContract broken = contractOver(ImmediateUniqueStorage::new);
+    String reason = "refused as a conflict although the unit's end state is valid";
+    failsOnlyWhenBroken(reason, broken::uniqueValueMovedWithinOneUnit_commits, reference::uniqueValueMovedWithinOneUnit_commits);
+    failsOnlyWhenBroken(reason, broken::uniqueValuesSwappedWithinOneUnit_commit, reference::uniqueValuesSwappedWithinOneUnit_commit);
+    failsOnlyWhenBroken(
+        reason,
+        broken::uniqueValueReleasedByDeleteTakenByInsertInOneUnit_commits,
+        reference::uniqueValueReleasedByDeleteTakenByInsertInOneUnit_commits);
+  }
+
+  @Test
+  @Tag("K4")
+  @Tag("CAS")
+  @DisplayName("K4 CAS a store that checks read conditions before the batch's writes fails 'exactly one of two cross-checking units commits'")
+  void earlyCheck_failsWriteSkew() throws Throwable {
+    StorageContract broken = contractOver(EarlyCheckStorage::new);
+    // one unit at a time the store is correct
+    broken.uniqueValueMovedWithinOneUnit_commits();
+    failsOnlyWhenBroken(
+        "no serial order of the two units gives this",
+        broken::writeSkew_exactlyOneOfTwoCrossCheckingUnitsCommits,
+        reference::writeSkew_exactlyOneOfTwoCrossCheckingUnitsCommits);
+  }
+
   // ------------------------------------------------------------------ pulses and keys
 
   private static final AgentId AGENT = new AgentId("ag_" + "p".repeat(26));

@@ -87,6 +87,15 @@ enum Dialect {
     return Optional.empty();
   }
 
+  /**
+   * Statements that bound how long the current transaction waits for a row lock, run first in it;
+   * empty where the database's default is bounded already (MariaDB: {@code innodb_lock_wait_timeout},
+   * 50 s; H2: its lock timeout). PostgreSQL waits forever by default.
+   */
+  java.util.List<String> boundLockWait() {
+    return this == POSTGRESQL ? java.util.List.of("SET LOCAL lock_timeout = '10s'") : java.util.List.of();
+  }
+
   /** A unique or primary-key violation: the unit lost a race for a key (a conflict, not a failure). */
   boolean isUniqueViolation(SQLException e) {
     for (SQLException x = e; x != null; x = x.getNextException()) {

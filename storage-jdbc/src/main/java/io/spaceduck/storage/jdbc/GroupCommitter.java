@@ -9,6 +9,7 @@ import io.spaceduck.storage.Codecs;
 import io.spaceduck.storage.Index;
 import io.spaceduck.storage.StorageConflictException;
 import io.spaceduck.storage.StorageException;
+import io.spaceduck.storage.StorageOutcomeUnknownException;
 import io.spaceduck.storage.Table;
 import java.sql.BatchUpdateException;
 import java.sql.Connection;
@@ -20,9 +21,13 @@ import java.sql.Types;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadLocalRandom;
@@ -37,17 +42,55 @@ import org.slf4j.LoggerFactory;
  * in one database transaction, so the audit head lock and the commit's fsync are paid once per batch,
  * not once per event.
  *
- * <p>A batch runs at READ COMMITTED in a fixed order: read conditions ({@code SELECT … FOR SHARE}),
- * deletes, updates, inserts — each a conditional statement on the version column, sent as JDBC batches
- * — then pulses, then the audit appends: {@code SELECT … FOR UPDATE} of the head row, link in Java,
- * insert, move the head, commit. Units in one batch were computed concurrently, so none depends on
- * another's uncommitted write; any order of them is a valid serial order.
+ * <h2>Serializable units within a batch</h2>
  *
- * <p>If a condition fails anywhere in the batch the transaction is rolled back and each job of the
- * batch is committed alone, so only the unit whose condition failed fails. Serialization failures,
- * deadlocks and lock timeouts roll back and retry the batch (bounded, with jittered backoff). A lost
- * connection before commit rolls back on the server, so the batch is retried on a new connection; a
- * connection lost <em>during</em> commit is resolved by looking for the batch's first audit event.
+ * The batch commits exactly what running its units one after another, in queue order, would commit —
+ * each unit judged on its own end state:
+ *
+ * <ol>
+ *   <li><b>Plan</b> (in Java, before any write). Each unit's folded row operations ({@link NetOp}) are
+ *       judged against what the units before it in the batch did: a condition (version, absence) that
+ *       fails there <em>refuses</em> the unit (it conflicts once the batch has committed); a condition
+ *       that holds on a row an earlier unit <em>wrote</em> (an insert after a delete) <em>defers</em> it
+ *       to a batch of its own right after this one, since its statements are conditioned on the state
+ *       before the batch. So two units that each check what the other writes never both commit (no
+ *       write skew), and racing updates of one row no longer split the batch. Unique index keys are
+ *       judged on each unit's end state: the committed holders of every key the batch claims are read
+ *       once (one query per unique index; none for a batch that claims none), then moved along unit by
+ *       unit.
+ *   <li><b>Statements</b> of the applied units, at READ COMMITTED, each a conditional statement on the
+ *       version column sent as JDBC batches: read conditions ({@code SELECT … FOR SHARE}), deletes,
+ *       then — for tables with a unique index — the rows about to be updated give up their unique keys
+ *       (set to NULL: the first step of a two-step move), updates, inserts. After the deletes and the
+ *       clearing, writing final values can only collide where the end state itself would, so a unit
+ *       that moves a value between rows or swaps two rows' values never meets its own transient
+ *       duplicate, on any database (MariaDB and H2 have no deferrable constraints). Then pulses, then
+ *       the audit appends: {@code SELECT … FOR UPDATE} of the head row, link in Java, insert, move the
+ *       head, commit.
+ * </ol>
+ *
+ * The database still decides every condition against the committed state (another instance may have
+ * written meanwhile): if any statement fails, the transaction is rolled back and each job of the batch
+ * is committed alone, so only the unit at fault fails. Cost over a plain batch: one read per unique
+ * index for batches that claim a unique key, one more statement batch for batches that update rows of
+ * a table with a unique index (only {@code contacts}), a deferred unit's own commit (rare: it needs
+ * an insert after a delete of one row within one batch); the plan itself is a pass over the batch's
+ * operations in memory.
+ *
+ * <h2>Outcomes</h2>
+ *
+ * A job completes normally only once its transaction has committed. Serialization failures, deadlocks
+ * and lock timeouts roll back and retry the batch (bounded, with jittered backoff). A connection lost
+ * before commit rolls back on the server, so the batch is retried on a new connection. A connection
+ * lost <em>during</em> commit is resolved by looking for the batch's first audit event, under the audit
+ * head lock (so a commit the server is still finishing is waited for, never taken for "not
+ * committed"). Where it cannot be resolved — a batch without audit events (pulses only, or units
+ * without events), or a database unreachable afterwards — the jobs inside the transaction fail with
+ * {@link StorageOutcomeUnknownException}: a plain {@link StorageException} ("not applied") is thrown
+ * only when nothing was committed.
+ *
+ * <p>Thread-safety: {@link #submit} and {@link #close} may be called from any thread; everything else
+ * runs on the commit thread.
  */
 final class GroupCommitter {
   private static final Logger log = LoggerFactory.getLogger(GroupCommitter.class);
@@ -77,6 +120,35 @@ final class GroupCommitter {
     }
   }
 
+  /**
+   * The connection was lost during commit (or the commit failed in a way that does not say) and the
+   * store cannot tell whether the transaction took effect: the jobs inside it fail with {@link
+   * StorageOutcomeUnknownException}, never as "not applied".
+   */
+  private static final class Unknown extends Exception {
+    final StorageOutcomeUnknownException failure;
+    final Plan plan;
+
+    Unknown(String message, @Nullable Throwable cause, Plan plan) {
+      super(null, null, false, false);
+      this.failure = cause == null ? new StorageOutcomeUnknownException(message) : new StorageOutcomeUnknownException(message, cause);
+      this.plan = plan;
+    }
+  }
+
+  /** What one attempt at a batch decided: which jobs its transaction applies, refuses, defers. */
+  private static final class Plan {
+    final List<Job> applied = new ArrayList<>();
+    final List<Job> refused = new ArrayList<>();
+    final List<Job> deferred = new ArrayList<>();
+    /** The first audit event the transaction appends, or null if it appends none. */
+    @Nullable AuditEvent firstEvent;
+
+    boolean inTransaction(Job j) {
+      return applied.contains(j);
+    }
+  }
+
   /** A failed condition somewhere in the batch (thrown without a stack trace). */
   private static final class Conflict extends Exception {
     Conflict() {
@@ -102,6 +174,7 @@ final class GroupCommitter {
   private volatile long jobs;
   private volatile long retries;
   private volatile long isolatedBatches;
+  private volatile long deferredJobs;
 
   GroupCommitter(DataSource dataSource, Dialect dialect, Map<Table<?>, SqlTable> tables, JdbcOptions options, String where) {
     this(dataSource, dialect, tables, options, where, CLOSE_WAIT);
@@ -187,6 +260,10 @@ final class GroupCommitter {
     return isolatedBatches;
   }
 
+  long deferredJobs() {
+    return deferredJobs;
+  }
+
   private void run() {
     try {
       loop();
@@ -237,17 +314,51 @@ final class GroupCommitter {
     }
   }
 
+  /**
+   * Commits the batch; units it defers (they touch a row an earlier unit of the batch wrote) are then
+   * committed as a batch of their own, first in line, and so on until none is left.
+   */
   private void commit(List<Job> batch) {
+    List<Job> next = batch;
+    while (!next.isEmpty()) {
+      next = commitOnce(next);
+    }
+  }
+
+  /** Commits one batch and completes its jobs; returns the jobs it deferred. */
+  private List<Job> commitOnce(List<Job> batch) {
+    Plan plan;
     try {
-      attempt(batch);
-      batch.forEach(j -> j.done().complete(null));
+      plan = attempt(batch);
     } catch (Conflict c) {
       failAloneOrSplit(batch, new StorageConflictException("a condition failed at commit"));
+      return List.of();
+    } catch (Unknown u) {
+      // only the jobs inside the lost transaction may have committed; the others certainly did not
+      for (Job j : batch) {
+        j.done().completeExceptionally(u.plan.inTransaction(j) ? u.failure : new StorageException(u.failure.getMessage()
+            + " (this unit was not part of it and was not applied)"));
+      }
+      return List.of();
     } catch (GaveUp e) {
       batch.forEach(j -> j.done().completeExceptionally(e));
+      return List.of();
     } catch (StorageException e) {
       failAloneOrSplit(batch, e);
+      return List.of();
     }
+    for (Job j : plan.applied) {
+      j.done().complete(null);
+    }
+    // refused against the state the units before them left: that state is now committed, so the
+    // conflict is what a serial order of the batch gives them
+    for (Job j : plan.refused) {
+      j.done().completeExceptionally(new StorageConflictException("a condition failed at commit"));
+    }
+    if (!plan.deferred.isEmpty()) {
+      deferredJobs += plan.deferred.size();
+    }
+    return plan.deferred;
   }
 
   /**
@@ -265,8 +376,13 @@ final class GroupCommitter {
     }
   }
 
-  /** Commits the batch, retrying transient failures; throws what is final. */
-  private void attempt(List<Job> batch) throws Conflict {
+  /**
+   * Commits the batch, retrying transient failures; throws what is final. Every failure it throws
+   * says what happened to the units: {@link Conflict} and plain {@link StorageException}s (including
+   * {@link GaveUp}) only when nothing was committed; {@link Unknown} when the commit may have taken
+   * effect.
+   */
+  private Plan attempt(List<Job> batch) throws Conflict, Unknown {
     SQLException last = null;
     for (int attempt = 0; attempt <= options.maxRetries(); attempt++) {
       if (attempt > 0) {
@@ -284,28 +400,28 @@ final class GroupCommitter {
         continue; // database unreachable: wait and try again
       }
       boolean committing = false;
-      @Nullable AuditEvent firstEvent = null;
+      @Nullable Plan plan = null;
       try {
-        firstEvent = apply(c, batch);
+        plan = apply(c, batch);
         if (abandoned) { // close() stopped waiting for this batch: it must not land after close returned
           rollbackQuietly(c);
           throw new GaveUp(where + " is closed", null);
         }
         committing = true;
         c.commit();
-        return;
+        return plan;
       } catch (SQLException e) {
         last = e;
         rollbackQuietly(c);
         if (committing && Dialect.isConnectionLoss(e)) {
           discardConnection();
-          if (firstEvent != null && committed(firstEvent)) {
-            return;
+          if (plan.firstEvent == null) {
+            throw new Unknown(where + ": the connection was lost during commit; whether it took effect is unknown", e, plan);
           }
-          if (firstEvent == null) {
-            throw new GaveUp(where + ": the connection was lost during commit; whether it took effect is unknown", e);
+          if (committed(plan.firstEvent, plan)) {
+            return plan;
           }
-          continue; // not committed: safe to run again
+          continue; // certainly not committed (see committed): safe to run again
         }
         if (dialect.isUniqueViolation(e)) {
           throw new Conflict();
@@ -323,6 +439,10 @@ final class GroupCommitter {
         throw conflict;
       } catch (RuntimeException e) {
         rollbackQuietly(c);
+        if (committing && plan != null) {
+          discardConnection();
+          throw new Unknown(where + ": the commit failed in an unexpected way; whether it took effect is unknown: " + e, e, plan);
+        }
         throw e;
       }
     }
@@ -339,21 +459,45 @@ final class GroupCommitter {
     }
   }
 
-  /** Whether the event (the batch's first) is in the table exactly: then the batch committed. */
-  private boolean committed(AuditEvent first) {
+  /**
+   * Whether the batch whose connection was lost during commit took effect: its first audit event is
+   * in the table exactly. The audit head row is locked first: the lost transaction holds that lock
+   * until the server has finished it either way, so the answer never comes from a moment when its
+   * commit is still under way (it would then be "not committed", and running the batch again would
+   * apply it twice). If the database cannot answer, the outcome is unknown.
+   */
+  private boolean committed(AuditEvent first, Plan plan) throws Unknown {
+    SQLException last = null;
     for (int i = 0; i < 3; i++) {
-      try (Connection c = dataSource.getConnection();
-          PreparedStatement ps = c.prepareStatement("SELECT hash FROM sd_audit WHERE seq = ?")) {
-        ps.setLong(1, first.seq());
-        try (ResultSet rs = ps.executeQuery()) {
-          return rs.next() && Hash.of(rs.getBytes(1)).equals(first.hash());
+      try (Connection c = dataSource.getConnection()) {
+        try {
+          c.setAutoCommit(false);
+          c.setTransactionIsolation(Connection.TRANSACTION_READ_COMMITTED);
+          try (Statement bound = c.createStatement()) {
+            for (String sql : dialect.boundLockWait()) {
+              bound.execute(sql);
+            }
+          }
+          try (PreparedStatement lock = c.prepareStatement("SELECT seq FROM sd_audit_head WHERE id = 1 FOR UPDATE");
+              ResultSet rs = lock.executeQuery()) {
+            rs.next();
+          }
+          try (PreparedStatement ps = c.prepareStatement("SELECT hash FROM sd_audit WHERE seq = ?")) {
+            ps.setLong(1, first.seq());
+            try (ResultSet rs = ps.executeQuery()) {
+              return rs.next() && Hash.of(rs.getBytes(1)).equals(first.hash());
+            }
+          }
+        } finally {
+          rollbackQuietly(c);
         }
       } catch (SQLException e) {
+        last = e;
         backoff(i + 1);
       }
     }
-    throw new GaveUp(
-        where + ": the connection was lost during commit and the database is unreachable; whether it took effect is unknown", null);
+    throw new Unknown(
+        where + ": the connection was lost during commit and the database is unreachable; whether it took effect is unknown", last, plan);
   }
 
   private Connection connection() throws SQLException {
@@ -394,14 +538,16 @@ final class GroupCommitter {
   }
 
   /**
-   * Runs the batch's statements in {@code c} (not committed). Returns the first audit event linked, or
-   * null if the batch appends none.
+   * Runs the batch's statements in {@code c} (not committed): first decides, in queue order, which
+   * units apply ({@link #plan}), then sends the applied units' net writes grouped by kind and table,
+   * then the pulses and the audit appends.
    */
-  private @Nullable AuditEvent apply(Connection c, List<Job> batch) throws SQLException, Conflict {
+  private Plan apply(Connection c, List<Job> batch) throws SQLException, Conflict {
+    Plan plan = plan(c, batch);
     EnumMap<NetOp.Kind, Map<SqlTable, List<NetOp>>> byKind = new EnumMap<>(NetOp.Kind.class);
     List<AuditDraft> drafts = new ArrayList<>();
     List<Pulse> pulses = new ArrayList<>();
-    for (Job j : batch) {
+    for (Job j : plan.applied) {
       if (j instanceof UnitJob u) {
         for (NetOp op : u.ops()) {
           byKind.computeIfAbsent(op.kind(), k -> new LinkedHashMap<>())
@@ -419,13 +565,233 @@ final class GroupCommitter {
         continue;
       }
       for (Map.Entry<SqlTable, List<NetOp>> e : perTable.entrySet()) {
+        if (kind == NetOp.Kind.UPDATE && e.getKey().uniqueIndexes().size() > 0) {
+          clearUniqueIndexes(c, e.getKey(), e.getValue());
+        }
         run(c, kind, e.getKey(), e.getValue());
       }
     }
     if (!pulses.isEmpty()) {
       recordPulses(c, pulses);
     }
-    return drafts.isEmpty() ? null : appendAudit(c, drafts);
+    plan.firstEvent = drafts.isEmpty() ? null : appendAudit(c, drafts);
+    return plan;
+  }
+
+  /**
+   * The first step of a two-step move: the rows about to be updated give up their unique index keys
+   * (NULL, which no unique constraint counts), so that writing the final values — updates, then
+   * inserts, after the deletes — can only collide where the batch's end state itself would. Without
+   * it a unit moving a value from one row to another (or two rows swapping values) meets its own
+   * transient duplicate on every database whose unique constraints are checked per row (MariaDB, H2,
+   * PostgreSQL's non-deferrable ones). The version condition is checked here already.
+   */
+  private static void clearUniqueIndexes(Connection c, SqlTable t, List<NetOp> updates) throws SQLException, Conflict {
+    try (PreparedStatement ps = c.prepareStatement(t.clearUnique)) {
+      for (NetOp op : updates) {
+        ps.setBytes(1, Text.writeKey(op.key(), "key"));
+        ps.setLong(2, op.expected());
+        ps.addBatch();
+      }
+      expectOneEach(ps);
+    }
+  }
+
+  /**
+   * Which units of the batch apply: each unit, in queue order, is judged against the state the units
+   * before it in the batch leave (not just the state before the batch), so that the batch commits
+   * what running its units one after another would — the database's conditional statements then
+   * check the rest against the committed state.
+   *
+   * <ul>
+   *   <li>A unit whose condition (version, absence) on a row fails against what an earlier unit of the
+   *       batch did to that row, or whose unique index keys are then held by another row, is
+   *       <em>refused</em>: it conflicts, once the batch has committed (in that serial order it does).
+   *   <li>A unit whose condition holds on a row an earlier unit of the batch <em>wrote</em> (an insert
+   *       after a delete) is <em>deferred</em> to a batch of its own right after this one: its
+   *       statements are conditioned on the state before the batch, so it cannot join it.
+   *   <li>Pulses always apply; they touch no row of a unit.
+   * </ul>
+   *
+   * Two units that each check what the other writes (write skew) can thus never both commit: the
+   * second finds its checked row written. Unique index keys are judged on each unit's end state: the
+   * holders of every key the batch claims are read once (one query per unique index), then moved
+   * along as units are applied.
+   */
+  private Plan plan(Connection c, List<Job> batch) throws SQLException {
+    Plan plan = new Plan();
+    Map<Slot, Known> slots = new HashMap<>();
+    Map<Claim, Set<String>> holders = readHolders(c, batch);
+    for (Job j : batch) {
+      if (!(j instanceof UnitJob u)) {
+        plan.applied.add(j);
+        continue;
+      }
+      Verdict v = judge(u, slots, holders);
+      switch (v) {
+        case APPLY -> {
+          plan.applied.add(u);
+          admit(u, slots, holders);
+        }
+        case REFUSE -> plan.refused.add(u);
+        case DEFER -> plan.deferred.add(u);
+      }
+    }
+    return plan;
+  }
+
+  private enum Verdict {
+    APPLY,
+    REFUSE,
+    DEFER
+  }
+
+  /** A row. */
+  private record Slot(Table<?> table, String key) {}
+
+  /** What the units applied so far in the batch say about a row: it exists at a version, or not. */
+  private record Known(boolean exists, long version, boolean written) {}
+
+  /** A unique index key. */
+  private record Claim(Index<?> index, String key) {}
+
+  private static Verdict judge(UnitJob u, Map<Slot, Known> slots, Map<Claim, Set<String>> holders) {
+    boolean defer = false;
+    for (NetOp op : u.ops()) {
+      Known k = slots.get(new Slot(op.table(), op.key()));
+      if (k == null) {
+        continue; // untouched by the batch so far: the database decides
+      }
+      boolean holds =
+          switch (op.kind()) {
+            case CHECK, UPDATE, DELETE -> k.exists() && k.version() == op.expected();
+            case ABSENT, INSERT -> !k.exists();
+          };
+      if (!holds) {
+        return Verdict.REFUSE;
+      }
+      defer |= k.written();
+    }
+    if (defer) {
+      return Verdict.DEFER;
+    }
+    for (Map.Entry<Claim, String> claim : claims(u).entrySet()) {
+      Set<String> after = new HashSet<>(holders.getOrDefault(claim.getKey(), Set.of()));
+      for (NetOp op : u.ops()) {
+        if (op.table() == claim.getKey().index().table() && op.kind() != NetOp.Kind.CHECK && op.kind() != NetOp.Kind.ABSENT) {
+          after.remove(op.key()); // rewritten by the unit: it holds the key only if the unit says so
+        }
+      }
+      after.add(claim.getValue());
+      if (after.size() > 1) {
+        return Verdict.REFUSE;
+      }
+    }
+    for (Map.Entry<Claim, Long> count : claimCounts(u).entrySet()) {
+      if (count.getValue() > 1) {
+        return Verdict.REFUSE; // two rows of the unit claim one key
+      }
+    }
+    return Verdict.APPLY;
+  }
+
+  private static void admit(UnitJob u, Map<Slot, Known> slots, Map<Claim, Set<String>> holders) {
+    for (NetOp op : u.ops()) {
+      Slot slot = new Slot(op.table(), op.key());
+      switch (op.kind()) {
+        case CHECK -> slots.putIfAbsent(slot, new Known(true, op.expected(), false));
+        case ABSENT -> slots.putIfAbsent(slot, new Known(false, 0, false));
+        case UPDATE, INSERT -> slots.put(slot, new Known(true, op.version(), true));
+        case DELETE -> slots.put(slot, new Known(false, 0, true));
+      }
+      if (op.kind() != NetOp.Kind.CHECK && op.kind() != NetOp.Kind.ABSENT) {
+        for (Map.Entry<Claim, Set<String>> h : holders.entrySet()) {
+          if (h.getKey().index().table() == op.table()) {
+            h.getValue().remove(op.key());
+          }
+        }
+      }
+    }
+    for (Map.Entry<Claim, String> claim : claims(u).entrySet()) {
+      holders.computeIfAbsent(claim.getKey(), k -> new HashSet<>()).add(claim.getValue());
+    }
+  }
+
+  /** The unique index keys the unit's end state holds, each with the row holding it (the last, if several). */
+  @SuppressWarnings({"unchecked", "rawtypes"})
+  private static Map<Claim, String> claims(UnitJob u) {
+    Map<Claim, String> out = new LinkedHashMap<>();
+    for (NetOp op : u.ops()) {
+      if (op.value() == null) {
+        continue;
+      }
+      for (Object o : op.table().indexes()) {
+        Index index = (Index) o;
+        if (index.unique()) {
+          Optional<String> ik = index.keyOf(op.value());
+          ik.ifPresent(k -> out.put(new Claim(index, k), op.key()));
+        }
+      }
+    }
+    return out;
+  }
+
+  @SuppressWarnings({"unchecked", "rawtypes"})
+  private static Map<Claim, Long> claimCounts(UnitJob u) {
+    Map<Claim, Long> out = new HashMap<>();
+    for (NetOp op : u.ops()) {
+      if (op.value() == null) {
+        continue;
+      }
+      for (Object o : op.table().indexes()) {
+        Index index = (Index) o;
+        if (index.unique()) {
+          Optional<String> ik = index.keyOf(op.value());
+          ik.ifPresent(k -> out.merge(new Claim(index, k), 1L, Long::sum));
+        }
+      }
+    }
+    return out;
+  }
+
+  /**
+   * The committed holders of every unique index key a unit of the batch claims: one query per unique
+   * index and {@value #MAX_IN} keys; none at all for a batch that claims no unique key. A plain read:
+   * a holder that changes before the commit makes the batch's own statements fail (a conflict, and
+   * the batch is then committed unit by unit).
+   */
+  private Map<Claim, Set<String>> readHolders(Connection c, List<Job> batch) throws SQLException {
+    Map<Index<?>, Set<String>> wanted = new LinkedHashMap<>();
+    for (Job j : batch) {
+      if (j instanceof UnitJob u) {
+        for (Claim claim : claims(u).keySet()) {
+          wanted.computeIfAbsent(claim.index(), i -> new java.util.TreeSet<>()).add(claim.key());
+        }
+      }
+    }
+    Map<Claim, Set<String>> out = new HashMap<>();
+    for (Map.Entry<Index<?>, Set<String>> e : wanted.entrySet()) {
+      SqlTable t = tables.get(e.getKey().table());
+      List<String> keys = new ArrayList<>(e.getValue());
+      for (int from = 0; from < keys.size(); from += MAX_IN) {
+        List<String> chunk = keys.subList(from, Math.min(keys.size(), from + MAX_IN));
+        int n = Integer.highestOneBit(chunk.size());
+        n = n == chunk.size() ? n : n * 2;
+        try (PreparedStatement ps = c.prepareStatement(t.holdersOf(e.getKey(), n))) {
+          for (int i = 0; i < n; i++) {
+            ps.setBytes(i + 1, Text.writeKey(chunk.get(Math.min(i, chunk.size() - 1)), "index key"));
+          }
+          try (ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+              String ik = new String(rs.getBytes(2), java.nio.charset.StandardCharsets.UTF_8);
+              String k = new String(rs.getBytes(1), java.nio.charset.StandardCharsets.UTF_8);
+              out.computeIfAbsent(new Claim(e.getKey(), ik), x -> new HashSet<>()).add(k);
+            }
+          }
+        }
+      }
+    }
+    return out;
   }
 
   private void run(Connection c, NetOp.Kind kind, SqlTable t, List<NetOp> ops) throws SQLException, Conflict {

@@ -16,6 +16,7 @@ import io.spaceduck.storage.Index;
 import io.spaceduck.storage.Storage;
 import io.spaceduck.storage.StorageConflictException;
 import io.spaceduck.storage.StorageException;
+import io.spaceduck.storage.StorageOutcomeUnknownException;
 import io.spaceduck.storage.Table;
 import io.spaceduck.storage.UnitOfWork;
 import io.spaceduck.storage.Versioned;
@@ -202,11 +203,15 @@ public final class JdbcStorage implements Storage {
     return dialect.name().toLowerCase(java.util.Locale.ROOT);
   }
 
-  /** Group-commit counters: batches committed, jobs in them, retries, batches split after a conflict. */
-  public record CommitStats(long batches, long jobs, long retries, long isolatedBatches) {}
+  /**
+   * Group-commit counters: batches taken from the queue, jobs in them, retries, batches split after a
+   * conflict the database found, and units deferred to a batch of their own because an earlier unit
+   * of their batch wrote a row they touch.
+   */
+  public record CommitStats(long batches, long jobs, long retries, long isolatedBatches, long deferredJobs) {}
 
   public CommitStats commitStats() {
-    return new CommitStats(committer.batches(), committer.jobs(), committer.retries(), committer.isolatedBatches());
+    return new CommitStats(committer.batches(), committer.jobs(), committer.retries(), committer.isolatedBatches(), committer.deferredJobs());
   }
 
   private void checkOpen() {
@@ -267,6 +272,9 @@ public final class JdbcStorage implements Storage {
       // a new exception per caller: the commit thread may fail many jobs with one
       if (e.getCause() instanceof StorageConflictException c) {
         throw new StorageConflictException(c.getMessage());
+      }
+      if (e.getCause() instanceof StorageOutcomeUnknownException u) {
+        throw new StorageOutcomeUnknownException(u.getMessage(), u);
       }
       if (e.getCause() instanceof StorageException s) {
         throw new StorageException(s.getMessage(), s);

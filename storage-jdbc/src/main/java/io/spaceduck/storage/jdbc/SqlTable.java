@@ -8,6 +8,7 @@ import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The SQL of one keyed table: {@code sd_<name>(k, version, v, ix_<index>...)}, built once from the
@@ -23,6 +24,9 @@ final class SqlTable {
   final String insert;
   final String update;
   final String delete;
+  /** Sets every unique index column to NULL on a row at a version (the first step of a two-step move); null without unique indexes. */
+  final @Nullable String clearUnique;
+  private final List<Index<?>> uniqueIndexes;
   private final Map<Index<?>, String> findBy = new IdentityHashMap<>();
 
   private SqlTable(Table<?> table, Dialect dialect) {
@@ -37,6 +41,12 @@ final class SqlTable {
     this.insert = "INSERT INTO " + name + " (k, version, v" + ixCols + ") VALUES (?, ?, ?" + ixMarks + ")";
     this.update = "UPDATE " + name + " SET version = ?, v = ?" + ixSets + " WHERE k = ? AND version = ?";
     this.delete = "DELETE FROM " + name + " WHERE k = ? AND version = ?";
+    this.uniqueIndexes = indexes.stream().filter(Index::unique).collect(Collectors.toList());
+    this.clearUnique =
+        uniqueIndexes.isEmpty()
+            ? null
+            : "UPDATE " + name + " SET " + uniqueIndexes.stream().map(i -> column(i) + " = NULL").collect(Collectors.joining(", "))
+                + " WHERE k = ? AND version = ?";
     for (Index<?> i : indexes) {
       findBy.put(i, "SELECT k, version, v FROM " + name + " WHERE " + column(i) + " = ?");
     }
@@ -49,6 +59,17 @@ final class SqlTable {
   String versionsOf(int n, boolean lock) {
     return "SELECT k, version FROM " + name + " WHERE k IN (" + String.join(", ", java.util.Collections.nCopies(n, "?")) + ")"
         + (lock ? shareLock : "");
+  }
+
+  /** The table's unique indexes. */
+  List<Index<?>> uniqueIndexes() {
+    return uniqueIndexes;
+  }
+
+  /** {@code SELECT k, <index column>} of the rows holding any of {@code n} index keys. */
+  String holdersOf(Index<?> index, int n) {
+    String col = column(index);
+    return "SELECT k, " + col + " FROM " + name + " WHERE " + col + " IN (" + String.join(", ", java.util.Collections.nCopies(n, "?")) + ")";
   }
 
   static String column(Index<?> index) {

@@ -15,9 +15,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.spaceduck.api.AgentId;
 import io.spaceduck.api.DucklingId;
 import io.spaceduck.api.Pulse;
+import io.spaceduck.storage.ContactRecord;
 import io.spaceduck.storage.MetaRecord;
 import io.spaceduck.storage.StorageConflictException;
 import io.spaceduck.storage.StorageException;
+import io.spaceduck.storage.StorageOutcomeUnknownException;
 import io.spaceduck.storage.Tables;
 import io.spaceduck.storage.Versioned;
 import java.sql.Connection;
@@ -30,6 +32,7 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -175,12 +178,54 @@ class FaultInjectionTest {
       StorageException e = assertThrows(StorageException.class, () -> insertAudited(s, "a"));
       faults.refuseConnections(false);
 
-      assertFalse(e instanceof StorageConflictException);
+      assertInstanceOf(StorageOutcomeUnknownException.class, e, "not 'not applied': the commit may have taken effect");
       assertTrue(e.getMessage().contains("database is unreachable; whether it took effect is unknown"), e.getMessage());
       assertEquals(retries, s.commitStats().retries());
       assertTrue(s.get(Tables.META, "a").isEmpty(), "(here it had not)");
       insertAudited(s, "b");
       assertChain(s, 1);
+    });
+  }
+
+  @ParameterizedTest
+  @EnumSource(TestDatabase.class)
+  @Tag("I4")
+  @DisplayName("I4 a connection lost while the server still commits: the check waits for that commit, sees it, and does not run the batch again")
+  void connectionLostWhileServerCommits_resolvedAsCommitted(TestDatabase db) throws Exception {
+    withStore(db, JdbcOptions.defaults(), (s, faults) -> {
+      insertAudited(s, "first");
+      long retries = s.commitStats().retries();
+      Thread committer = StoreChecks.commitThread(s.describe()).orElseThrow();
+      CompletableFuture<Void> serverDone = new CompletableFuture<>();
+      // the client loses the connection at commit; the server finishes the commit a moment later,
+      // once the committer is asking whether it took effect
+      faults.arm(FaultyDataSource.Point.COMMIT, "", 1, (real, proceed) -> {
+        Thread server = new Thread(() -> {
+          try {
+            // until the committer's check is inside a query (the old check read without waiting and
+            // ran the batch again, which then conflicted with itself); at most 10 s
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (!inQueryOf(committer, "committed") && System.nanoTime() < deadline) {
+              Thread.yield();
+            }
+            proceed.call();
+            real.close();
+            serverDone.complete(null);
+          } catch (Exception e) {
+            serverDone.completeExceptionally(e);
+          }
+        }, "server");
+        server.start();
+        throw faults.sever(real);
+      });
+      insertAudited(s, "a"); // the caller sees success
+
+      serverDone.get(60, TimeUnit.SECONDS);
+      assertEquals(retries, s.commitStats().retries(), "not run again");
+      assertInsertedOnce(s, "a");
+      assertChain(s, 2);
+      insertAudited(s, "after");
+      assertChain(s, 3);
     });
   }
 
@@ -274,7 +319,7 @@ class FaultInjectionTest {
           () -> s.recordPulse(new Pulse(new AgentId("ag_" + "a".repeat(26)), new DucklingId("dk_" + "b".repeat(26)), StoreChecks.T0, "ok")));
 
       for (StorageException e : List.of(before, after, pulse)) {
-        assertFalse(e instanceof StorageConflictException);
+        assertInstanceOf(StorageOutcomeUnknownException.class, e, "not 'not applied': the commit may have taken effect");
         assertTrue(e.getMessage().contains(s.describe()) && e.getMessage().contains("whether it took effect is unknown"), e.getMessage());
       }
       assertEquals(retries, s.commitStats().retries(), "an unknown outcome is never re-run blindly");
@@ -283,6 +328,161 @@ class FaultInjectionTest {
       assertInsertedOnce(s, "n2");
       insertPlain(s, "n3");
       assertInsertedOnce(s, "n3");
+    });
+  }
+
+  // ---- serializable within one batch (issue 14): the committer is held so the units below are
+  // certainly committed as one batch
+
+  private static ContactRecord contact(String id, String blindIndex) {
+    return new ContactRecord(new DucklingId(id), Optional.ofNullable(blindIndex), Optional.empty());
+  }
+
+  private static final String DK_B = "dk_" + "b".repeat(26);
+  private static final String DK_C = "dk_" + "c".repeat(26);
+  private static final String DK_D = "dk_" + "d".repeat(26);
+  private static final String DK_E = "dk_" + "e".repeat(26);
+
+  @ParameterizedTest
+  @EnumSource(TestDatabase.class)
+  @Tag("K4")
+  @Tag("CAS")
+  @DisplayName("K4 CAS two units in one batch that each check what the other writes: the first commits, the second conflicts")
+  void writeSkewInOneBatch_secondConflicts(TestDatabase db) throws Exception {
+    withStore(db, JdbcOptions.defaults(), (s, faults) -> {
+      s.execute(tx -> {
+        tx.insert(Tables.META, new MetaRecord("a", "live"));
+        tx.insert(Tables.META, new MetaRecord("b", "live"));
+        return null;
+      });
+      Versioned<MetaRecord> a = s.get(Tables.META, "a").orElseThrow();
+      Versioned<MetaRecord> b = s.get(Tables.META, "b").orElseThrow();
+      JdbcStorage.CommitStats before = s.commitStats();
+      List<Thread> threads = new ArrayList<>();
+      Map<String, CompletableFuture<Throwable>> outcomes = new LinkedHashMap<>();
+      CountDownLatch release = holdU0(s, faults, "", threads, outcomes);
+      start("aRevokesB", () -> s.execute(tx -> {
+        tx.check(Tables.META, a);
+        tx.update(Tables.META, b, new MetaRecord("b", "revoked by a"));
+        tx.appendAudit(draft("meta.set", "dk_actor", "b"));
+        return null;
+      }), threads, outcomes);
+      awaitQueued(threads.subList(1, 2));
+      start("bRevokesA", () -> s.execute(tx -> {
+        tx.check(Tables.META, b);
+        tx.update(Tables.META, a, new MetaRecord("a", "revoked by b"));
+        tx.appendAudit(draft("meta.set", "dk_actor", "a"));
+        return null;
+      }), threads, outcomes);
+      awaitQueued(threads.subList(2, 3));
+      release.countDown();
+      for (Thread t : threads) {
+        t.join(TimeUnit.SECONDS.toMillis(60));
+      }
+
+      assertNull(outcomes.get("aRevokesB").join(), "the first in the queue commits");
+      assertInstanceOf(StorageConflictException.class, outcomes.get("bRevokesA").join(), "the second finds b written");
+      assertEquals(new Versioned<>(new MetaRecord("a", "live"), 1), s.get(Tables.META, "a").orElseThrow());
+      assertEquals(new Versioned<>(new MetaRecord("b", "revoked by a"), 2), s.get(Tables.META, "b").orElseThrow());
+      JdbcStorage.CommitStats after = s.commitStats();
+      assertEquals(2, after.batches() - before.batches(), "the held unit, then both as one batch");
+      assertEquals(0, after.isolatedBatches() - before.isolatedBatches(), "decided by the plan, not by a split");
+      assertEquals(List.of("u0", "b"), assertChain(s, 2).stream().map(e -> e.resource()).toList());
+    });
+  }
+
+  @ParameterizedTest
+  @EnumSource(TestDatabase.class)
+  @Tag("H4")
+  @Tag("CAS")
+  @DisplayName("H4 CAS in one batch: a value moved across two units commits both; a swap by delete and insert conflicts both")
+  void uniqueValuesAcrossUnitsOfOneBatch_judgedInQueueOrder(TestDatabase db) throws Exception {
+    withStore(db, JdbcOptions.defaults(), (s, faults) -> {
+      s.execute(tx -> {
+        tx.insert(Tables.CONTACTS, contact(DK_B, null));
+        tx.insert(Tables.CONTACTS, contact(DK_C, "bi-a"));
+        tx.insert(Tables.CONTACTS, contact(DK_D, "bi-x"));
+        tx.insert(Tables.CONTACTS, contact(DK_E, "bi-y"));
+        return null;
+      });
+      List<Thread> threads = new ArrayList<>();
+      Map<String, CompletableFuture<Throwable>> outcomes = new LinkedHashMap<>();
+      CountDownLatch release = holdU0(s, faults, "", threads, outcomes);
+      List<Map.Entry<String, Runnable>> units = List.of(
+          Map.entry("release", () -> s.execute(tx -> {
+            tx.update(Tables.CONTACTS, new Versioned<>(contact(DK_C, "bi-a"), 1), contact(DK_C, null));
+            return null;
+          })),
+          Map.entry("take", () -> s.execute(tx -> {
+            tx.update(Tables.CONTACTS, new Versioned<>(contact(DK_B, null), 1), contact(DK_B, "bi-a"));
+            return null;
+          })),
+          Map.entry("swapD", () -> s.execute(tx -> {
+            tx.delete(Tables.CONTACTS, new Versioned<>(contact(DK_D, "bi-x"), 1));
+            tx.insert(Tables.CONTACTS, contact("dk_" + "f".repeat(26), "bi-y"));
+            return null;
+          })),
+          Map.entry("swapE", () -> s.execute(tx -> {
+            tx.delete(Tables.CONTACTS, new Versioned<>(contact(DK_E, "bi-y"), 1));
+            tx.insert(Tables.CONTACTS, contact("dk_" + "g".repeat(26), "bi-x"));
+            return null;
+          })));
+      for (int i = 0; i < units.size(); i++) {
+        start(units.get(i).getKey(), units.get(i).getValue(), threads, outcomes);
+        awaitQueued(threads.subList(i + 1, i + 2)); // queue order is the order above
+      }
+      release.countDown();
+      for (Thread t : threads) {
+        t.join(TimeUnit.SECONDS.toMillis(60));
+      }
+
+      assertNull(outcomes.get("release").join(), "release commits");
+      assertNull(outcomes.get("take").join(), "take commits after release");
+      assertEquals(List.of(new Versioned<>(contact(DK_B, "bi-a"), 2)), s.findBy(Tables.CONTACTS_BY_BLIND_INDEX, "bi-a"));
+      assertInstanceOf(StorageConflictException.class, outcomes.get("swapD").join(), "bi-y is still e's");
+      assertInstanceOf(StorageConflictException.class, outcomes.get("swapE").join(), "bi-x is still d's");
+      assertEquals(List.of(new Versioned<>(contact(DK_D, "bi-x"), 1)), s.findBy(Tables.CONTACTS_BY_BLIND_INDEX, "bi-x"));
+      assertEquals(List.of(new Versioned<>(contact(DK_E, "bi-y"), 1)), s.findBy(Tables.CONTACTS_BY_BLIND_INDEX, "bi-y"));
+    });
+  }
+
+  @ParameterizedTest
+  @EnumSource(TestDatabase.class)
+  @Tag("I4")
+  @DisplayName("I4 in one batch, an insert of a key another unit deletes is deferred to its own batch and commits")
+  void insertAfterDeleteInOneBatch_deferredAndCommitted(TestDatabase db) throws Exception {
+    withStore(db, JdbcOptions.defaults(), (s, faults) -> {
+      s.execute(tx -> {
+        tx.insert(Tables.META, new MetaRecord("k", "old"));
+        return null;
+      });
+      Versioned<MetaRecord> old = s.get(Tables.META, "k").orElseThrow();
+      JdbcStorage.CommitStats before = s.commitStats();
+      List<Thread> threads = new ArrayList<>();
+      Map<String, CompletableFuture<Throwable>> outcomes = new LinkedHashMap<>();
+      CountDownLatch release = holdU0(s, faults, "", threads, outcomes);
+      start("delete", () -> s.execute(tx -> {
+        tx.delete(Tables.META, old);
+        tx.appendAudit(draft("meta.delete", "dk_actor", "k"));
+        return null;
+      }), threads, outcomes);
+      awaitQueued(threads.subList(1, 2));
+      start("insert", () -> s.execute(tx -> {
+        tx.insert(Tables.META, new MetaRecord("k", "new"));
+        tx.appendAudit(draft("meta.set", "dk_actor", "k"));
+        return null;
+      }), threads, outcomes);
+      awaitQueued(threads.subList(2, 3));
+      release.countDown();
+      for (Thread t : threads) {
+        t.join(TimeUnit.SECONDS.toMillis(60));
+      }
+
+      assertNull(outcomes.get("delete").join());
+      assertNull(outcomes.get("insert").join(), "in the serial order delete, insert the insert commits");
+      assertEquals(new Versioned<>(new MetaRecord("k", "new"), 1), s.get(Tables.META, "k").orElseThrow());
+      assertEquals(1, s.commitStats().deferredJobs() - before.deferredJobs(), "the insert was deferred");
+      assertEquals(List.of("u0", "k", "k"), assertChain(s, 3).stream().map(e -> e.resource()).toList());
     });
   }
 
@@ -472,6 +672,13 @@ class FaultInjectionTest {
   }
 
   /** Waits until {@code t} is parked inside {@code type.method}; fails if it ends first. */
+  /** Whether {@code t} is executing a query inside {@code method}. */
+  private static boolean inQueryOf(Thread t, String method) {
+    StackTraceElement[] stack = t.getStackTrace();
+    return Arrays.stream(stack).anyMatch(f -> f.getMethodName().equals(method))
+        && Arrays.stream(stack).anyMatch(f -> f.getMethodName().equals("executeQuery"));
+  }
+
   private static void awaitParkedIn(Thread t, Class<?> type, String method) {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
     while (true) {

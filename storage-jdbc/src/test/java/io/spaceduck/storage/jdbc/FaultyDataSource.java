@@ -15,6 +15,7 @@ import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
@@ -56,6 +57,8 @@ final class FaultyDataSource implements DataSource {
   private final List<Integer> lost = new CopyOnWriteArrayList<>();
   private final List<Integer> committed = new CopyOnWriteArrayList<>();
   private volatile boolean refuseConnections;
+  /** Real connections cut off from their proxies: the store's calls fail as lost, the test still holds them. */
+  private final Set<Connection> severed = Collections.newSetFromMap(Collections.synchronizedMap(new IdentityHashMap<>()));
 
   FaultyDataSource(DataSource real) {
     this.real = real;
@@ -132,6 +135,21 @@ final class FaultyDataSource implements DataSource {
     return List.copyOf(committed);
   }
 
+  /**
+   * Cuts the store off from {@code real} without touching it: the store's further calls on it fail as
+   * a lost connection (its close does nothing), while the real transaction stays open on the server —
+   * for the test to commit or roll back, as a server finishing a commit whose client vanished would.
+   * Returns the exception to throw.
+   */
+  SQLException sever(Connection real) {
+    severed.add(real);
+    Integer id = idOf(real);
+    if (id != null) {
+      lost.add(id);
+    }
+    return new SQLException("injected: connection lost", "08006");
+  }
+
   private SQLException lose(Connection c) {
     Integer id = idOf(c);
     try {
@@ -195,6 +213,23 @@ final class FaultyDataSource implements DataSource {
 
     @Override
     public Object invoke(Object proxy, Method m, Object[] args) throws Throwable {
+      if (severed.contains(c)) {
+        switch (m.getName()) {
+          case "close" -> {
+            return null;
+          }
+          case "isClosed" -> {
+            return true;
+          }
+          case "equals" -> {
+            return proxy == args[0];
+          }
+          case "hashCode" -> {
+            return System.identityHashCode(proxy);
+          }
+          default -> throw new SQLException("injected: connection lost", "08006");
+        }
+      }
       switch (m.getName()) {
         case "setAutoCommit" -> autoCommit = (Boolean) args[0];
         case "prepareStatement" -> {
