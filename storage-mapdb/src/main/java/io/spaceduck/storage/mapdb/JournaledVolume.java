@@ -54,7 +54,9 @@ import org.mapdb.volume.Volume;
  * already holds.
  *
  * <p>After a failed {@code sync} the volume keeps its journal: closing it then skips the checkpoint, so
- * the next open completes the commit. Thread-safe (every method synchronised, as MapDB's own {@code
+ * the next open completes the commit. {@link #progress()} tells the store how far a failed commit got —
+ * before the fsync (not applied), in it (unknown) or past it (durable) — so that it tells its callers
+ * the truth. Thread-safe (every method synchronised, as MapDB's own {@code
  * RandomAccessFileVol}).
  */
 final class JournaledVolume extends Volume {

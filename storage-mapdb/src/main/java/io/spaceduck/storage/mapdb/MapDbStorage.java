@@ -58,12 +58,20 @@ import org.mapdb.Serializer;
  * (one fsync of the journal, see {@link JournaledVolume}) makes the whole batch durable, and only
  * then do the callers' {@code execute}/{@code recordPulse} calls return (group commit).
  *
- * <p><b>Reads</b> see applied units, which may still be waiting for the batch's commit (a few
- * milliseconds); an applied unit is lost only if the commit fails, and then the store closes.
+ * <p><b>Reads see only durable state.</b> MapDB has no isolation: an applied unit is visible in MapDB
+ * before its batch's commit point. So while a batch is in flight the writer keeps an {@link UndoLog}
+ * per collection — the value each changed key had when the batch began — and every read (including the
+ * reads inside units) lays it over MapDB; audit reads stop at the durable head. When the batch is
+ * durable the writer clears the logs under the write lock (the whole batch appears at once), and only
+ * then are its callers told. With no batch in flight a read costs one emptiness check more than a plain
+ * MapDB read. The writer alone validates units against the applied state, so units of one batch see
+ * the units before them, as in a serial run.
  *
- * <p><b>Failure.</b> If MapDB fails while applying or committing, every unit of the batch fails with
- * {@link StorageException} (none was acknowledged), and the store closes itself: fail closed. Reopening
- * the file recovers the last commit from the journal.
+ * <p><b>Failure.</b> If MapDB or the disk fails while applying or committing a batch, the store closes
+ * itself (fail closed) and tells each caller of the batch what is true, by how far the commit got
+ * ({@link JournaledVolume.Progress}): before the journal fsync, {@link StorageException} — not applied;
+ * the fsync itself failing, {@link StorageOutcomeUnknownException}; after it (copying pages, a
+ * checkpoint), the call returns normally — the batch is durable and reopening the file replays it.
  *
  * <p><b>Security.</b> The store holds what the engine gives it: hashes, ciphertexts and non-secret
  * records, never a raw secret (I8). Error messages name the file, never record contents.
@@ -882,7 +890,7 @@ public final class MapDbStorage implements Storage {
     return new Versioned<>(table.codec().decode(Layout.rowBody(row)), version);
   }
 
-  /** What a unit reads: committed state, one consistent call at a time. */
+  /** What a unit reads: durable state, one consistent call at a time. */
   private final class LockedView implements CommittedView {
     @Override
     public <V> Optional<Versioned<V>> get(Table<V> table, String key) {
