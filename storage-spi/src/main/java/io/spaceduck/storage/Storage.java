@@ -33,6 +33,10 @@ public interface Storage extends StorageHandle {
    * Runs {@code unit} atomically and returns its result once committed.
    *
    * @throws StorageConflictException if a condition failed; nothing was applied
+   * @throws StorageOutcomeUnknownException if the store failed where it cannot tell whether the unit
+   *     committed (e.g. a fsync error at its commit point, a connection lost during {@code COMMIT}); the
+   *     unit is wholly applied or not at all. A failure after the commit point, where the unit is
+   *     durable, is reported as this or as success — never as a plain {@link StorageException}
    * @throws StorageException if the store failed; nothing was applied
    * @throws RuntimeException whatever the unit threw; nothing was applied
    */
