@@ -43,6 +43,7 @@ import io.spaceduck.storage.RecordCodec;
 import io.spaceduck.storage.Storage;
 import io.spaceduck.storage.StorageConflictException;
 import io.spaceduck.storage.StorageException;
+import io.spaceduck.storage.StorageOutcomeUnknownException;
 import io.spaceduck.storage.Table;
 import io.spaceduck.storage.Tables;
 import io.spaceduck.storage.Transaction;
@@ -88,6 +89,7 @@ import net.jqwik.api.constraints.LongRange;
 import net.jqwik.api.lifecycle.AddLifecycleHook;
 import net.jqwik.api.lifecycle.AfterTry;
 import net.jqwik.api.state.ActionChain;
+import org.opentest4j.TestAbortedException;
 
 /**
  * The storage conformance kit: jqwik properties that every {@link Storage} must satisfy. A backend's
@@ -703,6 +705,129 @@ public abstract class StorageContract {
       }
     }
     return out;
+  }
+
+  // ================================================================== outcomes after the commit point
+
+  /**
+   * Optional capability: stores whose next commit can be made to fail right after its commit point, and
+   * that can be opened again over the same data (see {@link CommitFaults}). Empty by default: a store
+   * without a commit point (one in memory) has nothing to fail after, and the cases that need it report
+   * that they do not apply (JUnit shows them as aborted, with the reason). A backend with a journal, a
+   * write-ahead log or a database commit should override this: those cases are where a store most
+   * easily tells a caller "not applied" about a unit that is durable.
+   */
+  protected Optional<CommitFaults> commitFaults() {
+    return Optional.empty();
+  }
+
+  /**
+   * A unit with an audit event whose commit fails right after its commit point: the caller is told it
+   * committed or that the outcome is unknown ({@link StorageOutcomeUnknownException}) — never "not
+   * applied" (a plain {@link StorageException}, a conflict or any other exception), because the unit is
+   * durable. The next open of the store has the unit exactly once: its row at version 1 and its one
+   * audit event on a chain that verifies (I4, A5); and the store goes on working.
+   */
+  @Example
+  @Tag("SPI")
+  @Tag("I4")
+  @Label("SPI I4 a failure after the commit point, audited unit: never 'not applied'; the next open has the unit once")
+  public void failureAfterCommitPoint_auditedUnit_neverNotApplied() {
+    failAfterCommitPoint(true);
+  }
+
+  /**
+   * The same for a unit without audit events (pulses and plain row writes have no event that a store
+   * can look up to learn whether its commit happened): committed if the store can tell, else outcome
+   * unknown — never "not applied".
+   */
+  @Example
+  @Tag("SPI")
+  @Tag("I4")
+  @Label("SPI I4 a failure after the commit point, unit without audit events: never 'not applied'; the next open has it")
+  public void failureAfterCommitPoint_unitWithoutAuditEvents_neverNotApplied() {
+    failAfterCommitPoint(false);
+  }
+
+  private void failAfterCommitPoint(boolean audited) {
+    CommitFaults faults =
+        commitFaults()
+            .orElseThrow(
+                () ->
+                    new TestAbortedException(
+                        "does not apply: this store's test factory declares no commit point to fail after"
+                            + " (StorageContract.commitFaults() is empty, as for a store in memory)"));
+    Storage s = fence.open(() -> Objects.requireNonNull(faults.newStore(), "CommitFaults.newStore() returned null"));
+    MetaRecord before = new MetaRecord("conformance.before", "durable");
+    s.execute(tx -> {
+      tx.insert(Tables.META, before);
+      tx.appendAudit(commitPointDraft("before"));
+      return null;
+    });
+    faults.failNextCommitAfterCommitPoint(s);
+    MetaRecord row = new MetaRecord("conformance.after-commit-point", audited ? "audited" : "plain");
+    String told;
+    try {
+      told = s.execute(tx -> {
+        tx.insert(Tables.META, row);
+        if (audited) {
+          tx.appendAudit(commitPointDraft("after-commit-point"));
+        }
+        return "committed";
+      });
+      assertEquals("committed", told, "execute returns the unit's result");
+    } catch (StorageOutcomeUnknownException e) {
+      told = "outcome unknown";
+    } catch (RuntimeException e) {
+      throw new AssertionError(
+          "a failure after the commit point was reported as 'not applied' (" + e.getClass().getName() + ": " + e.getMessage()
+              + "); the unit is durable, so the store must return normally or throw StorageOutcomeUnknownException",
+          e);
+    }
+    if (told.equals("committed")) {
+      Optional<Versioned<MetaRecord>> seen;
+      try {
+        seen = s.get(Tables.META, row.name());
+      } catch (StorageException closed) {
+        seen = null; // a store may close itself after such a failure (fail closed); then there is nothing to read
+      }
+      if (seen != null) {
+        assertEquals(Optional.of(new Versioned<>(row, 1)), seen, "told committed, but a read on the same store does not show the unit");
+      }
+    }
+    Storage again = fence.open(() -> Objects.requireNonNull(faults.reopen(s), "CommitFaults.reopen() returned null"));
+    assertEquals(Optional.of(new Versioned<>(before, 1)), again.get(Tables.META, before.name()), "the unit before, after reopening");
+    assertEquals(
+        Optional.of(new Versioned<>(row, 1)),
+        again.get(Tables.META, row.name()),
+        "the next open does not have the unit whose commit failed after its commit point (told: " + told + ")");
+    List<AuditEvent> events = again.auditRange(1, Integer.MAX_VALUE);
+    assertEquals(
+        audited ? List.of("before", "after-commit-point") : List.of("before"),
+        events.stream().map(AuditEvent::resource).collect(Collectors.toList()),
+        "audit events after reopening: the unit's exactly once (I4)");
+    assertOneLinearChain(again, events);
+    MetaRecord later = new MetaRecord("conformance.after-reopen", "v");
+    again.execute(tx -> {
+      tx.insert(Tables.META, later);
+      tx.appendAudit(commitPointDraft("after-reopen"));
+      return null;
+    });
+    assertEquals(Optional.of(new Versioned<>(later, 1)), again.get(Tables.META, later.name()), "the reopened store works");
+    assertOneLinearChain(again, again.auditRange(1, Integer.MAX_VALUE));
+  }
+
+  private static AuditDraft commitPointDraft(String resource) {
+    return AuditDraft.of(
+        "conformance.commit-point",
+        AuditEvent.SYSTEM_ACTOR,
+        resource,
+        Optional.empty(),
+        StorageArbitraries.AUDIT_EPOCH,
+        "conformance",
+        ReasonCode.NONE,
+        AuditOutcome.SUCCESS,
+        Map.of());
   }
 
   // ================================================================== audit chain (A1, A3, A4, A5)

@@ -43,8 +43,10 @@ public interface Storage extends StorageHandle {
    * @throws StorageConflictException a condition failed (a compare-and-set lost, a key or unique index
    *     key taken): nothing was applied; the caller may re-run the unit on fresh reads
    * @throws StorageOutcomeUnknownException the store failed at a point where it cannot tell whether the
-   *     unit committed (for example the connection was lost during the commit): it is wholly applied or
-   *     not at all, and the store's state will show which; assume neither
+   *     unit committed (for example a fsync error at its commit point, or the connection lost during
+   *     {@code COMMIT}): it is wholly applied or not at all, and the store's state will show which;
+   *     assume neither. A failure after the commit point, where the unit is durable, is reported as
+   *     this or as success — never as a plain {@link StorageException}
    * @throws StorageException any other store failure: nothing was applied — a store throws this only
    *     when that is certain
    * @throws RuntimeException whatever the unit threw; nothing was applied

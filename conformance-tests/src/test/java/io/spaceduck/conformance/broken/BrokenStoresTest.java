@@ -13,6 +13,7 @@ import io.spaceduck.api.KeyInfo;
 import io.spaceduck.api.Pulse;
 import io.spaceduck.api.ReasonCode;
 import io.spaceduck.api.Revocation;
+import io.spaceduck.conformance.CommitFaults;
 import io.spaceduck.conformance.StorageArbitraries;
 import io.spaceduck.conformance.StorageArbitraries.Lineage;
 import io.spaceduck.conformance.StorageArbitraries.TableValue;
@@ -42,6 +43,7 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.function.Executable;
+import org.opentest4j.TestAbortedException;
 
 /**
  * The kit has teeth: each deliberately broken store fails the contract property that guards its
@@ -146,6 +148,43 @@ class BrokenStoresTest {
       failsOnlyWhenBroken(
           "rows after a failed unit", () -> broken.failedUnit_leavesNoTrace(u), () -> reference.failedUnit_leavesNoTrace(u));
     }
+  }
+
+  /** A contract whose test factory declares the {@link CommitFaults} capability. */
+  private StorageContract contractWithCommitFaults(CommitFaults faults) {
+    StorageContract c =
+        new StorageContract() {
+          @Override
+          protected Storage newStorage() {
+            return new InMemoryStorage();
+          }
+
+          @Override
+          protected Optional<CommitFaults> commitFaults() {
+            return Optional.of(faults);
+          }
+        };
+    contracts.add(c);
+    return c;
+  }
+
+  @Test
+  @Tag("I4")
+  @DisplayName("I4 a store that says 'not applied' after its commit point fails the commit-point cases; the in-memory store skips them")
+  void notAppliedAfterCommitPoint_failsCommitPointCases() throws Throwable {
+    StorageContract broken = contractWithCommitFaults(CommitPointStorage.faults(CommitPointStorage.Mode.SAYS_NOT_APPLIED));
+    StorageContract honest = contractWithCommitFaults(CommitPointStorage.faults(CommitPointStorage.Mode.HONEST));
+    failsOnlyWhenBroken(
+        "reported as 'not applied'",
+        broken::failureAfterCommitPoint_auditedUnit_neverNotApplied,
+        honest::failureAfterCommitPoint_auditedUnit_neverNotApplied);
+    failsOnlyWhenBroken(
+        "reported as 'not applied'",
+        broken::failureAfterCommitPoint_unitWithoutAuditEvents_neverNotApplied,
+        honest::failureAfterCommitPoint_unitWithoutAuditEvents_neverNotApplied);
+    // a store without a commit point: the cases do not apply, and say why
+    TestAbortedException skipped = assertThrows(TestAbortedException.class, reference::failureAfterCommitPoint_auditedUnit_neverNotApplied);
+    assertTrue(skipped.getMessage().contains("commitFaults()"), skipped.getMessage());
   }
 
   @Test

@@ -1,7 +1,9 @@
 package io.spaceduck.storage.jdbc;
 
+import io.spaceduck.conformance.CommitFaults;
 import io.spaceduck.conformance.StorageContract;
 import io.spaceduck.storage.Storage;
+import java.util.Optional;
 import net.jqwik.api.lifecycle.AfterContainer;
 
 /**
@@ -12,18 +14,26 @@ import net.jqwik.api.lifecycle.AfterContainer;
 class H2StorageContractTest extends StorageContract {
   private static SharedNamespace shared;
 
+  private static synchronized SharedNamespace shared() {
+    if (shared == null) {
+      shared = new SharedNamespace(TestDatabase.H2);
+    }
+    return shared;
+  }
+
   @Override
   protected Storage newStorage() {
-    synchronized (H2StorageContractTest.class) {
-      if (shared == null) {
-        shared = new SharedNamespace(TestDatabase.H2);
-      }
-    }
-    return shared.openEmpty(JdbcOptions.defaults());
+    return shared().openEmpty(JdbcOptions.defaults());
+  }
+
+  /** A connection lost right after the server committed (see {@link JdbcCommitFaults}). */
+  @Override
+  protected Optional<CommitFaults> commitFaults() {
+    return Optional.of(new JdbcCommitFaults(H2StorageContractTest::shared));
   }
 
   @AfterContainer
-  static void dropNamespace() {
+  static synchronized void dropNamespace() {
     if (shared != null) {
       shared.close();
       shared = null;

@@ -35,10 +35,15 @@ final class SharedNamespace implements AutoCloseable {
    * commit thread (a closed store must write nothing more), or if the reset left a row behind.
    */
   JdbcStorage openEmpty(JdbcOptions options) {
+    prepareEmpty();
+    return JdbcStorage.open(pool, options);
+  }
+
+  /** Empties the namespace for a new store of the caller's (as {@link #openEmpty}, without opening one). */
+  void prepareEmpty() {
     assertNoCommitterRunning();
     reset();
     assertEmpty();
-    return JdbcStorage.open(pool, options);
   }
 
   /** The commit thread of a store on this namespace, named after its location, must be gone. */

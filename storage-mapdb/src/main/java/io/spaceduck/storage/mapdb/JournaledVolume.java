@@ -54,7 +54,9 @@ import org.mapdb.volume.Volume;
  * already holds.
  *
  * <p>After a failed {@code sync} the volume keeps its journal: closing it then skips the checkpoint, so
- * the next open completes the commit. Thread-safe (every method synchronised, as MapDB's own {@code
+ * the next open completes the commit. {@link #progress()} tells the store how far a failed commit got —
+ * before the fsync (not applied), in it (unknown) or past it (durable) — so that it tells its callers
+ * the truth. Thread-safe (every method synchronised, as MapDB's own {@code
  * RandomAccessFileVol}).
  */
 final class JournaledVolume extends Volume {
@@ -79,7 +81,33 @@ final class JournaledVolume extends Volume {
    * Fault injection for tests: {@link #sync()} stops with an exception once the journal is durable and
    * this many ranges have reached the store file (a crash at that point). Negative: off.
    */
-  int crashAfterRanges = -1;
+  volatile int crashAfterRanges = -1;
+
+  /** Fault injection for tests: the next journal fsync fails (as an fsync error would) instead of running. */
+  volatile boolean failNextForce;
+
+  /** Fault injection for tests: the next checkpoint's fsync of the store file fails instead of running. */
+  volatile boolean failNextCheckpoint;
+
+  /** Journal fsyncs begun: a commit whose entry was written in full and whose fsync was then called. */
+  private long forcesBegun;
+
+  /** Journal fsyncs that returned: commits past their commit point, durable. */
+  private long commitPoints;
+
+  /**
+   * How far the commits of this volume got, for telling a caller the truth after a failed commit: a
+   * commit that failed before {@link #forcesBegun} advanced was not applied (its journal entry is torn
+   * or absent, and recovery drops it); one whose fsync began but did not return has an unknown outcome
+   * (an fsync error leaves the entry's bytes in the page cache, where the next open may or may not find
+   * them); one past {@link #commitPoints} is durable — the next open replays it whatever failed after.
+   */
+  record Progress(long forcesBegun, long commitPoints) {}
+
+  /** The counters of {@link Progress}, read together. */
+  synchronized Progress progress() {
+    return new Progress(forcesBegun, commitPoints);
+  }
 
   /** The checkpoint threshold; tests lower it. */
   long checkpointBytes = CHECKPOINT_BYTES;
@@ -358,8 +386,14 @@ final class JournaledVolume extends Volume {
       while (buf.hasRemaining()) {
         journal.write(buf, journalSize + buf.position());
       }
+      journalSize += entry.length; // written: the next entry goes after it even if the fsync fails
+      forcesBegun++;
+      if (failNextForce) {
+        failNextForce = false;
+        throw new IOException("injected fsync failure");
+      }
       journal.force(false); // the commit point (fdatasync also makes the new length durable)
-      journalSize += entry.length;
+      commitPoints++;
       file.ensureAvailable(newLength);
       fileLength = file.length();
       int applied = 0;
@@ -386,6 +420,10 @@ final class JournaledVolume extends Volume {
   /** Makes the store file hold every journaled commit durably, then empties the journal. */
   private void checkpoint() throws IOException {
     failed = true;
+    if (failNextCheckpoint) {
+      failNextCheckpoint = false;
+      throw new IOException("injected store-file fsync failure");
+    }
     file.sync();
     journal.truncate(0);
     journalSize = 0;

@@ -14,6 +14,7 @@ import io.spaceduck.storage.CommittedView;
 import io.spaceduck.storage.Index;
 import io.spaceduck.storage.Storage;
 import io.spaceduck.storage.StorageException;
+import io.spaceduck.storage.StorageOutcomeUnknownException;
 import io.spaceduck.storage.Table;
 import io.spaceduck.storage.Tables;
 import io.spaceduck.storage.UnitOfWork;
@@ -21,7 +22,9 @@ import io.spaceduck.storage.Versioned;
 import io.spaceduck.storage.WriteSet;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.AbstractMap;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.NavigableSet;
@@ -55,12 +58,20 @@ import org.mapdb.Serializer;
  * (one fsync of the journal, see {@link JournaledVolume}) makes the whole batch durable, and only
  * then do the callers' {@code execute}/{@code recordPulse} calls return (group commit).
  *
- * <p><b>Reads</b> see applied units, which may still be waiting for the batch's commit (a few
- * milliseconds); an applied unit is lost only if the commit fails, and then the store closes.
+ * <p><b>Reads see only durable state.</b> MapDB has no isolation: an applied unit is visible in MapDB
+ * before its batch's commit point. So while a batch is in flight the writer keeps an {@link UndoLog}
+ * per collection — the value each changed key had when the batch began — and every read (including the
+ * reads inside units) lays it over MapDB; audit reads stop at the durable head. When the batch is
+ * durable the writer clears the logs under the write lock (the whole batch appears at once), and only
+ * then are its callers told. With no batch in flight a read costs one emptiness check more than a plain
+ * MapDB read. The writer alone validates units against the applied state, so units of one batch see
+ * the units before them, as in a serial run.
  *
- * <p><b>Failure.</b> If MapDB fails while applying or committing, every unit of the batch fails with
- * {@link StorageException} (none was acknowledged), and the store closes itself: fail closed. Reopening
- * the file recovers the last commit from the journal.
+ * <p><b>Failure.</b> If MapDB or the disk fails while applying or committing a batch, the store closes
+ * itself (fail closed) and tells each caller of the batch what is true, by how far the commit got
+ * ({@link JournaledVolume.Progress}): before the journal fsync, {@link StorageException} — not applied;
+ * the fsync itself failing, {@link StorageOutcomeUnknownException}; after it (copying pages, a
+ * checkpoint), the call returns normally — the batch is durable and reopening the file replays it.
  *
  * <p><b>Security.</b> The store holds what the engine gives it: hashes, ciphertexts and non-secret
  * records, never a raw secret (I8). Error messages name the file, never record contents.
@@ -82,8 +93,27 @@ public final class MapDbStorage implements Storage {
   private final BTreeMap<char[], byte[]> pulseLatest;
   private final BTreeMap<char[], byte[]> pulseHistory;
 
+  private final JournaledVolume volume;
+
+  /**
+   * Readers hold it shared; the writer holds it exclusively while it applies one unit, pulse or sweep
+   * (so no reader sees half of one) and while it publishes a durable batch (clears the undo logs).
+   */
   private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
-  private final CommittedView raw = new RawView();
+
+  /** The durable values of what the batch in flight changed, per collection; see {@link UndoLog}. */
+  private final UndoLog rowsUndo = new UndoLog();
+
+  private final UndoLog indexUndo = new UndoLog();
+  private final UndoLog latestUndo = new UndoLog();
+  private final UndoLog historyUndo = new UndoLog();
+
+  /** MapDB as the writer has applied it, durable or not: what units are validated against. Writer only. */
+  private final CommittedView applied = new AppliedView();
+
+  /** Durable state only, for readers holding the read lock. */
+  private final CommittedView durable = new DurableView();
+
   private final CommittedView locked = new LockedView();
 
   private final LinkedBlockingQueue<Task> queue = new LinkedBlockingQueue<>();
@@ -93,13 +123,30 @@ public final class MapDbStorage implements Storage {
   private volatile boolean open = true;
   private volatile @Nullable Throwable failure;
 
-  /** The newest applied event; audit readers read up to it without the lock. */
-  private volatile @Nullable AuditHead head;
+  /** The newest applied event, durable or not: the writer links the next unit's events after it. Writer only. */
+  private @Nullable AuditHead head;
+
+  /**
+   * The newest durable event, published with its batch; audit readers read up to it without the lock
+   * (events up to it are durable and never change).
+   */
+  private volatile @Nullable AuditHead durableHead;
 
   private long pulseCounter; // writer thread only
 
-  /** Fault injection for tests: runs on the writer thread just before each {@code db.commit()}. */
+  /** How far the volume's commits had got when the running batch began; see {@link #outcomeOf}. Writer only. */
+  private JournaledVolume.Progress batchStart;
+
+  /**
+   * Fault injection for tests: runs on the writer thread just before each {@code db.commit()} — after
+   * the batch is applied, before its commit point.
+   */
   volatile Runnable beforeCommit = () -> {};
+
+  /** For tests: the store file's journaled volume (its fault injection). */
+  JournaledVolume volume() {
+    return volume;
+  }
 
   /** For tests: tasks waiting for the writer. */
   int queued() {
@@ -116,8 +163,11 @@ public final class MapDbStorage implements Storage {
     this.audit = db.treeMap(Layout.AUDIT, Serializer.LONG, Serializer.BYTE_ARRAY).open();
     this.pulseLatest = db.treeMap(Layout.PULSE_LATEST, Serializer.CHAR_ARRAY, Serializer.BYTE_ARRAY).open();
     this.pulseHistory = db.treeMap(Layout.PULSE_HISTORY, Serializer.CHAR_ARRAY, Serializer.BYTE_ARRAY).open();
+    this.volume = file.volume();
     this.head = loadHead();
+    this.durableHead = head;
     this.pulseCounter = loadPulseCounter();
+    this.batchStart = volume.progress();
     this.writer = new Thread(this::writeLoop, "spaceduck-mapdb-writer[" + file.path().getFileName() + "]");
     writer.setDaemon(true); // a store the host forgot to close must not keep the JVM alive
     writer.start();
@@ -203,7 +253,7 @@ public final class MapDbStorage implements Storage {
     WriteSet ws = tx.writeSet();
     if (ws.isEmpty()) {
       // read conditions only: check them against one consistent state; nothing to make durable
-      read(() -> ws.validate(raw));
+      read(() -> ws.validate(durable));
       return result;
     }
     await(submit(new UnitTask(ws, new CompletableFuture<>())));
@@ -284,17 +334,53 @@ public final class MapDbStorage implements Storage {
       try {
         stop = runBatch(batch);
       } catch (RuntimeException | Error e) {
-        // a bug in the writer must not leave callers waiting forever: fail closed
-        failClosed(e, List.of(), batch);
+        // a bug in the writer must not leave callers waiting forever: fail closed, and since it is a bug,
+        // claim nothing past what the volume shows (a commit that got as far as its fsync: unknown)
+        Outcome o = outcomeOf(e);
+        failClosed(e, o == Outcome.COMMITTED ? Outcome.UNKNOWN : o, List.of(), batch);
         stop = true;
       }
       batch.clear();
     }
   }
 
+  /** What a caller is told when a batch fails; see {@link #outcomeOf}. */
+  private enum Outcome {
+    /** The failure came before the commit point: nothing of the batch is in the journal. */
+    NOT_APPLIED,
+    /** The journal fsync was called and did not return: the batch may or may not survive. */
+    UNKNOWN,
+    /** The journal fsync returned: the batch is durable and the next open replays it. */
+    COMMITTED
+  }
+
+  /**
+   * How far the running batch got before {@code failure}, judged by the volume's own counters (never by
+   * the exception, which MapDB may wrap): before the journal's fsync was called, nothing is on disk and
+   * recovery drops a torn entry — not applied; once the fsync was called but did not return, the entry
+   * may be on disk or not (an fsync error leaves its bytes in the page cache, where the next open finds
+   * them unless the machine loses them first) — unknown; once it returned, the batch is durable and every
+   * later failure (copying pages into the store file, a checkpoint) is repaired by the next open, which
+   * replays the journal — committed, exactly as if the process had been killed at that moment.
+   */
+  private Outcome outcomeOf(Throwable failure) {
+    JournaledVolume.Progress now;
+    try {
+      now = volume.progress();
+    } catch (RuntimeException | Error e) {
+      failure.addSuppressed(e);
+      return Outcome.UNKNOWN;
+    }
+    if (now.commitPoints() > batchStart.commitPoints()) {
+      return Outcome.COMMITTED;
+    }
+    return now.forcesBegun() > batchStart.forcesBegun() ? Outcome.UNKNOWN : Outcome.NOT_APPLIED;
+  }
+
   /** Applies and commits one batch; returns whether the writer must stop. */
   @SuppressWarnings("unchecked")
   private boolean runBatch(List<Task> batch) {
+    batchStart = volume.progress();
     List<Ack> acks = new ArrayList<>(batch.size());
     boolean stop = false;
     boolean audited = false;
@@ -347,15 +433,16 @@ public final class MapDbStorage implements Storage {
           meta.put(Layout.META_PULSE_COUNTER, Long.toString(pulseCounter));
         }
         beforeCommit.run();
-        db.commit();
+        db.commit(); // the journal's fsync inside it is the commit point (JournaledVolume#sync)
       } catch (RuntimeException | Error e) {
         fatal = e;
       }
     }
     if (fatal != null) {
-      failClosed(fatal, acks, batch);
+      failClosed(fatal, outcomeOf(fatal), acks, batch);
       return true;
     }
+    publish(); // durable: readers may see it — before any caller hears "committed"
     for (Ack a : acks) {
       a.done().complete(a.value());
     }
@@ -363,6 +450,20 @@ public final class MapDbStorage implements Storage {
       finishClose();
     }
     return stop;
+  }
+
+  /** Shows a durable batch to readers, all of it at once: forgets its undo logs, moves the audit head. */
+  private void publish() {
+    lock.writeLock().lock();
+    try {
+      rowsUndo.clear();
+      indexUndo.clear();
+      latestUndo.clear();
+      historyUndo.clear();
+      durableHead = head;
+    } finally {
+      lock.writeLock().unlock();
+    }
   }
 
   /** The encoded effect of one valid unit. */
@@ -375,7 +476,7 @@ public final class MapDbStorage implements Storage {
   /** Validates, links and encodes a unit without touching MapDB. Writer thread only. */
   @SuppressWarnings({"unchecked", "rawtypes"})
   private Prepared prepare(WriteSet ws) {
-    List<WriteSet.Change> changes = ws.validate(raw);
+    List<WriteSet.Change> changes = ws.validate(applied);
     List<RowWrite> writes = new ArrayList<>(changes.size());
     List<IndexWrite> entries = new ArrayList<>();
     for (WriteSet.Change c : changes) {
@@ -415,19 +516,12 @@ public final class MapDbStorage implements Storage {
   private void apply(Prepared p) {
     lock.writeLock().lock();
     try {
+      // each change remembers the value it replaced: until the batch is durable, readers see that
       for (RowWrite r : p.rows()) {
-        if (r.row() == null) {
-          rows.remove(r.key());
-        } else {
-          rows.put(r.key(), r.row());
-        }
+        rowsUndo.changed(r.key(), r.row() == null ? rows.remove(r.key()) : rows.put(r.key(), r.row()));
       }
       for (IndexWrite w : p.entries()) {
-        if (w.add()) {
-          index.add(w.entry());
-        } else {
-          index.remove(w.entry());
-        }
+        indexUndo.changedEntry(w.entry(), w.add(), w.add() ? index.add(w.entry()) : index.remove(w.entry()));
       }
       for (int i = 0; i < p.events().size(); i++) {
         AuditEvent e = p.events().get(i);
@@ -447,12 +541,13 @@ public final class MapDbStorage implements Storage {
     lock.writeLock().lock();
     try {
       long counter = ++pulseCounter;
-      pulseHistory.put(Layout.pulseKey(agent, pulse.at(), counter), t.bytes());
+      char[] historyKey = Layout.pulseKey(agent, pulse.at(), counter);
+      historyUndo.changed(historyKey, pulseHistory.put(historyKey, t.bytes()));
       char[] key = agent.toCharArray();
       byte[] old = pulseLatest.get(key);
       // as the reference store: a pulse replaces the latest unless it is strictly older
       if (old == null || !pulse.at().isBefore(Codecs.PULSE.decode(old).at())) {
-        pulseLatest.put(key, t.bytes());
+        latestUndo.changed(key, pulseLatest.put(key, t.bytes()));
       }
     } finally {
       lock.writeLock().unlock();
@@ -469,7 +564,7 @@ public final class MapDbStorage implements Storage {
             new ArrayList<>(
                 pulseHistory.subMap(Layout.pulseOlderThan(agent, cutoff), true, Layout.prefixEnd(agent), false).keySet());
         for (char[] k : old) {
-          pulseHistory.remove(k);
+          historyUndo.changed(k, pulseHistory.remove(k));
         }
         deleted += old.size();
       }
@@ -479,29 +574,49 @@ public final class MapDbStorage implements Storage {
     }
   }
 
-  private void failClosed(Throwable cause, List<Ack> acks, List<Task> batch) {
-    StorageException failed =
-        new StorageException("MapDB store " + where + " failed to commit; the action was not applied and the store closed", cause);
+  /**
+   * The batch failed: close the store (fail closed), then tell each of its callers what is true —
+   * {@code outcome} (see {@link #outcomeOf}). Tasks still queued were never taken: not applied.
+   */
+  private void failClosed(Throwable cause, Outcome outcome, List<Ack> acks, List<Task> batch) {
+    StorageException notApplied =
+        new StorageException("MapDB store " + where + " failed before its commit point; the action was not applied and the store closed", cause);
     synchronized (submitLock) {
       closed = true;
       failure = cause;
       open = false;
     }
+    try {
+      // before any caller hears of it: from now on every read fails, so a caller told "committed"
+      // never reads the state from before its unit
+      closeFile(); // the next open recovers the last commit: this batch too if it passed its commit point
+    } catch (RuntimeException e) {
+      cause.addSuppressed(e);
+    }
+    StorageException told =
+        switch (outcome) {
+          case NOT_APPLIED -> notApplied;
+          case UNKNOWN -> new StorageOutcomeUnknownException(
+              "MapDB store " + where + " failed while making its commit durable (journal fsync); whether the action"
+                  + " was applied is unknown (the next open of the store shows it) and the store closed", cause);
+          case COMMITTED -> null; // durable: the callers are told it committed
+        };
     for (Ack a : acks) {
-      a.done().completeExceptionally(failed);
+      if (told == null) {
+        a.done().complete(a.value());
+      } else {
+        a.done().completeExceptionally(told);
+      }
     }
     for (Task t : batch) {
-      t.done().completeExceptionally(failed); // no-op for those already failed alone
+      // done already unless MapDB failed applying an earlier unit (then this one never reached MapDB:
+      // not applied) or the writer failed from a bug (then what the volume shows)
+      t.done().completeExceptionally(told == null ? notApplied : told);
     }
     List<Task> rest = new ArrayList<>();
     queue.drainTo(rest);
     for (Task t : rest) {
-      t.done().completeExceptionally(failed);
-    }
-    try {
-      closeFile(); // uncommitted changes are discarded; the next open recovers the last commit
-    } catch (RuntimeException e) {
-      cause.addSuppressed(e);
+      t.done().completeExceptionally(notApplied);
     }
   }
 
@@ -575,20 +690,20 @@ public final class MapDbStorage implements Storage {
   public <V> Optional<Versioned<V>> get(Table<V> table, String key) {
     Objects.requireNonNull(table, "table");
     Objects.requireNonNull(key, "key");
-    return read(() -> raw.get(table, key));
+    return read(() -> durable.get(table, key));
   }
 
   @Override
   public <V> List<Versioned<V>> findBy(Index<V> index, String indexKey) {
     Objects.requireNonNull(index, "index");
     Objects.requireNonNull(indexKey, "indexKey");
-    return read(() -> raw.findBy(index, indexKey));
+    return read(() -> durable.findBy(index, indexKey));
   }
 
   @Override
   public Optional<AuditHead> auditHead() {
     checkOpen();
-    return Optional.ofNullable(head);
+    return Optional.ofNullable(durableHead);
   }
 
   @Override
@@ -597,7 +712,7 @@ public final class MapDbStorage implements Storage {
       throw new IllegalArgumentException("limit >= 0");
     }
     checkOpen();
-    AuditHead h = head; // events up to the head are immutable: read them without the lock
+    AuditHead h = durableHead; // events up to the durable head never change: read them without the lock
     long from = Math.max(1, fromSeq);
     if (h == null || limit == 0 || from > h.seq()) {
       return List.of();
@@ -613,7 +728,7 @@ public final class MapDbStorage implements Storage {
       throw new IllegalArgumentException("limit >= 0");
     }
     checkOpen();
-    AuditHead h = head;
+    AuditHead h = durableHead;
     long from = Math.max(1, afterSeq + (afterSeq == Long.MAX_VALUE ? 0 : 1));
     if (h == null || limit == 0 || afterSeq >= h.seq()) {
       return List.of();
@@ -645,7 +760,13 @@ public final class MapDbStorage implements Storage {
   @Override
   public Optional<Pulse> latestPulse(AgentId agent) {
     Objects.requireNonNull(agent, "agent");
-    return read(() -> Optional.ofNullable(pulseLatest.get(agent.value().toCharArray())).map(Codecs.PULSE::decode));
+    return read(
+        () -> {
+          char[] key = agent.value().toCharArray();
+          byte[] before = latestUndo.isEmpty() ? null : latestUndo.durable(key);
+          byte[] b = before == null ? pulseLatest.get(key) : before == UndoLog.ABSENT ? null : before;
+          return Optional.ofNullable(b).map(Codecs.PULSE::decode);
+        });
   }
 
   @Override
@@ -661,8 +782,12 @@ public final class MapDbStorage implements Storage {
             return out;
           }
           String a = agent.value();
-          for (byte[] b : pulseHistory.subMap(Layout.prefix(a), true, Layout.prefixEnd(a), false).values()) {
-            out.add(Codecs.PULSE.decode(b));
+          char[] from = Layout.prefix(a);
+          char[] to = Layout.prefixEnd(a);
+          Iterator<Map.Entry<char[], byte[]>> history =
+              historyUndo.durableRange(pulseHistory.subMap(from, true, to, false).entrySet().iterator(), from, to);
+          while (history.hasNext()) {
+            out.add(Codecs.PULSE.decode(history.next().getValue()));
             if (out.size() >= limit) {
               break;
             }
@@ -678,8 +803,12 @@ public final class MapDbStorage implements Storage {
     return table;
   }
 
-  /** Committed reads straight from MapDB: for the writer, and for readers holding the read lock. */
-  private final class RawView implements CommittedView {
+  /**
+   * MapDB as the writer has applied it, durable or not. Only the writer reads it: it validates each unit
+   * against the state the units before it in the same batch left, as running them one after another
+   * would.
+   */
+  private final class AppliedView implements CommittedView {
     @Override
     public <V> Optional<Versioned<V>> get(Table<V> table, String key) {
       byte[] row = rows.get(Layout.rowKey(known(table), key));
@@ -699,17 +828,69 @@ public final class MapDbStorage implements Storage {
       }
       return out;
     }
+  }
 
-    private <V> Versioned<V> decode(Table<V> table, byte[] row) {
-      long version = Layout.rowVersion(row, where + " table " + table);
-      if (version < 1) {
-        throw new StorageException("corrupt row version in " + where + " table " + table);
+  /**
+   * Durable state only: MapDB with the batch in flight undone ({@link UndoLog}). For readers holding the
+   * read lock, under which MapDB and the undo logs change together. While no batch is in flight (the
+   * logs are empty) a read costs what a plain MapDB read costs plus one emptiness check.
+   */
+  private final class DurableView implements CommittedView {
+    @Override
+    public <V> Optional<Versioned<V>> get(Table<V> table, String key) {
+      byte[] row = row(Layout.rowKey(known(table), key));
+      return row == null ? Optional.empty() : Optional.of(decode(table, row));
+    }
+
+    private byte @Nullable [] row(char[] rowKey) {
+      byte[] before = rowsUndo.isEmpty() ? null : rowsUndo.durable(rowKey);
+      if (before == null) {
+        return rows.get(rowKey); // not changed by the batch in flight
       }
-      return new Versioned<>(table.codec().decode(Layout.rowBody(row)), version);
+      return before == UndoLog.ABSENT ? null : before;
+    }
+
+    @Override
+    public <V> List<Versioned<V>> findBy(Index<V> idx, String indexKey) {
+      Table<V> table = known(idx.table());
+      char[] from = Layout.indexGroup(idx, indexKey);
+      char[] to = Layout.indexGroupEnd(idx, indexKey);
+      Iterator<char[]> applied = index.subSet(from, true, to, false).iterator();
+      Iterator<Map.Entry<char[], byte[]>> entries =
+          indexUndo.durableRange(
+              new Iterator<>() {
+                @Override
+                public boolean hasNext() {
+                  return applied.hasNext();
+                }
+
+                @Override
+                public Map.Entry<char[], byte[]> next() {
+                  return new AbstractMap.SimpleImmutableEntry<>(applied.next(), UndoLog.PRESENT);
+                }
+              },
+              from,
+              to);
+      List<Versioned<V>> out = new ArrayList<>();
+      while (entries.hasNext()) {
+        byte[] row = row(Layout.rowKey(table, Layout.primaryKeyOf(entries.next().getKey(), from.length)));
+        if (row != null) {
+          out.add(decode(table, row));
+        }
+      }
+      return out;
     }
   }
 
-  /** What a unit reads: committed state, one consistent call at a time. */
+  private <V> Versioned<V> decode(Table<V> table, byte[] row) {
+    long version = Layout.rowVersion(row, where + " table " + table);
+    if (version < 1) {
+      throw new StorageException("corrupt row version in " + where + " table " + table);
+    }
+    return new Versioned<>(table.codec().decode(Layout.rowBody(row)), version);
+  }
+
+  /** What a unit reads: durable state, one consistent call at a time. */
   private final class LockedView implements CommittedView {
     @Override
     public <V> Optional<Versioned<V>> get(Table<V> table, String key) {

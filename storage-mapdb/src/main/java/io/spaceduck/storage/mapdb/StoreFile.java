@@ -14,6 +14,7 @@ import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Stream;
@@ -60,12 +61,14 @@ final class StoreFile {
 
   private final Path path;
   private final DB db;
+  private final JournaledVolume volume;
   private final FileChannel lockChannel;
   private boolean closed;
 
-  private StoreFile(Path path, DB db, FileChannel lockChannel) {
+  private StoreFile(Path path, DB db, JournaledVolume volume, FileChannel lockChannel) {
     this.path = path;
     this.db = db;
+    this.volume = volume;
     this.lockChannel = lockChannel;
   }
 
@@ -76,6 +79,11 @@ final class StoreFile {
 
   DB db() {
     return db;
+  }
+
+  /** The store file's journaled volume: how far a failed commit got ({@link JournaledVolume#progress()}). */
+  JournaledVolume volume() {
+    return volume;
   }
 
   /**
@@ -126,9 +134,10 @@ final class StoreFile {
       if (!Files.isWritable(path)) {
         throw refuse(path, "is not writable");
       }
-      db = openDb(path);
+      StoreVolumes volumes = new StoreVolumes(path.toString());
+      db = openDb(path, volumes);
       checkFormat(path, db);
-      return new StoreFile(path, db, lockChannel);
+      return new StoreFile(path, db, Objects.requireNonNull(volumes.journaled, "the store volume"), lockChannel);
     } catch (RuntimeException | IOException | Error e) {
       // close what this attempt opened: MapDB's volumes, then the lock
       if (db != null) {
@@ -213,7 +222,7 @@ final class StoreFile {
     for (Path wal : walFiles(temp)) {
       Files.deleteIfExists(wal);
     }
-    DB db = openDb(temp);
+    DB db = openDb(temp, new StoreVolumes(temp.toString()));
     try {
       db.treeMap(Layout.META, Serializer.STRING, Serializer.STRING).create()
           .put(Layout.META_FORMAT_VERSION, Integer.toString(Layout.FORMAT_VERSION));
@@ -269,9 +278,8 @@ final class StoreFile {
    * DBMaker 3.1.0's default settings — but over {@link StoreVolumes}: the store file journaled, the
    * transaction's scratch log in memory, and every volume tracked so that a failed open closes them.
    */
-  private static DB openDb(Path file) {
+  private static DB openDb(Path file, StoreVolumes volumes) {
     String name = file.toString();
-    StoreVolumes volumes = new StoreVolumes(name);
     try {
       boolean exists = volumes.exists(name);
       StoreWAL store =
@@ -366,6 +374,7 @@ final class StoreFile {
   private static final class StoreVolumes extends VolumeFactory {
     private final String storeFile;
     private final List<Volume> opened = new ArrayList<>();
+    private @Nullable JournaledVolume journaled;
 
     StoreVolumes(String storeFile) {
       this.storeFile = storeFile;
@@ -381,9 +390,10 @@ final class StoreFile {
       }
       Volume raw = RandomAccessFileVol.FACTORY.makeVolume(file, readOnly, fileLockWait, sliceShift, initSize, fixedSize);
       opened.add(raw);
-      Volume journaled = JournaledVolume.open(raw, JournaledVolume.journalOf(Path.of(storeFile)));
-      opened.add(journaled);
-      return journaled;
+      JournaledVolume v = JournaledVolume.open(raw, JournaledVolume.journalOf(Path.of(storeFile)));
+      opened.add(v);
+      journaled = v;
+      return v;
     }
 
     @Override

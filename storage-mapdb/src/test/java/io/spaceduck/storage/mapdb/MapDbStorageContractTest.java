@@ -1,11 +1,13 @@
 package io.spaceduck.storage.mapdb;
 
+import io.spaceduck.conformance.CommitFaults;
 import io.spaceduck.conformance.StorageContract;
 import io.spaceduck.storage.Storage;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Optional;
 import net.jqwik.api.lifecycle.AfterContainer;
 
 /**
@@ -25,6 +27,42 @@ class MapDbStorageContractTest extends StorageContract {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  /**
+   * MapDB's commit point is the journal fsync; {@link JournaledVolume#crashAfterRanges} = 0 fails the
+   * commit right after it, before the first page reaches the store file. Reopening opens the same file,
+   * which replays the journal.
+   */
+  @Override
+  protected Optional<CommitFaults> commitFaults() {
+    return Optional.of(
+        new CommitFaults() {
+          @Override
+          public Storage newStore() {
+            try {
+              return MapDbStorage.open(Files.createTempFile(DIR, "faults", ".db")); // not deleting: reopened later
+            } catch (IOException e) {
+              throw new UncheckedIOException(e);
+            }
+          }
+
+          @Override
+          public void failNextCommitAfterCommitPoint(Storage store) {
+            mapDb(store).volume().crashAfterRanges = 0;
+          }
+
+          @Override
+          public Storage reopen(Storage store) {
+            MapDbStorage s = mapDb(store);
+            s.close();
+            return new DeletingStorage(MapDbStorage.open(s.path()));
+          }
+
+          private MapDbStorage mapDb(Storage store) {
+            return store instanceof DeletingStorage d ? (MapDbStorage) d.delegate() : (MapDbStorage) store;
+          }
+        });
   }
 
   @AfterContainer
