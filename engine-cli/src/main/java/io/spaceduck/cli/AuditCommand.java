@@ -35,9 +35,9 @@ final class AuditCommand extends Group {
       })
   int tail(
       @Option(names = {"-n", "--lines"}, defaultValue = "20", description = "how many (default: ${DEFAULT-VALUE})") int n,
-      @Option(names = "--action", description = "only this action code, e.g. key.revoked") @Nullable String action,
-      @Option(names = "--actor", paramLabel = "ID", description = "only events by this identity") @Nullable String actor,
-      @Option(names = "--resource", paramLabel = "ID", description = "only events about this resource") @Nullable String resource) {
+      @Option(names = "--action", converter = Converters.Text.class, description = "only this action code, e.g. key.revoked") @Nullable String action,
+      @Option(names = "--actor", converter = Converters.Text.class, paramLabel = "ID", description = "only events by this identity") @Nullable String actor,
+      @Option(names = "--resource", converter = Converters.Text.class, paramLabel = "ID", description = "only events about this resource") @Nullable String resource) {
     if (n < 1) {
       throw CliException.usage("-n must be at least 1");
     }
@@ -57,7 +57,7 @@ final class AuditCommand extends Group {
         "hashes (docs/audit-format.md). Progress goes to stderr on long runs.",
       })
   int export(
-      @Option(names = "--out", paramLabel = "FILE", description = "write to FILE instead of standard output") @Nullable Path outFile,
+      @Option(names = "--out", converter = Converters.FilePath.class, paramLabel = "FILE", description = "write to FILE instead of standard output") @Nullable Path outFile,
       @Option(names = "--after", paramLabel = "SEQ", defaultValue = "0", description = "only events after this seq (default: ${DEFAULT-VALUE})")
           long after,
       @Option(names = "--progress-every", defaultValue = "10000", hidden = true) int progressEvery) {

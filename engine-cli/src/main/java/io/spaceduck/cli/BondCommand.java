@@ -19,13 +19,13 @@ import picocli.CommandLine.Parameters;
       "which is printed once.",
     })
 final class BondCommand extends Base implements Callable<Integer> {
-  @Parameters(paramLabel = "NAME", description = "the agent's name")
+  @Parameters(paramLabel = "NAME", converter = Converters.Text.class, description = "the agent's name")
   String name;
 
   @Option(names = "--tier", defaultValue = "T1", description = "the agent's tier, T0 (Egg) up to the operator's own (default: ${DEFAULT-VALUE})")
   Tier tier;
 
-  @Option(names = "--key-out", paramLabel = "FILE", description = "write the agent's key to FILE (mode 600) instead of printing it")
+  @Option(names = "--key-out", converter = Converters.FilePath.class, paramLabel = "FILE", description = "write the agent's key to FILE (mode 600) instead of printing it")
   @Nullable Path keyOut;
 
   @Override

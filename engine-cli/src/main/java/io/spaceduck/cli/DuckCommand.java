@@ -79,6 +79,7 @@ final class DuckCommand implements Callable<Integer> {
   @Option(
       names = "--store",
       scope = ScopeType.INHERIT,
+      converter = Converters.Store.class,
       paramLabel = "PATH|URL",
       description = "MapDB store file, or a jdbc:postgresql:, jdbc:mariadb: or jdbc:h2: URL (default: $SPACEDUCK_STORE, else ./spaceduck.db)")
   @Nullable String store;
@@ -86,14 +87,14 @@ final class DuckCommand implements Callable<Integer> {
   @Option(
       names = "--kek-file",
       scope = ScopeType.INHERIT,
-      paramLabel = "FILE",
+      converter = Converters.FilePath.class, paramLabel = "FILE",
       description = "key-encryption key file (default: $SPACEDUCK_KEK_FILE, else a development KEK beside the store)")
   @Nullable Path kekFile;
 
   @Option(
       names = "--key-file",
       scope = ScopeType.INHERIT,
-      paramLabel = "FILE",
+      converter = Converters.FileName.class, paramLabel = "FILE",
       description = "file holding the caller's Beak Key, - for standard input (default: $SPACEDUCK_KEY)")
   @Nullable String keyFile;
 

@@ -27,7 +27,7 @@ final class KeyCommand extends Group {
       @Parameters(paramLabel = "KEY_ID", arity = "0..1", converter = Converters.Key.class,
               description = "the key to rotate away (default: the caller's own)")
           @Nullable KeyId target,
-      @Option(names = "--key-out", paramLabel = "FILE", description = "write the new key to FILE (mode 600) instead of printing it")
+      @Option(names = "--key-out", converter = Converters.FilePath.class, paramLabel = "FILE", description = "write the new key to FILE (mode 600) instead of printing it")
           @Nullable Path keyOut) {
     BeakKey key = callerKey();
     if (keyOut != null) {
@@ -66,7 +66,7 @@ final class KeyCommand extends Group {
       @Option(names = "--reason", defaultValue = "compromised", converter = Converters.Reason.class,
               description = "reason code (default: ${DEFAULT-VALUE})")
           ReasonCode reason,
-      @Option(names = "--key-out", paramLabel = "FILE", description = "write the new key to FILE (mode 600) instead of printing it")
+      @Option(names = "--key-out", converter = Converters.FilePath.class, paramLabel = "FILE", description = "write the new key to FILE (mode 600) instead of printing it")
           @Nullable Path keyOut) {
     BeakKey key = callerKey();
     if (keyOut != null) {

@@ -31,7 +31,7 @@ final class PeckCommand extends Group {
   int request(
       @Parameters(paramLabel = "CERT_ID", converter = Converters.Cert.class, description = "the target agent's current certificate")
           CertId target,
-      @Option(names = "--scope", required = true, split = ",", paramLabel = "SCOPE",
+      @Option(names = "--scope", required = true, converter = Converters.Text.class, split = ",", paramLabel = "SCOPE",
               description = "requested scope tokens, comma-separated, e.g. chat:read")
           List<String> scope,
       @Option(names = "--duration", defaultValue = "1h", converter = Converters.Span.class,
