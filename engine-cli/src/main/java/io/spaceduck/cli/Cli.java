@@ -58,8 +58,8 @@ final class Cli {
     List<String> typed = typed(root.ctx, Arrays.asList(args));
     err.println("duck: " + Redaction.scrub(String.valueOf(ex.getMessage()), typed));
     if (Arrays.stream(args).anyMatch(Redaction::secretShaped)) {
-      err.println("duck: never put a key, token or code on the command line (it shows in ps and shell history);"
-          + " use SPACEDUCK_KEY or --key-file FILE");
+      err.println("duck: never put a key on the command line (nor a token, code or email: arguments show in ps and"
+          + " shell history); use SPACEDUCK_KEY or --key-file FILE");
     }
     StringWriter suggestions = new StringWriter();
     UnmatchedArgumentException.printSuggestions(ex, new PrintWriter(suggestions));

@@ -91,7 +91,7 @@ final class DemoCommand extends Base implements Callable<Integer> {
     Map<HatchId, String> outbox = new ConcurrentHashMap<>();
     int code;
     try (SpaceDuck duck = root().open(choice, (token, source) -> true,
-        (email, hatch, c, expires) -> outbox.put(hatch, c.reveal()), b -> {}, true)) {
+        (email, hatch, c, expires) -> outbox.put(hatch, c.reveal()), b -> {}, true, true)) {
       code = run(duck, choice, temporary, given, outbox);
     } finally {
       if (tempDir != null && !keep) {

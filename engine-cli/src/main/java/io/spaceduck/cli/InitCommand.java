@@ -33,7 +33,7 @@ final class InitCommand extends Base implements Callable<Integer> {
       SecretIo.checkWritable(ctx(), keyOut);
     }
     StoreChoice choice = root().storeChoice();
-    try (SpaceDuck duck = open()) {
+    try (SpaceDuck duck = root().open(choice, HatchSpi.humanCheck(ctx()), HatchSpi.stderrDelivery(ctx()), b -> {}, true, true)) {
       HatchResult r = duck.admin().bootstrap(name, Email.of(email));
       Json j = Json.obj();
       secret(j, "admin_key", r.key().key().reveal(), keyOut, "admin key");

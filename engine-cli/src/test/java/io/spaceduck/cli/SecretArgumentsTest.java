@@ -4,8 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -47,37 +45,16 @@ class SecretArgumentsTest {
     typedKey = duck.hatch("Kim")[1]; // a real key of another identity, typed where it does not belong
   }
 
-  /** Values that satisfy required options and parameters, so the run reaches the one under test. */
-  private static String valid(String label) {
-    return switch (label) {
-      case "--email" -> "someone@example.net";
-      case "--name", "NAME" -> "Kim";
-      case "--scope", "SCOPE" -> "chat:read";
-      case "ID", "SUBJECT_ID", "OWNER_ID" -> "dk_aaaaaaaaaaaaaaaaaaaaaaaaaa";
-      case "DUCKLING_ID" -> "dk_aaaaaaaaaaaaaaaaaaaaaaaaaa";
-      case "AGENT_ID" -> "ag_aaaaaaaaaaaaaaaaaaaaaaaaaa";
-      case "CERT_ID" -> "ct_aaaaaaaaaaaaaaaaaaaaaaaaaa";
-      case "PECK_ID" -> "pk_aaaaaaaaaaaaaaaaaaaaaaaaaa";
-      case "BOND_ID" -> "bd_aaaaaaaaaaaaaaaaaaaaaaaaaa";
-      case "HATCH_ID" -> "ht_aaaaaaaaaaaaaaaaaaaaaaaaaa";
-      case "KEY_ID" -> "aaaaaaaaaaaaaaaa";
-      case "STATUS" -> "ok";
-      case "TOKEN_FILE" -> "no-such-token";
-      default -> throw new AssertionError("SecretArgumentsTest needs a valid value for the required " + label);
-    };
-  }
-
   @Test
   @Tag("D2")
   void everyOptionAndArgumentOfEveryCommand_neverEchoesASecretShapedValue() {
-    CommandLine root = Cli.commandLine(new Context(Map.of(), dir, new MutableClock(DuckRunner.EPOCH), System.in,
-        new PrintWriter(new StringWriter()), new PrintWriter(new StringWriter())));
+    CommandLine root = CommandTree.root(dir);
     List<String> leaks = new ArrayList<>();
     int[] runs = {0};
     List<String> secrets = List.of(typedKey, TOKEN, CODE, EMAIL);
-    visitLeaves(root, leaf -> {
+    CommandTree.leaves(root, leaf -> {
       CommandSpec spec = leaf.getCommandSpec();
-      List<String> path = commandPath(spec);
+      List<String> path = CommandTree.path(spec);
       if (path.get(0).equals("demo") || path.get(0).equals("help")) {
         return; // demo is covered below with fewer runs (each real demo run takes seconds); help takes only names
       }
@@ -102,16 +79,16 @@ class SecretArgumentsTest {
         // each positional parameter, the ones before it filled in
         List<PositionalParamSpec> params = spec.positionalParameters();
         for (int i = 0; i < params.size(); i++) {
-          List<String> args = new ArrayList<>(required(spec, null));
+          List<String> args = new ArrayList<>(CommandTree.requiredOptions(spec, null));
           for (int j = 0; j < i; j++) {
-            args.add(valid(params.get(j).paramLabel()));
+            args.add(CommandTree.valid(params.get(j).paramLabel()));
           }
           args.add(secret);
           check(leaks, runs, secret, concat(path, args));
         }
         // a stray argument after everything that is needed
-        List<String> args = new ArrayList<>(required(spec, null));
-        params.forEach(p -> args.add(valid(p.paramLabel())));
+        List<String> args = new ArrayList<>(CommandTree.requiredOptions(spec, null));
+        params.forEach(p -> args.add(CommandTree.valid(p.paramLabel())));
         args.add(secret);
         check(leaks, runs, secret, concat(path, args));
       }
@@ -159,25 +136,14 @@ class SecretArgumentsTest {
   }
 
   private static List<String> with(List<String> path, CommandSpec spec, String except, List<String> extra) {
-    List<String> args = new ArrayList<>(required(spec, except));
+    List<String> args = new ArrayList<>(CommandTree.requiredOptions(spec, except));
     spec.positionalParameters().forEach(p -> {
       if (p.arity().min() > 0) {
-        args.add(valid(p.paramLabel()));
+        args.add(CommandTree.valid(p.paramLabel()));
       }
     });
     args.addAll(extra);
     return concat(path, args);
-  }
-
-  private static List<String> required(CommandSpec spec, String except) {
-    List<String> args = new ArrayList<>();
-    for (OptionSpec o : spec.options()) {
-      if (o.required() && !o.longestName().equals(except)) {
-        args.add(o.longestName());
-        args.add(valid(o.longestName()));
-      }
-    }
-    return args;
   }
 
   private static void check(List<String> leaks, int[] runs, String secret, List<String> args) {
@@ -218,19 +184,4 @@ class SecretArgumentsTest {
     return out;
   }
 
-  private static List<String> commandPath(CommandSpec spec) {
-    List<String> path = new ArrayList<>();
-    for (CommandSpec s = spec; s.parent() != null; s = s.parent()) {
-      path.add(0, s.name());
-    }
-    return path;
-  }
-
-  private static void visitLeaves(CommandLine cl, java.util.function.Consumer<CommandLine> f) {
-    if (cl.getSubcommands().isEmpty()) {
-      f.accept(cl);
-    } else {
-      cl.getSubcommands().values().forEach(sub -> visitLeaves(sub, f));
-    }
-  }
 }
