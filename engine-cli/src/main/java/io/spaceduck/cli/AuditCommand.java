@@ -30,7 +30,8 @@ final class AuditCommand extends Group {
   @Command(
       name = "tail",
       description = {
-        "The newest events the caller may read (A4: an admin all, an operator those of its governance):",
+        "Show the newest audit events the caller may read (A4).",
+        "An admin reads all, an operator those of its governance. One line each:",
         "<seq> <timestamp> <action> by <actor> on <resource> reason <reason>.",
       })
   int tail(
@@ -53,8 +54,8 @@ final class AuditCommand extends Group {
   @Command(
       name = "export",
       description = {
-        "Write the events the caller may read as JSON Lines, one event per line in seq order, with",
-        "hashes (docs/audit-format.md). Progress goes to stderr on long runs.",
+        "Export the audit events the caller may read as JSON Lines, in seq order.",
+        "One event per line with its hashes (docs/audit-format.md). Progress goes to stderr on long runs.",
       })
   int export(
       @Option(names = "--out", converter = Converters.FilePath.class, paramLabel = "FILE", description = "write to FILE instead of standard output") @Nullable Path outFile,
@@ -120,8 +121,9 @@ final class AuditCommand extends Group {
   @Command(
       name = "verify",
       description = {
-        "Admin: recompute the whole chain (A3). Exit 0 and 'verified N events, head <hex>' when it holds;",
-        "exit 11 naming the first broken seq when not. With --expect, also detects truncation.",
+        "Admin: recompute the whole audit chain (A3).",
+        "Exit 0 and 'verified N events, head <hex>' when it holds; exit 11 naming the first broken seq",
+        "when not. With --expect, also detects truncation.",
       })
   int verify(
       @Option(names = "--expect", paramLabel = "SEQ:HEX", converter = Converters.Head.class,

@@ -15,8 +15,8 @@ import picocli.CommandLine.Parameters;
 @Command(
     name = "bond",
     description = {
-      "Bond a new agent to the calling operator (B1, needs T2): bond, agent, certificate and first key,",
-      "which is printed once.",
+      "Bond a new agent to the calling operator (B1, needs T2).",
+      "Creates the bond, the agent, its certificate and its first key, which is printed once.",
     })
 final class BondCommand extends Base implements Callable<Integer> {
   @Parameters(paramLabel = "NAME", converter = Converters.Text.class, description = "the agent's name")

@@ -30,6 +30,9 @@ import picocli.CommandLine.Model.CommandSpec;
 @Command(
     name = "duck",
     mixinStandardHelpOptions = true,
+    // every subcommand inherits -h/--help (and -V/--version): `duck init --help` answers before
+    // picocli checks init's required options
+    scope = ScopeType.INHERIT,
     versionProvider = VersionProvider.class,
     usageHelpAutoWidth = true,
     description = {

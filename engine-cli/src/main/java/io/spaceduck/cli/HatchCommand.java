@@ -62,8 +62,8 @@ final class HatchCommand extends Group {
   @Command(
       name = "complete",
       description = {
-        "Complete a hatch with its code (H3): creates the T1 duckling, its certificate and its first key,",
-        "which is printed once. The code is read from --code-file, else from standard input.",
+        "Complete a hatch with its code (H3): a T1 duckling with its certificate and first key.",
+        "The key is printed once. The code is read from --code-file, else from standard input.",
       })
   int complete(
       @Parameters(paramLabel = "HATCH_ID", converter = Converters.Hatch.class, description = "the id hatch start printed")

@@ -23,8 +23,9 @@ import picocli.CommandLine.Parameters;
 @Command(
     name = "peck",
     description = {
-      "The Peck Protocol: an agent requests, the target agent accepts or declines, an operator",
-      "governing the target approves or rejects, either side closes. See docs/peck-protocol.md.",
+      "The Peck Protocol: request, accept, approve and close connections between agents.",
+      "An agent requests, the target agent accepts or declines, an operator governing the target",
+      "approves or rejects, either side closes. See docs/peck-protocol.md.",
     })
 final class PeckCommand extends Group {
   @Command(name = "request", description = "Agent: ask for a connection to the agent holding CERT_ID (P1, P2, P6).")

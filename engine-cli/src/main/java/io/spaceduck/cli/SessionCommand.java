@@ -37,8 +37,9 @@ final class SessionCommand extends Group {
   @Command(
       name = "verify",
       description = {
-        "Verify a session token online: signature, expiry, and that the peck is still active and both",
-        "bonds live. Fails (exit 3) at once after a close or revocation. Needs no caller key.",
+        "Verify a session token online; needs no caller key.",
+        "Checks the signature, the expiry, and that the peck is still active and both bonds live.",
+        "Fails (exit 3) at once after a close or a revocation.",
       })
   int verify(@Parameters(converter = Converters.FileName.class, paramLabel = "TOKEN_FILE", description = "file holding the token, - for standard input") String tokenFile) {
     String token = SecretIo.firstLine(SecretIo.readText(ctx(), tokenFile, "token file"));
