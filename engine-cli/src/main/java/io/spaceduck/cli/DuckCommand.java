@@ -107,6 +107,11 @@ final class DuckCommand implements Callable<Integer> {
   @Option(names = "--debug", scope = ScopeType.INHERIT, description = "print stack traces of internal errors")
   boolean debug;
 
+  /** Read by {@link Main} before anything logs (the logging levels are fixed then); declared here for parsing and help. */
+  @Option(names = "--verbose", scope = ScopeType.INHERIT,
+      description = "also print the engine's informational log lines on stderr (default: warnings only)")
+  boolean verbose;
+
   DuckCommand(Context ctx) {
     this.ctx = ctx;
   }
