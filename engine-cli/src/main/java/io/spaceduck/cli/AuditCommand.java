@@ -30,14 +30,15 @@ final class AuditCommand extends Group {
   @Command(
       name = "tail",
       description = {
-        "The newest events the caller may read (A4: an admin all, an operator those of its governance):",
+        "Show the newest audit events the caller may read (A4).",
+        "An admin reads all, an operator those of its governance. One line each:",
         "<seq> <timestamp> <action> by <actor> on <resource> reason <reason>.",
       })
   int tail(
       @Option(names = {"-n", "--lines"}, defaultValue = "20", description = "how many (default: ${DEFAULT-VALUE})") int n,
-      @Option(names = "--action", description = "only this action code, e.g. key.revoked") @Nullable String action,
-      @Option(names = "--actor", paramLabel = "ID", description = "only events by this identity") @Nullable String actor,
-      @Option(names = "--resource", paramLabel = "ID", description = "only events about this resource") @Nullable String resource) {
+      @Option(names = "--action", converter = Converters.Text.class, description = "only this action code, e.g. key.revoked") @Nullable String action,
+      @Option(names = "--actor", converter = Converters.Text.class, paramLabel = "ID", description = "only events by this identity") @Nullable String actor,
+      @Option(names = "--resource", converter = Converters.Text.class, paramLabel = "ID", description = "only events about this resource") @Nullable String resource) {
     if (n < 1) {
       throw CliException.usage("-n must be at least 1");
     }
@@ -53,11 +54,11 @@ final class AuditCommand extends Group {
   @Command(
       name = "export",
       description = {
-        "Write the events the caller may read as JSON Lines, one event per line in seq order, with",
-        "hashes (docs/audit-format.md). Progress goes to stderr on long runs.",
+        "Export the audit events the caller may read as JSON Lines, in seq order.",
+        "One event per line with its hashes (docs/audit-format.md). Progress goes to stderr on long runs.",
       })
   int export(
-      @Option(names = "--out", paramLabel = "FILE", description = "write to FILE instead of standard output") @Nullable Path outFile,
+      @Option(names = "--out", converter = Converters.FilePath.class, paramLabel = "FILE", description = "write to FILE instead of standard output") @Nullable Path outFile,
       @Option(names = "--after", paramLabel = "SEQ", defaultValue = "0", description = "only events after this seq (default: ${DEFAULT-VALUE})")
           long after,
       @Option(names = "--progress-every", defaultValue = "10000", hidden = true) int progressEvery) {
@@ -120,8 +121,9 @@ final class AuditCommand extends Group {
   @Command(
       name = "verify",
       description = {
-        "Admin: recompute the whole chain (A3). Exit 0 and 'verified N events, head <hex>' when it holds;",
-        "exit 11 naming the first broken seq when not. With --expect, also detects truncation.",
+        "Admin: recompute the whole audit chain (A3).",
+        "Exit 0 and 'verified N events, head <hex>' when it holds; exit 11 naming the first broken seq",
+        "when not. With --expect, also detects truncation.",
       })
   int verify(
       @Option(names = "--expect", paramLabel = "SEQ:HEX", converter = Converters.Head.class,

@@ -15,17 +15,17 @@ import picocli.CommandLine.Parameters;
 @Command(
     name = "bond",
     description = {
-      "Bond a new agent to the calling operator (B1, needs T2): bond, agent, certificate and first key,",
-      "which is printed once.",
+      "Bond a new agent to the calling operator (B1, needs T2).",
+      "Creates the bond, the agent, its certificate and its first key, which is printed once.",
     })
 final class BondCommand extends Base implements Callable<Integer> {
-  @Parameters(paramLabel = "NAME", description = "the agent's name")
+  @Parameters(paramLabel = "NAME", converter = Converters.Text.class, description = "the agent's name")
   String name;
 
   @Option(names = "--tier", defaultValue = "T1", description = "the agent's tier, T0 (Egg) up to the operator's own (default: ${DEFAULT-VALUE})")
   Tier tier;
 
-  @Option(names = "--key-out", paramLabel = "FILE", description = "write the agent's key to FILE (mode 600) instead of printing it")
+  @Option(names = "--key-out", converter = Converters.FilePath.class, paramLabel = "FILE", description = "write the agent's key to FILE (mode 600) instead of printing it")
   @Nullable Path keyOut;
 
   @Override

@@ -93,9 +93,9 @@ final class CertCommand extends Group {
         "Offline verification cannot tell whether the certificate is still current; cert show can.",
       })
   int verify(
-      @Parameters(paramLabel = "TOKEN_FILE", description = "file holding the JWS (e.g. from cert show --jwt), - for standard input")
+      @Parameters(converter = Converters.FileName.class, paramLabel = "TOKEN_FILE", description = "file holding the JWS (e.g. from cert show --jwt), - for standard input")
           String tokenFile,
-      @Option(names = "--jwks", paramLabel = "FILE", description = "public JWK set (from duck jwks) to verify against, offline")
+      @Option(names = "--jwks", converter = Converters.FileName.class, paramLabel = "FILE", description = "public JWK set (from duck jwks) to verify against, offline")
           @Nullable String jwksFile) {
     String jws = SecretIo.firstLine(SecretIo.readText(ctx(), tokenFile, "token file"));
     BirthCertificate c;

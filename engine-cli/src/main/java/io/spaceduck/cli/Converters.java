@@ -10,6 +10,8 @@ import io.spaceduck.api.IdentityId;
 import io.spaceduck.api.KeyId;
 import io.spaceduck.api.PeckId;
 import io.spaceduck.api.ReasonCode;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
 import java.util.Locale;
@@ -28,6 +30,80 @@ final class Converters {
 
   private static TypeConversionException bad(String expected) {
     return new TypeConversionException("expected " + expected);
+  }
+
+  /**
+   * A file name ({@code -} for standard input where the option allows it). A value shaped like a
+   * secret — a Beak Key, a token, a code, an email — is refused without being echoed: it was pasted
+   * where a file name belongs, and a message naming "the file" would print it (D2).
+   */
+  static final class FileName implements ITypeConverter<String> {
+    @Override
+    public String convert(String v) {
+      if (Redaction.secretShaped(v)) {
+        throw bad("a file name, not a key, token, code or email (never put a secret on the command line:"
+            + " write it to a file, or use - for standard input or " + SecretIo.KEY_ENV + ")");
+      }
+      if (v.isEmpty() || v.indexOf('\0') >= 0) {
+        throw bad("a file name");
+      }
+      return v;
+    }
+  }
+
+  /** As {@link FileName}, for options that take a {@link Path}. */
+  static final class FilePath implements ITypeConverter<Path> {
+    @Override
+    public Path convert(String v) {
+      String name = new FileName().convert(v);
+      try {
+        return Path.of(name);
+      } catch (InvalidPathException e) {
+        throw bad("a file name");
+      }
+    }
+  }
+
+  /**
+   * A store: a MapDB file path or a store URI. Refuses a value shaped like a secret (pasted in the
+   * wrong place) without echoing it — except a {@code jdbc:} URL, which may carry {@code user@host}
+   * and a password: duck shows a JDBC store only with its credentials cut off
+   * ({@link StoreChoice#describe}) and never echoes the URL in an error ({@link Redaction#scrub}).
+   */
+  static final class Store implements ITypeConverter<String> {
+    @Override
+    public String convert(String v) {
+      if (!v.toLowerCase(Locale.ROOT).startsWith("jdbc:") && Redaction.secretShaped(v)) {
+        throw bad("a store file or URI, not a key, token, code or email (never put a secret on the command line)");
+      }
+      return v;
+    }
+  }
+
+  /**
+   * Free text that duck or the engine shows again later (a name, a status, a scope, a filter): a
+   * value shaped like a key, token, code or email is refused, unechoed — it was pasted in the wrong
+   * place, and accepting it would store and print a secret.
+   */
+  static final class Text implements ITypeConverter<String> {
+    @Override
+    public String convert(String v) {
+      if (Redaction.secretShaped(v)) {
+        throw bad("text that is not a key, token, code or email (never put a secret on the command line)");
+      }
+      return v;
+    }
+  }
+
+  /** An email address (stored encrypted, never shown): refuses a key, token or code pasted here. */
+  static final class EmailText implements ITypeConverter<String> {
+    @Override
+    public String convert(String v) {
+      if (Redaction.secretShaped(v.replace('@', ' '))) {
+        throw bad("an email address, not a key, token or code (never put a secret on the command line)");
+      }
+      return v;
+    }
   }
 
   static final class Duckling implements ITypeConverter<DucklingId> {

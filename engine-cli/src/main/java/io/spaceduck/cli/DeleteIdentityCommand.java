@@ -14,9 +14,9 @@ import picocli.CommandLine.Parameters;
 @Command(
     name = "delete-identity",
     description = {
-      "A duckling's deletion request (D1), by itself or an admin: erases its email, marks it deleted,",
-      "revokes its keys and bonds and closes its agents' pecks. Certificates and audit events stay.",
-      "Irreversible: needs --yes.",
+      "Delete a duckling on its own request or an admin's (D1); irreversible, so it needs --yes.",
+      "Erases its email, marks it deleted, revokes its keys and bonds and closes its agents' pecks.",
+      "Certificates and audit events stay.",
     })
 final class DeleteIdentityCommand extends Base implements Callable<Integer> {
   @Parameters(paramLabel = "DUCKLING_ID", converter = Converters.Duckling.class)

@@ -55,10 +55,11 @@ import picocli.CommandLine.Option;
 @Command(
     name = "demo",
     description = {
-      "Run the engine end to end with a narrative: hatch two operators, promote one, bond agents, rotate",
-      "and revoke keys, a full peck with session tokens, pulses and a stale listing, a block, a deletion",
-      "request, then verify the audit chain. Uses a fresh temporary store unless --store is given",
-      "($SPACEDUCK_STORE is ignored here); on an initialised store it needs the admin key.",
+      "Run the whole engine once, narrated, on a temporary store.",
+      "Hatches two operators, promotes one, bonds agents, rotates and revokes keys, runs a full peck",
+      "with session tokens, pulses and a stale listing, a block and a deletion request, then verifies",
+      "the audit chain. Uses a fresh temporary store unless --store is given ($SPACEDUCK_STORE is",
+      "ignored here); on an initialised store it needs the admin key.",
     })
 final class DemoCommand extends Base implements Callable<Integer> {
   private static final String BASE32 = "abcdefghijklmnopqrstuvwxyz234567";
@@ -91,7 +92,7 @@ final class DemoCommand extends Base implements Callable<Integer> {
     Map<HatchId, String> outbox = new ConcurrentHashMap<>();
     int code;
     try (SpaceDuck duck = root().open(choice, (token, source) -> true,
-        (email, hatch, c, expires) -> outbox.put(hatch, c.reveal()), b -> {}, true)) {
+        (email, hatch, c, expires) -> outbox.put(hatch, c.reveal()), b -> {}, true, true)) {
       code = run(duck, choice, temporary, given, outbox);
     } finally {
       if (tempDir != null && !keep) {

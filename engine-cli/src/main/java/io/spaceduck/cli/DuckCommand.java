@@ -30,6 +30,9 @@ import picocli.CommandLine.Model.CommandSpec;
 @Command(
     name = "duck",
     mixinStandardHelpOptions = true,
+    // every subcommand inherits -h/--help (and -V/--version): `duck init --help` answers before
+    // picocli checks init's required options
+    scope = ScopeType.INHERIT,
     versionProvider = VersionProvider.class,
     usageHelpAutoWidth = true,
     description = {
@@ -79,6 +82,7 @@ final class DuckCommand implements Callable<Integer> {
   @Option(
       names = "--store",
       scope = ScopeType.INHERIT,
+      converter = Converters.Store.class,
       paramLabel = "PATH|URL",
       description = "MapDB store file, or a jdbc:postgresql:, jdbc:mariadb: or jdbc:h2: URL (default: $SPACEDUCK_STORE, else ./spaceduck.db)")
   @Nullable String store;
@@ -86,14 +90,14 @@ final class DuckCommand implements Callable<Integer> {
   @Option(
       names = "--kek-file",
       scope = ScopeType.INHERIT,
-      paramLabel = "FILE",
+      converter = Converters.FilePath.class, paramLabel = "FILE",
       description = "key-encryption key file (default: $SPACEDUCK_KEK_FILE, else a development KEK beside the store)")
   @Nullable Path kekFile;
 
   @Option(
       names = "--key-file",
       scope = ScopeType.INHERIT,
-      paramLabel = "FILE",
+      converter = Converters.FileName.class, paramLabel = "FILE",
       description = "file holding the caller's Beak Key, - for standard input (default: $SPACEDUCK_KEY)")
   @Nullable String keyFile;
 
@@ -102,6 +106,11 @@ final class DuckCommand implements Callable<Integer> {
 
   @Option(names = "--debug", scope = ScopeType.INHERIT, description = "print stack traces of internal errors")
   boolean debug;
+
+  /** Read by {@link Main} before anything logs (the logging levels are fixed then); declared here for parsing and help. */
+  @Option(names = "--verbose", scope = ScopeType.INHERIT,
+      description = "also print the engine's informational log lines on stderr (default: warnings only)")
+  boolean verbose;
 
   DuckCommand(Context ctx) {
     this.ctx = ctx;
@@ -119,25 +128,32 @@ final class DuckCommand implements Callable<Integer> {
     return StoreChoice.resolve(ctx, store, kekFile);
   }
 
-  /** Opens the engine with duck's own hatch SPIs (see {@link HatchSpi}). */
+  /** Opens the engine on an existing store with duck's own hatch SPIs (see {@link HatchSpi}). */
   SpaceDuck open() {
     return open(HatchSpi.humanCheck(ctx), HatchSpi.stderrDelivery(ctx), b -> {});
   }
 
   /**
-   * Opens the engine on the chosen store and KEK.
+   * Opens the engine on the chosen store, which must exist, and its KEK.
    *
-   * @throws CliException (config) if no provider opens the store URI, or the KEK cannot be used
+   * @throws CliException (config) if no provider opens the store URI, or the KEK cannot be used;
+   *     (unavailable) if the store does not exist
    */
   SpaceDuck open(HumanCheck check, VerificationDelivery delivery, Consumer<SpaceDuckBuilder> customise) {
     StoreChoice choice = storeChoice();
-    return open(choice, check, delivery, customise, true);
+    return open(choice, check, delivery, customise, true, false);
   }
 
-  /** As {@link #open(HumanCheck, VerificationDelivery, Consumer)} on an explicit choice. */
-  SpaceDuck open(
-      StoreChoice choice, HumanCheck check, VerificationDelivery delivery, Consumer<SpaceDuckBuilder> customise, boolean warn) {
+  /**
+   * As {@link #open(HumanCheck, VerificationDelivery, Consumer)} on an explicit choice. Only
+   * {@code create} (init, demo) may make a new store — and with it, for a development KEK, a new KEK
+   * file; every other command refuses a store that is not there (exit 10) before anything is
+   * written, so a mistyped {@code --store} creates nothing.
+   */
+  SpaceDuck open(StoreChoice choice, HumanCheck check, VerificationDelivery delivery, Consumer<SpaceDuckBuilder> customise,
+      boolean warn, boolean create) {
     requireProvider(choice);
+    requireStore(choice, create);
     KekSource kek = kek(choice, warn);
     SpaceDuckBuilder b =
         SpaceDuck.builder()
@@ -161,6 +177,30 @@ final class DuckCommand implements Callable<Integer> {
     throw CliException.config(
         "no storage provider for '" + scheme + ":' stores in this build of duck"
             + (scheme.equalsIgnoreCase("jdbc") ? " (JDBC stores need the storage-jdbc module on the class path)" : ""));
+  }
+
+  /**
+   * A MapDB store must exist unless this command creates one, and its directory must exist either
+   * way; a {@code memory:} store is new in every run, so only a creating command can use it. A JDBC
+   * store is a database that exists or not: its provider reports that when it connects.
+   */
+  private static void requireStore(StoreChoice choice, boolean create) {
+    Path file = choice.file();
+    if (file == null) {
+      if (!create && choice.uri().toLowerCase(java.util.Locale.ROOT).startsWith("memory:")) {
+        throw CliException.exit(ExitCodes.UNAVAILABLE,
+            "unavailable: a memory: store is new and empty in every run; only init and demo can use one");
+      }
+      return;
+    }
+    Path dir = file.getParent();
+    if (dir == null || !Files.isDirectory(dir)) {
+      throw CliException.exit(ExitCodes.UNAVAILABLE, "unavailable: no such directory " + dir + " for the store " + file);
+    }
+    if (!create && !Files.isRegularFile(file)) {
+      throw CliException.exit(ExitCodes.UNAVAILABLE, "unavailable: no store at " + file
+          + " (duck init creates one; check --store or " + StoreChoice.STORE_ENV + ")");
+    }
   }
 
   private KekSource kek(StoreChoice choice, boolean warn) {

@@ -29,16 +29,16 @@ final class HatchCommand extends Group {
         "Every refusal is the same 'hatch rejected' (exit 7).",
       })
   int start(
-      @Option(names = "--name", required = true, description = "display name") String name,
-      @Option(names = "--email", required = true, description = "email address (stored encrypted)") String email,
+      @Option(names = "--name", required = true, converter = Converters.Text.class, description = "display name") String name,
+      @Option(names = "--email", required = true, converter = Converters.EmailText.class, description = "email address (stored encrypted)") String email,
       @Option(
               names = "--challenge",
               defaultValue = "cli",
               description = "human-check token; must equal $SPACEDUCK_CHALLENGE when that is set (default: ${DEFAULT-VALUE})")
           String challenge,
-      @Option(names = "--source", defaultValue = "cli", description = "origin for the hatch rate limit, H5 (default: ${DEFAULT-VALUE})")
+      @Option(names = "--source", converter = Converters.Text.class, defaultValue = "cli", description = "origin for the hatch rate limit, H5 (default: ${DEFAULT-VALUE})")
           String source,
-      @Option(names = "--code-file", paramLabel = "FILE", description = "deliver the code into FILE instead of stderr")
+      @Option(names = "--code-file", converter = Converters.FilePath.class, paramLabel = "FILE", description = "deliver the code into FILE instead of stderr")
           @Nullable Path codeFile) {
     if (codeFile != null) {
       SecretIo.checkWritable(ctx(), codeFile);
@@ -62,15 +62,15 @@ final class HatchCommand extends Group {
   @Command(
       name = "complete",
       description = {
-        "Complete a hatch with its code (H3): creates the T1 duckling, its certificate and its first key,",
-        "which is printed once. The code is read from --code-file, else from standard input.",
+        "Complete a hatch with its code (H3): a T1 duckling with its certificate and first key.",
+        "The key is printed once. The code is read from --code-file, else from standard input.",
       })
   int complete(
       @Parameters(paramLabel = "HATCH_ID", converter = Converters.Hatch.class, description = "the id hatch start printed")
           HatchId hatch,
-      @Option(names = "--code-file", paramLabel = "FILE", description = "file holding the code (- for standard input, the default)")
+      @Option(names = "--code-file", converter = Converters.FileName.class, paramLabel = "FILE", description = "file holding the code (- for standard input, the default)")
           @Nullable String codeFile,
-      @Option(names = "--key-out", paramLabel = "FILE", description = "write the new key to FILE (mode 600) instead of printing it")
+      @Option(names = "--key-out", converter = Converters.FilePath.class, paramLabel = "FILE", description = "write the new key to FILE (mode 600) instead of printing it")
           @Nullable Path keyOut) {
     if (keyOut != null) {
       SecretIo.checkWritable(ctx(), keyOut);

@@ -18,13 +18,13 @@ import picocli.CommandLine.Option;
       "Prints the admin key once; refuses (exit 7) on a store that is already initialised.",
     })
 final class InitCommand extends Base implements Callable<Integer> {
-  @Option(names = "--name", defaultValue = "Admin", description = "the admin's display name (default: ${DEFAULT-VALUE})")
+  @Option(names = "--name", converter = Converters.Text.class, defaultValue = "Admin", description = "the admin's display name (default: ${DEFAULT-VALUE})")
   String name;
 
-  @Option(names = "--email", required = true, description = "the admin's email (stored encrypted)")
+  @Option(names = "--email", required = true, converter = Converters.EmailText.class, description = "the admin's email (stored encrypted)")
   String email;
 
-  @Option(names = "--key-out", paramLabel = "FILE", description = "write the admin key to FILE (mode 600) instead of printing it")
+  @Option(names = "--key-out", converter = Converters.FilePath.class, paramLabel = "FILE", description = "write the admin key to FILE (mode 600) instead of printing it")
   @Nullable Path keyOut;
 
   @Override
@@ -33,7 +33,7 @@ final class InitCommand extends Base implements Callable<Integer> {
       SecretIo.checkWritable(ctx(), keyOut);
     }
     StoreChoice choice = root().storeChoice();
-    try (SpaceDuck duck = open()) {
+    try (SpaceDuck duck = root().open(choice, HatchSpi.humanCheck(ctx()), HatchSpi.stderrDelivery(ctx()), b -> {}, true, true)) {
       HatchResult r = duck.admin().bootstrap(name, Email.of(email));
       Json j = Json.obj();
       secret(j, "admin_key", r.key().key().reveal(), keyOut, "admin key");

@@ -8,8 +8,9 @@ import picocli.CommandLine.Command;
 @Command(
     name = "jwks",
     description = {
-      "Print the engine's public JWK set: every signing key, current and former (C2). Public by nature;",
-      "needs no caller key. Save it for cert verify --jwks or any JOSE library.",
+      "Print the engine's public JWK set (C2); needs no caller key.",
+      "Every signing key, current and former: public by nature. Save it for cert verify --jwks or any",
+      "JOSE library.",
     })
 final class JwksCommand extends Base implements Callable<Integer> {
   @Override

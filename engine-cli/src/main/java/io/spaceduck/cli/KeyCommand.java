@@ -1,12 +1,15 @@
 package io.spaceduck.cli;
 
 import io.spaceduck.api.BeakKey;
+import io.spaceduck.api.Forbidden;
 import io.spaceduck.api.IdentityId;
 import io.spaceduck.api.IssuedKey;
 import io.spaceduck.api.KeyId;
 import io.spaceduck.api.KeyInfo;
+import io.spaceduck.api.Principal;
 import io.spaceduck.api.ReasonCode;
 import io.spaceduck.api.SpaceDuck;
+import io.spaceduck.api.Tier;
 import java.nio.file.Path;
 import java.util.List;
 import org.jspecify.annotations.Nullable;
@@ -27,15 +30,27 @@ final class KeyCommand extends Group {
       @Parameters(paramLabel = "KEY_ID", arity = "0..1", converter = Converters.Key.class,
               description = "the key to rotate away (default: the caller's own)")
           @Nullable KeyId target,
-      @Option(names = "--key-out", paramLabel = "FILE", description = "write the new key to FILE (mode 600) instead of printing it")
+      @Option(names = "--key-out", converter = Converters.FilePath.class, paramLabel = "FILE", description = "write the new key to FILE (mode 600) instead of printing it")
           @Nullable Path keyOut) {
     BeakKey key = callerKey();
     if (keyOut != null) {
       SecretIo.checkWritable(ctx(), keyOut);
     }
     try (SpaceDuck duck = open()) {
-      KeyId old = target != null ? target : duck.authenticate(key).keyId();
-      IssuedKey issued = duck.keys().rotate(key, old);
+      Principal me = duck.authenticate(key);
+      KeyId old = target != null ? target : me.keyId();
+      IssuedKey issued;
+      try {
+        issued = duck.keys().rotate(key, old);
+      } catch (Forbidden refused) {
+        if (me.tier() == Tier.T0 && old.equals(me.keyId())) {
+          // the engine's "not permitted by policy" leaves an Egg's operator guessing what to do
+          throw CliException.exit(ExitCodes.FORBIDDEN, "forbidden: an Egg (T0) may only pulse and read its own record, so it"
+              + " cannot rotate its own key; its operator can: duck key rotate " + old.value() + " --key-file <the operator's key file>"
+              + (me.operator().isPresent() ? " (operator " + me.operator().get().value() + ")" : ""));
+        }
+        throw refused;
+      }
       Json j = Render.key(issued.info(), now());
       List<KeyInfo> keys = duck.keys().list(key, issued.info().owner());
       keys.stream().filter(k -> k.id().equals(old)).findFirst()
@@ -66,7 +81,7 @@ final class KeyCommand extends Group {
       @Option(names = "--reason", defaultValue = "compromised", converter = Converters.Reason.class,
               description = "reason code (default: ${DEFAULT-VALUE})")
           ReasonCode reason,
-      @Option(names = "--key-out", paramLabel = "FILE", description = "write the new key to FILE (mode 600) instead of printing it")
+      @Option(names = "--key-out", converter = Converters.FilePath.class, paramLabel = "FILE", description = "write the new key to FILE (mode 600) instead of printing it")
           @Nullable Path keyOut) {
     BeakKey key = callerKey();
     if (keyOut != null) {
@@ -81,16 +96,20 @@ final class KeyCommand extends Group {
     }
   }
 
-  @Command(name = "list", description = "List the keys of an identity (default: the caller): <key_id> <status> <created_at>. Never secrets.")
+  @Command(
+      name = "list",
+      description = {
+        "List the keys of an identity (default: the caller). Never shows a secret.",
+        "One line each: <key_id> <status> created <time>, then 'revoked <time> by <id> reason <code>'",
+        "for a revoked key, 'grace until <time>' for a rotated one.",
+      })
   int list(
       @Parameters(paramLabel = "OWNER_ID", arity = "0..1", converter = Converters.Identity.class) @Nullable IdentityId owner) {
     BeakKey key = callerKey();
     try (SpaceDuck duck = open()) {
       IdentityId who = owner != null ? owner : duck.authenticate(key).id();
       List<KeyInfo> keys = duck.keys().list(key, who);
-      emitList(keys, k -> Render.key(k, now()),
-          k -> k.id().value() + " " + Render.lower(k.statusAt(now())) + " " + Render.time(k.createdAt())
-              + k.graceUntil().map(g -> " grace until " + Render.time(g)).orElse(""), "no keys");
+      emitList(keys, k -> Render.key(k, now()), k -> Render.keyLine(k, now()), "no keys");
       return ExitCodes.OK;
     }
   }

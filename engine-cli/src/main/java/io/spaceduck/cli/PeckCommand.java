@@ -23,15 +23,16 @@ import picocli.CommandLine.Parameters;
 @Command(
     name = "peck",
     description = {
-      "The Peck Protocol: an agent requests, the target agent accepts or declines, an operator",
-      "governing the target approves or rejects, either side closes. See docs/peck-protocol.md.",
+      "The Peck Protocol: request, accept, approve and close connections between agents.",
+      "An agent requests, the target agent accepts or declines, an operator governing the target",
+      "approves or rejects, either side closes. See docs/peck-protocol.md.",
     })
 final class PeckCommand extends Group {
   @Command(name = "request", description = "Agent: ask for a connection to the agent holding CERT_ID (P1, P2, P6).")
   int request(
       @Parameters(paramLabel = "CERT_ID", converter = Converters.Cert.class, description = "the target agent's current certificate")
           CertId target,
-      @Option(names = "--scope", required = true, split = ",", paramLabel = "SCOPE",
+      @Option(names = "--scope", required = true, converter = Converters.Text.class, split = ",", paramLabel = "SCOPE",
               description = "requested scope tokens, comma-separated, e.g. chat:read")
           List<String> scope,
       @Option(names = "--duration", defaultValue = "1h", converter = Converters.Span.class,

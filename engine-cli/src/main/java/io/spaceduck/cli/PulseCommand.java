@@ -10,7 +10,7 @@ import picocli.CommandLine.Parameters;
 /** {@code duck pulse STATUS}: a bonded agent's heartbeat (U1; not audited). */
 @Command(name = "pulse", description = "Agent: send a pulse with a short status (U1). Pulses are operational data, not audited.")
 final class PulseCommand extends Base implements Callable<Integer> {
-  @Parameters(paramLabel = "STATUS", description = "1 to 256 printable characters")
+  @Parameters(paramLabel = "STATUS", converter = Converters.Text.class, description = "1 to 256 printable characters")
   String status;
 
   @Override

@@ -86,6 +86,19 @@ final class Render {
     return j;
   }
 
+  /**
+   * One line of {@code key list}: every time labelled, so a revoked key's revocation time is never
+   * mistaken for its creation time.
+   */
+  static String keyLine(KeyInfo k, Instant now) {
+    StringBuilder line = new StringBuilder(k.id().value()).append(' ').append(lower(k.statusAt(now)))
+        .append(" created ").append(time(k.createdAt()));
+    k.revocation().ifPresent(r -> line.append(" revoked ").append(time(r.at())).append(" by ").append(r.by().value())
+        .append(" reason ").append(r.reason().code()));
+    k.graceUntil().ifPresent(g -> line.append(" grace until ").append(time(g)));
+    return line.toString();
+  }
+
   static Json bond(Bond b) {
     Json j = Json.obj().put("bond_id", b.id().value()).put("agent_id", b.agent().value()).put("agent_name", b.agentName())
         .put("operator_id", b.operator().value()).put("status", lower(b.status())).put("bonded_at", b.bondedAt());

@@ -19,7 +19,7 @@ final class SessionCommand extends Group {
   @Command(name = "issue", description = "Agent of an active peck: obtain its session token (never stored; shown once).")
   int issue(
       @Parameters(paramLabel = "PECK_ID", converter = Converters.Peck.class) PeckId peck,
-      @Option(names = "--out", paramLabel = "FILE", description = "write the token to FILE (mode 600) instead of printing it")
+      @Option(names = "--out", converter = Converters.FilePath.class, paramLabel = "FILE", description = "write the token to FILE (mode 600) instead of printing it")
           @Nullable Path outFile) {
     BeakKey key = callerKey();
     if (outFile != null) {
@@ -37,10 +37,11 @@ final class SessionCommand extends Group {
   @Command(
       name = "verify",
       description = {
-        "Verify a session token online: signature, expiry, and that the peck is still active and both",
-        "bonds live. Fails (exit 3) at once after a close or revocation. Needs no caller key.",
+        "Verify a session token online; needs no caller key.",
+        "Checks the signature, the expiry, and that the peck is still active and both bonds live.",
+        "Fails (exit 3) at once after a close or a revocation.",
       })
-  int verify(@Parameters(paramLabel = "TOKEN_FILE", description = "file holding the token, - for standard input") String tokenFile) {
+  int verify(@Parameters(converter = Converters.FileName.class, paramLabel = "TOKEN_FILE", description = "file holding the token, - for standard input") String tokenFile) {
     String token = SecretIo.firstLine(SecretIo.readText(ctx(), tokenFile, "token file"));
     try (SpaceDuck duck = open()) {
       Session s = duck.pecks().verifySession(SessionToken.of(token));

@@ -11,7 +11,10 @@ import picocli.CommandLine.Option;
 /** {@code duck stale}: the caller's agents without a recent pulse (U2). */
 @Command(
     name = "stale",
-    description = "Operator: list active agents with no pulse for longer than the threshold (U2): <agent_id> <bond_id> <last pulse>.")
+    description = {
+      "Operator: list active agents with no pulse for longer than the threshold (U2).",
+      "One line each: <agent_id> <bond_id> <last pulse>.",
+    })
 final class StaleCommand extends Base implements Callable<Integer> {
   @Option(names = "--threshold", converter = Converters.Span.class, description = "e.g. 90s, 5m, 1h (default: the engine's, 5m)")
   @Nullable Duration threshold;

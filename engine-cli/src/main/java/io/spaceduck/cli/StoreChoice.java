@@ -33,8 +33,11 @@ record StoreChoice(String uri, @Nullable Path file, Path kekFile, boolean defaul
    * Resolves the options and environment: {@code --store} beats {@code $SPACEDUCK_STORE} beats
    * {@code ./spaceduck.db}; {@code --kek-file} beats {@code $SPACEDUCK_KEK_FILE} beats the development
    * default. A value starting {@code jdbc:} is a JDBC URL, {@code mapdb:} or {@code memory:} a store
-   * URI, as is any other {@code scheme:} URI a storage provider on the class path accepts; anything
-   * else is a MapDB file path (relative to the working directory).
+   * URI, as is any other {@code scheme:} URI a storage provider on the class path accepts; any other
+   * {@code scheme:…} is refused (exit 12: a typo must not become a new file store); anything else is
+   * a MapDB file path (relative to the working directory; {@code ./a:b} for a name with a colon).
+   *
+   * @throws CliException (config) for a {@code scheme:} no provider accepts
    */
   static StoreChoice resolve(Context ctx, @Nullable String storeOption, @Nullable Path kekOption) {
     String store = storeOption != null && !storeOption.isBlank() ? storeOption : ctx.getenv(STORE_ENV);
@@ -46,6 +49,13 @@ record StoreChoice(String uri, @Nullable Path file, Path kekFile, boolean defaul
     String lower = store.toLowerCase(Locale.ROOT);
     if (lower.startsWith("jdbc:") || lower.startsWith("memory:") || otherProviderAccepts(store)) {
       uri = store;
+    } else if (SCHEME.matcher(store).matches() && !lower.startsWith("mapdb:")) {
+      // "foo:bar" is a store URI of a scheme no provider here opens — most likely a typo. Taking it
+      // for a file name would create a new store (and KEK) named after the typo.
+      String scheme = store.substring(0, store.indexOf(':'));
+      throw CliException.config("no storage provider for '" + (Redaction.echoable(scheme) ? scheme : Redaction.HIDDEN)
+          + ":' stores in this build of duck (it opens mapdb:, memory: and jdbc: stores; a file whose name has a colon"
+          + " is written ./NAME)");
     } else {
       String path = lower.startsWith("mapdb:") ? store.substring("mapdb:".length()) : store;
       if (path.isBlank()) {
@@ -72,11 +82,12 @@ record StoreChoice(String uri, @Nullable Path file, Path kekFile, boolean defaul
     return new StoreChoice(uri, file, kek, dflt);
   }
 
-  private static final Pattern SCHEME = Pattern.compile("[a-z][a-z0-9+.-]+:.*");
+  /** A URI scheme of two or more characters (a Windows drive letter, {@code C:}, is a path). */
+  private static final Pattern SCHEME = Pattern.compile("[A-Za-z][A-Za-z0-9+.-]+:.*", Pattern.DOTALL);
 
   private static boolean otherProviderAccepts(String store) {
     if (!SCHEME.matcher(store).matches()) {
-      return false; // a Windows drive letter ("C:") is a path, not a scheme
+      return false; // a path, or a Windows drive letter ("C:")
     }
     for (StorageProvider p : ServiceLoader.load(StorageProvider.class, StoreChoice.class.getClassLoader())) {
       if (!p.scheme().equals("mapdb") && p.accepts(store)) {

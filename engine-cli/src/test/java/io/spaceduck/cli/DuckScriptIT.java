@@ -56,6 +56,18 @@ class DuckScriptIT {
   }
 
   @Test
+  void logging_isQuietByDefault_withoutSlf4jNoise_andVerboseShowsTheEnginesInfoLines() throws Exception {
+    Run quiet = duck("--store", "q.db", "--kek-file", "q-kek.json", "init", "--email", "a@example.org", "--key-out", "q.key");
+    assertEquals(0, quiet.code(), quiet.err());
+    assertTrue(!quiet.err().contains("SLF4J") && !quiet.out().contains("SLF4J"), "a binding is shipped: " + quiet.err());
+    assertTrue(!quiet.err().contains("generated the engine's"), "info lines only with --verbose: " + quiet.err());
+    Run verbose = duck("--verbose", "--store", "v.db", "--kek-file", "v-kek.json", "init", "--email", "a@example.org", "--key-out", "v.key");
+    assertEquals(0, verbose.code(), verbose.err());
+    assertTrue(verbose.err().contains("generated the engine's"), verbose.err());
+    assertTrue(!verbose.err().contains("SLF4J") && !verbose.err().contains("@example.org"), verbose.err());
+  }
+
+  @Test
   void usageError_exitsTwo() throws Exception {
     Run r = duck("no-such-command");
     assertEquals(2, r.code());

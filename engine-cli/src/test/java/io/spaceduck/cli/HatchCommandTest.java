@@ -18,10 +18,17 @@ class HatchCommandTest {
 
   @TempDir Path dir;
 
+  /** A store made by {@code duck init}: only init and demo create a store, hatch start needs one. */
+  private DuckRunner initialised() {
+    DuckRunner duck = new DuckRunner(dir);
+    duck.init();
+    return duck;
+  }
+
   @Test
   @Tag("H2")
   void start_deliversTheCodeOnStderr_neverOnStdout_andCompleteReadsItFromStdin() {
-    DuckRunner duck = new DuckRunner(dir);
+    DuckRunner duck = initialised();
     DuckRunner.Result start = duck.run("hatch", "start", "--name", "Grace", "--email", "grace@example.org").ok();
     Matcher m = CODE_ON_STDERR.matcher(start.err());
     assertTrue(m.find(), start.err());
@@ -40,7 +47,7 @@ class HatchCommandTest {
   @Test
   @Tag("H3")
   void complete_withAWrongCode_isTheGenericRejection() {
-    DuckRunner duck = new DuckRunner(dir);
+    DuckRunner duck = initialised();
     Path codeFile = dir.resolve("code.txt");
     String hatchId = duck.run("hatch", "start", "--name", "Grace", "--email", "g@example.org", "--code-file", codeFile.toString(), "--json")
         .ok().json("hatch_id");
@@ -54,7 +61,7 @@ class HatchCommandTest {
   @Test
   @Tag("H2")
   void complete_afterTheCodeExpired_isRejected() {
-    DuckRunner duck = new DuckRunner(dir);
+    DuckRunner duck = initialised();
     Path codeFile = dir.resolve("code.txt");
     String hatchId = duck.run("hatch", "start", "--name", "Grace", "--email", "g@example.org", "--code-file", codeFile.toString(), "--json")
         .ok().json("hatch_id");
@@ -65,7 +72,7 @@ class HatchCommandTest {
   @Test
   @Tag("H1")
   void start_withTheWrongChallenge_isTheSameGenericRejection() {
-    DuckRunner duck = new DuckRunner(dir);
+    DuckRunner duck = initialised();
     Map<String, String> env = Map.of("SPACEDUCK_CHALLENGE", "turnstile-ok");
     DuckRunner.Result bot = duck.run(env, "", "hatch", "start", "--name", "Bot", "--email", "bot@example.org", "--challenge", "nope")
         .fails(ExitCodes.REJECTED);
@@ -76,7 +83,7 @@ class HatchCommandTest {
   @Test
   @Tag("H4")
   void hatchingAnEmailTwice_isRejected() {
-    DuckRunner duck = new DuckRunner(dir);
+    DuckRunner duck = initialised();
     Path c1 = dir.resolve("c1");
     Path c2 = dir.resolve("c2");
     String h1 = duck.run("hatch", "start", "--name", "A", "--email", "same@example.org", "--code-file", c1.toString(), "--json").ok().json("hatch_id");
@@ -93,7 +100,7 @@ class HatchCommandTest {
 
   @Test
   void complete_keyOut_writesTheKeyToAFile() {
-    DuckRunner duck = new DuckRunner(dir);
+    DuckRunner duck = initialised();
     Path codeFile = dir.resolve("code.txt");
     String hatchId = duck.run("hatch", "start", "--name", "G", "--email", "g@example.org", "--code-file", codeFile.toString(), "--json")
         .ok().json("hatch_id");

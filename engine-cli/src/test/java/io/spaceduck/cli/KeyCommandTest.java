@@ -102,6 +102,30 @@ class KeyCommandTest {
   }
 
   @Test
+  @Tag("K4")
+  void list_showsARevokedKeysRevocationTime_labelled_notItsCreationTime() {
+    duck.clock.advance(Duration.ofHours(3));
+    duck.as(op[1], "key", "revoke", agent[2], "--reason", "compromised").ok();
+    String line = duck.as(op[1], "key", "list", agent[0]).ok().lines().stream()
+        .filter(l -> l.startsWith(agent[2])).findFirst().orElseThrow();
+    String created = Render.time(DuckRunner.EPOCH);
+    String revoked = Render.time(DuckRunner.EPOCH.plus(Duration.ofHours(3)));
+    assertEquals(agent[2] + " revoked created " + created + " revoked " + revoked + " by " + op[0] + " reason compromised", line);
+  }
+
+  @Test
+  @Tag("K3")
+  void selfRotation_byAnEgg_saysWhatIsAllowed_andLeaksNothing() {
+    String[] egg = duck.bond(op[1], "egg", "T0");
+    DuckRunner.Result r = duck.as(egg[1], "key", "rotate").fails(ExitCodes.FORBIDDEN);
+    assertTrue(r.err().contains("an Egg (T0) may only pulse and read its own record"), r.err());
+    assertTrue(r.err().contains("its operator can: duck key rotate " + egg[2]), r.err());
+    assertTrue(!r.err().contains(egg[1]) && !DuckRunner.RAW_KEY.matcher(r.err()).find(), r.err());
+    // and what it says works: the operator rotates the Egg's key
+    duck.as(op[1], "key", "rotate", egg[2]).ok();
+  }
+
+  @Test
   void malformedKeyId_isAUsageError() {
     duck.as(op[1], "key", "revoke", "x").fails(ExitCodes.USAGE);
   }

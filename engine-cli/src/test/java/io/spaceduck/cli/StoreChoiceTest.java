@@ -3,6 +3,7 @@ package io.spaceduck.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.PrintWriter;
@@ -65,8 +66,15 @@ class StoreChoiceTest {
   }
 
   @Test
-  void windowsLikeAndOddNames_arePaths() {
+  void windowsLikeNamesAndDotSlashNames_arePaths() {
     assertEquals("mapdb:/work/here/C:x.db", StoreChoice.resolve(ctx(Map.of()), "C:x.db", null).uri());
-    assertEquals("mapdb:/work/here/foo:bar", StoreChoice.resolve(ctx(Map.of()), "foo:bar", null).uri());
+    assertEquals("mapdb:/work/here/foo:bar", StoreChoice.resolve(ctx(Map.of()), "./foo:bar", null).uri());
+  }
+
+  @Test
+  void anUnknownScheme_isRefused_notTakenForAFileName() {
+    CliException e = assertThrows(CliException.class, () -> StoreChoice.resolve(ctx(Map.of()), "foo:bar", null));
+    assertEquals(ExitCodes.CONFIG, e.exitCode());
+    assertTrue(e.getMessage().contains("'foo:'"), e.getMessage());
   }
 }
