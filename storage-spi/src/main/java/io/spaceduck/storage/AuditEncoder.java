@@ -105,7 +105,7 @@ final class AuditEncoder {
         draft.actor(),
         draft.resource(),
         draft.scope(),
-        canonicalMillis(draft.timestamp()),
+        draft.timestamp().toEpochMilli(), // whole ms (AuditDraft truncates); out of range: ArithmeticException, as before
         draft.engineVersion(),
         draft.reason().code(),
         draft.outcome().code(),
