@@ -12,20 +12,54 @@ import java.util.Objects;
  * {@code equals} is identity, and {@link #matches(BeakKey)} compares in constant time. The raw text
  * is available only through {@link #reveal()}, which a host calls exactly where it hands the key to
  * its owner. Wrapping a string does not validate it; a malformed key simply fails authentication.
+ *
+ * <h2>Caller source</h2>
+ *
+ * A host that knows where a call comes from (the client's IP address, a device id) passes it with the
+ * key, {@link #of(String, String)}: every call that takes the key then counts a failed authentication
+ * against that source as well as against the key id, so one source cannot guess keys at full speed
+ * ({@link RateLimits#authFailuresPerSource()}). The source is opaque, not secret, and not printed by
+ * {@link #toString()}; a key wrapped with {@link #of(String)} has none and is limited per key id only.
  */
 public final class BeakKey {
   /** The visible prefix of every Beak Key. */
   public static final String PREFIX = "bk_";
 
-  private final String raw;
+  /** The longest caller source accepted, in characters (as for hatch sources). */
+  public static final int MAX_SOURCE_LENGTH = 256;
 
-  private BeakKey(String raw) {
+  private final String raw;
+  private final @org.jspecify.annotations.Nullable String source;
+
+  private BeakKey(String raw, @org.jspecify.annotations.Nullable String source) {
     this.raw = raw;
+    this.source = source;
   }
 
   /** Wraps raw key text received from a caller (an HTTP header, an environment variable, …). */
   public static BeakKey of(String raw) {
-    return new BeakKey(Objects.requireNonNull(raw, "raw key"));
+    return new BeakKey(Objects.requireNonNull(raw, "raw key"), null);
+  }
+
+  /**
+   * Wraps raw key text received from a caller at {@code source} (an opaque string the host chooses:
+   * the client's IP address, a device id — the same kind of value as a hatch source).
+   *
+   * @throws IllegalArgumentException if {@code source} is empty or longer than {@value
+   *     #MAX_SOURCE_LENGTH} characters
+   */
+  public static BeakKey of(String raw, String source) {
+    Objects.requireNonNull(raw, "raw key");
+    Objects.requireNonNull(source, "source");
+    if (source.isEmpty() || source.length() > MAX_SOURCE_LENGTH) {
+      throw new IllegalArgumentException("source must be 1 to " + MAX_SOURCE_LENGTH + " characters");
+    }
+    return new BeakKey(raw, source);
+  }
+
+  /** The caller's source, when the host gave one. */
+  public java.util.Optional<String> source() {
+    return java.util.Optional.ofNullable(source);
   }
 
   /** The raw key text. Handle with care: it is a bearer credential. */

@@ -53,12 +53,21 @@ public final class AuditChain {
         hash);
   }
 
-  /** The canonical encoding of a stored event (its {@code hash} field is not part of it). */
+  /**
+   * The canonical encoding of a stored event (its {@code hash} field is not part of it).
+   *
+   * @throws IllegalArgumentException if the event has no canonical encoding: text with an unpaired
+   *     surrogate, a timestamp with a sub-millisecond part (see {@code docs/audit-format.md})
+   */
   public static byte[] canonicalBytes(AuditEvent e) {
     return new AuditEncoder(INITIAL_CAPACITY).encode(e).toByteArray();
   }
 
-  /** Recomputes the hash of a stored event from its fields. */
+  /**
+   * Recomputes the hash of a stored event from its fields.
+   *
+   * @throws IllegalArgumentException if the event has no canonical encoding (as {@link #canonicalBytes})
+   */
   public static Hash computeHash(AuditEvent e) {
     return Hash.of(new AuditEncoder(INITIAL_CAPACITY).encode(e).digest());
   }
@@ -71,8 +80,10 @@ public final class AuditChain {
 
   /**
    * Verifies events in {@code seq} order (A3): each must sit at the next position, link the previous
-   * hash, and carry the hash of its own fields. If {@code expected} is given, the chain must contain
-   * that exact head (detects truncation).
+   * hash, have a canonical encoding and carry the hash of it. If {@code expected} is given, the chain
+   * must contain that exact head (detects truncation). An event the store cannot decode canonically
+   * ({@code events} throws {@link CorruptAuditEventException}) is a broken link at its seq, or at the
+   * missing seq before it.
    */
   public static AuditVerification verify(Iterator<AuditEvent> events, Optional<AuditHead> expected) {
     // one buffer and one digest for the whole chain: per-event garbage used to cost more than SHA-256
@@ -81,8 +92,20 @@ public final class AuditChain {
     Hash prev = Hash.ZERO;
     boolean expectedSeen = expected.isEmpty();
     AuditEvent last = null;
-    while (events.hasNext()) {
-      AuditEvent e = events.next();
+    while (true) {
+      AuditEvent e;
+      try {
+        if (!events.hasNext()) {
+          break;
+        }
+        e = events.next();
+      } catch (CorruptAuditEventException c) {
+        long at = Math.min(expectedSeq, c.seq());
+        return AuditVerification.broken(
+            expectedSeq - 1, at, at == c.seq()
+                ? "stored event does not decode canonically (" + c.getMessage() + ")"
+                : "expected seq " + expectedSeq + " but found an undecodable event at seq " + c.seq());
+      }
       if (e.seq() != expectedSeq) {
         return AuditVerification.broken(
             expectedSeq - 1, expectedSeq, "expected seq " + expectedSeq + " but found seq " + e.seq());
@@ -90,7 +113,13 @@ public final class AuditChain {
       if (!e.prevHash().equals(prev)) {
         return AuditVerification.broken(expectedSeq - 1, e.seq(), "prev_hash does not link to seq " + (e.seq() - 1));
       }
-      if (!e.hash().contentEquals(encoder.encode(e).digest())) {
+      byte[] digest;
+      try {
+        digest = encoder.encode(e).digest();
+      } catch (AuditEncoder.NotCanonical nc) {
+        return AuditVerification.broken(expectedSeq - 1, e.seq(), "event is not in canonical form: " + nc.getMessage());
+      }
+      if (!e.hash().contentEquals(digest)) {
         return AuditVerification.broken(expectedSeq - 1, e.seq(), "hash does not match the event's fields");
       }
       if (expected.isPresent() && expected.get().seq() == e.seq()) {

@@ -17,9 +17,12 @@ import java.util.function.BiConsumer;
  * nothing per event, where a fresh stream, array and digest per event cost more than the hashing.
  *
  * <p>The bytes are exactly those of {@code docs/audit-format.md}: integers big-endian, strings as
- * their {@code String.getBytes(UTF_8)} form. Pure-ASCII strings (nearly all of them: codes, ids,
- * versions) are written char by char; any other string goes through {@code getBytes(UTF_8)} itself,
- * so that even an unpaired surrogate in a stored event becomes the same {@code '?'} as before.
+ * their UTF-8 bytes. Pure-ASCII strings (nearly all of them: codes, ids, versions) are written char by
+ * char; any other string is checked for unpaired surrogates and then goes through {@code
+ * getBytes(UTF_8)}. An event has an encoding only in its canonical form: a string with an unpaired
+ * surrogate (which {@code getBytes} would turn into the same {@code '?'} as a real one) or a timestamp
+ * with a sub-millisecond part (which the encoding would drop) has none, and {@link #encode(AuditEvent)}
+ * throws {@link NotCanonical} — so two different events never share an encoding and a hash (A3).
  *
  * <p>Not thread-safe: one instance per verification, or per call.
  */
@@ -66,7 +69,18 @@ final class AuditEncoder {
     }
   }
 
-  /** Replaces the buffer's content with the encoding of a stored event (its hash is not part of it). */
+  /** An event that has no canonical encoding; the message names the field, never its content. */
+  static final class NotCanonical extends IllegalArgumentException {
+    NotCanonical(String message) {
+      super(message);
+    }
+  }
+
+  /**
+   * Replaces the buffer's content with the encoding of a stored event (its hash is not part of it).
+   *
+   * @throws NotCanonical if the event has no canonical encoding (see the class comment)
+   */
   AuditEncoder encode(AuditEvent e) {
     return encode(
         e.seq(),
@@ -75,7 +89,7 @@ final class AuditEncoder {
         e.actor(),
         e.resource(),
         e.scope(),
-        e.timestamp().toEpochMilli(),
+        canonicalMillis(e.timestamp()),
         e.engineVersion(),
         e.reason().code(),
         e.outcome().code(),
@@ -91,7 +105,7 @@ final class AuditEncoder {
         draft.actor(),
         draft.resource(),
         draft.scope(),
-        draft.timestamp().toEpochMilli(),
+        draft.timestamp().toEpochMilli(), // whole ms (AuditDraft truncates); out of range: ArithmeticException, as before
         draft.engineVersion(),
         draft.reason().code(),
         draft.outcome().code(),
@@ -135,6 +149,18 @@ final class AuditEncoder {
     // details is a SortedMap over ASCII keys (AuditEvent copies it into one): its order is byte order
     details.forEach(detail);
     return this;
+  }
+
+  /** Whole epoch milliseconds: an instant with a finer part, or beyond a signed 64-bit count, has no encoding. */
+  private static long canonicalMillis(java.time.Instant t) {
+    if (t.getNano() % 1_000_000 != 0) {
+      throw new NotCanonical("timestamp has a sub-millisecond part");
+    }
+    try {
+      return t.toEpochMilli();
+    } catch (ArithmeticException ex) {
+      throw new NotCanonical("timestamp beyond epoch milliseconds");
+    }
   }
 
   /**
@@ -235,8 +261,19 @@ final class AuditEncoder {
   }
 
   private void putUtf8(String s) {
-    // getBytes is the definition of the format: it also turns an unpaired surrogate into '?'
-    byte[] u = s.getBytes(StandardCharsets.UTF_8);
+    // getBytes would turn an unpaired surrogate into '?', the same bytes as a real '?': refuse it, so
+    // that one encoding means one event
+    for (int i = 0, n = s.length(); i < n; i++) {
+      char c = s.charAt(i);
+      if (Character.isSurrogate(c)) {
+        if (Character.isHighSurrogate(c) && i + 1 < n && Character.isLowSurrogate(s.charAt(i + 1))) {
+          i++;
+        } else {
+          throw new NotCanonical("text holds an unpaired surrogate (no UTF-8 form)");
+        }
+      }
+    }
+    byte[] u = s.getBytes(StandardCharsets.UTF_8); // exact now: well-formed text has one UTF-8 form
     ensure(4L + u.length);
     putInt(u.length);
     System.arraycopy(u, 0, buf, len, u.length);

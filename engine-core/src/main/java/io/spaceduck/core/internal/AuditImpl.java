@@ -10,6 +10,7 @@ import io.spaceduck.api.BeakKey;
 import io.spaceduck.api.Permission;
 import io.spaceduck.storage.AuditChain;
 import io.spaceduck.storage.AuditFilter;
+import io.spaceduck.storage.CorruptAuditEventException;
 import io.spaceduck.storage.Storage;
 import java.util.Iterator;
 import java.util.List;
@@ -62,13 +63,19 @@ final class AuditImpl implements Audit {
     return AuditChain.verify(pages(storage), expected);
   }
 
-  /** All events in seq order, read lazily in pages. */
+  /**
+   * All events in seq order, read lazily in pages. A page holding an event the store cannot decode
+   * canonically fails as a whole; the pages are then re-read one event at a time, so that every event
+   * before the undecodable one is verified and the latter surfaces ({@link CorruptAuditEventException})
+   * exactly at its position (A3).
+   */
   static Iterator<AuditEvent> pages(Storage storage) {
     return new Iterator<>() {
       private List<AuditEvent> page = List.of();
       private int i;
       private long nextSeq = 1;
       private boolean done;
+      private int pageSize = VERIFY_PAGE;
 
       @Override
       public boolean hasNext() {
@@ -78,15 +85,27 @@ final class AuditImpl implements Audit {
         if (done) {
           return false;
         }
-        page = storage.auditRange(nextSeq, VERIFY_PAGE);
+        page = read();
         i = 0;
-        if (page.size() < VERIFY_PAGE) {
+        if (page.size() < pageSize) {
           done = true;
         }
         if (!page.isEmpty()) {
           nextSeq = page.get(page.size() - 1).seq() + 1;
         }
         return !page.isEmpty();
+      }
+
+      private List<AuditEvent> read() {
+        try {
+          return storage.auditRange(nextSeq, pageSize);
+        } catch (CorruptAuditEventException c) {
+          if (pageSize == 1) {
+            throw c;
+          }
+          pageSize = 1; // only after tampering: the verification stops at the first broken link anyway
+          return storage.auditRange(nextSeq, pageSize);
+        }
       }
 
       @Override

@@ -74,6 +74,23 @@ final class BeakKeyFormat {
     return bad == 0 ? body : null;
   }
 
+  /**
+   * Whether {@code raw} has a key's length, prefix, separator and a base32 key id — the part of
+   * {@link #macBodyOf}'s check that says it names a key id, without copying the secret.
+   */
+  static boolean macBodyShapeOk(String raw) {
+    if (raw.length() != LENGTH || !raw.startsWith(BeakKey.PREFIX) || raw.charAt(SEPARATOR) != '_') {
+      return false;
+    }
+    for (int i = BODY_FROM; i < SEPARATOR; i++) {
+      char c = raw.charAt(i);
+      if (c > 0xFF || BASE32[c] != 0) {
+        return false;
+      }
+    }
+    return true;
+  }
+
   /** The key id of raw text that {@link #macBodyOf} accepted: the lookup key of its stored row. */
   static String keyIdOf(String raw) {
     return raw.substring(BODY_FROM, SEPARATOR);

@@ -26,6 +26,7 @@ import io.spaceduck.api.PeckState;
 import io.spaceduck.api.Permission;
 import io.spaceduck.api.Policy;
 import io.spaceduck.api.Principal;
+import io.spaceduck.api.RateLimited;
 import io.spaceduck.api.RateLimits;
 import io.spaceduck.api.ReasonCode;
 import io.spaceduck.api.Role;
@@ -78,12 +79,27 @@ final class Core {
   private static final Logger log = LoggerFactory.getLogger(Core.class);
   private static final int MAX_ATTEMPTS = 8;
   private static final HexFormat HEX = HexFormat.of();
+  /** Bound of each failed-authentication limiter (per key id, per source): about 20 MB when full. */
+  static final int MAX_FAILURE_BUCKETS = 100_000;
+  // ids of the shape of real ones that no row has (random ids are base32 of random bytes; these are
+  // not what 80 random bits give in practice): the decoy reads of a failed authentication (K6)
+  private static final String DECOY_IDENTITY = io.spaceduck.api.AgentId.PREFIX + "2".repeat(26);
+  private static final String DECOY_BOND = io.spaceduck.api.BondId.PREFIX + "2".repeat(26);
 
   final EngineConfig config;
   final Storage storage;
   final EngineKeysets keysets;
   final Randoms randoms;
   final RateLimiter rateLimiter;
+  // failed authentications per key id and per caller source (K6, R1): their own limiters, so that a
+  // spray of random key ids cannot evict the per-identity buckets of the one above
+  final RateLimiter failuresByKeyId;
+  final RateLimiter failuresBySource;
+  private final RateLimits.Bucket failureKeyIdBucket;
+  private final RateLimits.Bucket failureSourceBucket;
+  // an identity id some key row named: the one row a failed authentication with an unknown key id
+  // reads (see authenticateNoCharge); written once, racy but any value will do
+  private volatile String knownIdentity = DECOY_IDENTITY;
   final Clock clock;
   final Policy policy;
   final String version;
@@ -98,6 +114,10 @@ final class Core {
     this.randoms = new Randoms(config.random());
     this.clock = config.clock();
     this.rateLimiter = new RateLimiter(clock);
+    this.failuresByKeyId = new RateLimiter(clock, MAX_FAILURE_BUCKETS);
+    this.failuresBySource = new RateLimiter(clock, MAX_FAILURE_BUCKETS);
+    this.failureKeyIdBucket = config.rateLimits().authFailuresPerKeyId();
+    this.failureSourceBucket = config.rateLimits().authFailuresPerSource();
     this.tierBuckets = new RateLimits.Bucket[Tier.values().length];
     for (Tier t : Tier.values()) {
       tierBuckets[t.ordinal()] = config.rateLimits().perTier().get(t);
@@ -132,17 +152,60 @@ final class Core {
 
   /** As {@link #authenticate}, but returns a blocked identity (so governance can audit its denial). */
   private Auth authenticateAllowingBlocked(BeakKey key) {
-    Instant now = now(); // one clock read serves the key's validity and the rate-limit charge
-    Auth a = authenticateNoCharge(key, true, now);
+    Instant now = now(); // one clock read serves the key's validity and the rate-limit charges
+    Auth a = authenticateLimitingFailures(key, now);
     // keyed by the id string itself: identity ids ("dk_…", "ag_…") never collide with "hatch:…" keys
     rateLimiter.acquire(a.principal().id().value(), tierBuckets[a.principal().tier().ordinal()], now);
     return a;
   }
 
   /**
+   * Failed authentications are limited per key id and per caller source (K6, R1): while either
+   * bucket is empty the attempt is refused before any key is looked at — the right key too, or the
+   * guesser would learn which guess was right — and each failure charges both. Unknown and known key
+   * ids are charged alike and refused alike, so neither the refusal nor its retry-after says whether
+   * a key id exists. A success charges nothing here.
+   */
+  private Auth authenticateLimitingFailures(BeakKey key, Instant now) {
+    Objects.requireNonNull(key, "key");
+    String raw = key.reveal();
+    // the id of a well-formed key only: anything else costs no store read and has no id to limit
+    String keyId = BeakKeyFormat.macBodyShapeOk(raw) ? BeakKeyFormat.keyIdOf(raw) : null;
+    String source = key.source().orElse(null);
+    long wait = 0;
+    if (keyId != null) {
+      wait = failuresByKeyId.waitNanos(keyId, failureKeyIdBucket, now);
+    }
+    if (source != null) {
+      wait = Math.max(wait, failuresBySource.waitNanos(source, failureSourceBucket, now));
+    }
+    if (wait > 0) {
+      throw new RateLimited(java.time.Duration.ofNanos(wait));
+    }
+    try {
+      return authenticateNoCharge(key, true, now);
+    } catch (Unauthenticated u) {
+      if (keyId != null) {
+        failuresByKeyId.charge(keyId, failureKeyIdBucket, now);
+      }
+      if (source != null) {
+        failuresBySource.charge(source, failureSourceBucket, now);
+      }
+      throw u;
+    }
+  }
+
+  /**
    * The per-call check (K1, K6, I3): key, identity and bond are read from the store on every call and
    * nothing derived from them is kept, so a revocation through any instance sharing the store fails
    * the very next call.
+   *
+   * <p>Every failure of a well-formed key costs the same store work (K6): three keyed reads, of the
+   * keys, identities and bonds tables, in that order — the real rows as far as the check got, decoy
+   * ids of the same shape for the rest. Where the caller did not prove the secret (unknown key id, or
+   * a wrong secret), exactly one of the three reads finds a row: the key row for a known id, else an
+   * identity row some earlier key named. So on a store with a network round trip per read the
+   * existence of a key id shows neither in the number of reads nor in their hits and misses.
    */
   private Auth authenticateNoCharge(BeakKey key, boolean allowBlocked, Instant now) {
     Objects.requireNonNull(key, "key");
@@ -157,19 +220,30 @@ final class Core {
     byte[] stored = row.isPresent() ? row.get().value().mac().toByteArray() : null;
     if (!keysets.beakKeyMac().verify(stored, BeakKeyFormat.MAC_DOMAIN, body, BeakKeyFormat.BODY_FROM)
         || row.isEmpty()) {
-      throw new Unauthenticated();
+      if (row.isPresent()) {
+        knownIdentity = row.get().value().info().owner().value();
+        throw decoyReads(DECOY_IDENTITY); // the key row was the hit: two misses follow
+      }
+      throw decoyReads(knownIdentity); // the key read missed: an identity row is the one hit
     }
     KeyInfo info = row.get().value().info();
     if (!info.usableAt(now)) {
-      throw new Unauthenticated();
+      throw decoyReads(DECOY_IDENTITY);
     }
-    Versioned<Identity> identity = read(Tables.IDENTITIES, info.owner().value()).orElseThrow(Unauthenticated::new);
+    Optional<Versioned<Identity>> identityRow = read(Tables.IDENTITIES, info.owner().value());
+    if (identityRow.isEmpty()) {
+      throw decoyRead();
+    }
+    Versioned<Identity> identity = identityRow.get();
+    if (knownIdentity == DECOY_IDENTITY) {
+      knownIdentity = info.owner().value(); // once: a row that exists, for the decoy reads above
+    }
     IdentityStatus status = identity.value().status();
     if (status == IdentityStatus.BLOCKED && !allowBlocked) {
       throw new Forbidden("blocked"); // the caller proved the key; it learns only that it is blocked
     }
     if (status != IdentityStatus.ACTIVE && status != IdentityStatus.BLOCKED) {
-      throw new Unauthenticated();
+      throw decoyRead();
     }
     Identity id = identity.value();
     if (id instanceof Agent agent) {
@@ -186,6 +260,18 @@ final class Core {
     Set<Role> roles = id instanceof Duckling d ? d.roles() : Set.of();
     Principal p = new Principal(id.id(), id.tier(), roles, info.id(), Optional.empty(), Optional.empty());
     return new Auth(p, id, row.get(), identity, Optional.empty());
+  }
+
+  /** The identity and bond reads a failure skipped (K6, see above); returns the refusal to throw. */
+  private Unauthenticated decoyReads(String identity) {
+    read(Tables.IDENTITIES, identity);
+    return decoyRead();
+  }
+
+  /** The bond read a failure skipped; returns the refusal to throw. */
+  private Unauthenticated decoyRead() {
+    read(Tables.BONDS, DECOY_BOND);
+    return new Unauthenticated();
   }
 
   /** A keyed store read that fails closed; the hot path's form of {@link #guard}, without a lambda. */

@@ -98,6 +98,40 @@ final class RateLimiter {
     }
   }
 
+  /**
+   * The nanoseconds until the bucket named {@code key} holds a whole token at {@code now}; 0 when it
+   * does or does not exist (a missing bucket is a full one). Takes nothing: with {@link #charge} it
+   * limits events that are counted only after the fact (failed authentications, K6).
+   */
+  long waitNanos(String key, RateLimits.Bucket spec, Instant now) {
+    Bucket b = buckets.get(key);
+    return b == null ? 0 : b.wait(spec, nanos(now));
+  }
+
+  /**
+   * Takes one token from the bucket named {@code key} at {@code now} even if it holds none: the
+   * balance may fall to minus the capacity, so attempts that passed {@link #waitNanos} together (in
+   * flight at once) are still paid for, and a bucket never owes more than one more burst.
+   */
+  void charge(String key, RateLimits.Bucket spec, Instant now) {
+    long t = nanos(now);
+    while (true) {
+      Bucket b = buckets.get(key);
+      if (b == null) {
+        Bucket fresh = new Bucket(spec, t);
+        b = buckets.putIfAbsent(key, fresh);
+        if (b == null) {
+          b = fresh;
+          afterInsert(t);
+        }
+      }
+      if (b.charge(spec, t)) {
+        return;
+      }
+      buckets.remove(key, b); // retired by a sweep between our lookup and our charge
+    }
+  }
+
   /** The number of buckets held (for tests of the bound). */
   int size() {
     return buckets.size();
@@ -210,6 +244,36 @@ final class RateLimiter {
         State next = new State(granted ? tokens - 1 : tokens, last, spec);
         if (state.compareAndSet(s, next)) {
           return granted ? 0 : Math.max(1, (long) Math.ceil((1 - tokens) / spec.refillPerSecond() * 1e9));
+        }
+      }
+    }
+
+    /** Nanoseconds until a whole token is available at {@code now} (0: one is). Changes nothing. */
+    long wait(RateLimits.Bucket spec, long now) {
+      State s = state.get();
+      if (s == GONE) {
+        return 0; // swept because it was full
+      }
+      double tokens = now > s.last() ? Math.min(spec.capacity(), s.tokens() + (now - s.last()) / 1e9 * spec.refillPerSecond()) : s.tokens();
+      return tokens >= 1 ? 0 : Math.max(1, (long) Math.ceil((1 - tokens) / spec.refillPerSecond() * 1e9));
+    }
+
+    /** Takes a token, into debt down to minus the capacity; false if the bucket was retired. */
+    boolean charge(RateLimits.Bucket spec, long now) {
+      while (true) {
+        State s = state.get();
+        if (s == GONE) {
+          return false;
+        }
+        double tokens = s.tokens();
+        long last = s.last();
+        if (now > last) {
+          tokens = Math.min(spec.capacity(), tokens + (now - last) / 1e9 * spec.refillPerSecond());
+          last = now;
+        }
+        State next = new State(Math.max(-spec.capacity(), tokens - 1), last, spec);
+        if (state.compareAndSet(s, next)) {
+          return true;
         }
       }
     }

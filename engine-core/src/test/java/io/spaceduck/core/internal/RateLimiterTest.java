@@ -205,4 +205,40 @@ class RateLimiterTest {
       Thread.currentThread().interrupt();
     }
   }
+
+  @Test
+  @Tag("R1")
+  @Tag("K6")
+  void failureCharges_aSprayOfKeyIds_staysWithinTheBound_andASpentBucketStillWaits() {
+    RateLimits.Bucket spec = new RateLimits.Bucket(3, 1.0 / 60);
+    RateLimiter limiter = new RateLimiter(clock, 2_000);
+    for (int i = 0; i < 3; i++) {
+      limiter.charge("target", spec, clock.instant());
+    }
+    assertTrue(limiter.waitNanos("target", spec, clock.instant()) > 0);
+    // an attacker charges 200,000 random key ids once each, a few per millisecond
+    for (int i = 0; i < 200_000; i++) {
+      limiter.charge("spray" + i, spec, clock.instant());
+      if (i % 4 == 0) {
+        clock.advance(Duration.ofMillis(1));
+      }
+      assertTrue(limiter.size() <= 2_000, "bounded: " + limiter.size());
+    }
+    assertEquals(0, limiter.waitNanos("never-charged", spec, clock.instant()), "a missing bucket is a full one");
+  }
+
+  @Test
+  @Tag("R1")
+  void failureCharges_goIntoDebtDownToOneBurst_soParallelAttemptsArePaidFor() {
+    RateLimits.Bucket spec = new RateLimits.Bucket(2, 1);
+    RateLimiter limiter = new RateLimiter(clock);
+    assertEquals(0, limiter.waitNanos("k", spec, clock.instant()));
+    for (int i = 0; i < 10; i++) {
+      limiter.charge("k", spec, clock.instant()); // ten attempts that all passed the check at once
+    }
+    // balance -2 (floored at minus the capacity): three seconds until a whole token
+    assertEquals(Duration.ofSeconds(3).toNanos(), limiter.waitNanos("k", spec, clock.instant()));
+    clock.advance(Duration.ofSeconds(3));
+    assertEquals(0, limiter.waitNanos("k", spec, clock.instant()));
+  }
 }

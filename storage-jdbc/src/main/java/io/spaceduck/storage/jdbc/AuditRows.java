@@ -4,7 +4,7 @@ import io.spaceduck.api.AuditEvent;
 import io.spaceduck.api.AuditOutcome;
 import io.spaceduck.api.Hash;
 import io.spaceduck.api.ReasonCode;
-import io.spaceduck.storage.StorageException;
+import io.spaceduck.storage.CorruptAuditEventException;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -46,7 +46,8 @@ final class AuditRows {
   /**
    * Reads the row at the cursor (columns in {@link #COLUMNS} order).
    *
-   * @throws StorageException if a column does not decode: the row was altered outside the engine
+   * @throws CorruptAuditEventException if a column does not decode to its one canonical form (strict
+   *     UTF-8, details with strictly ascending keys): the row was altered outside the engine
    */
   static AuditEvent read(ResultSet rs) throws SQLException {
     long seq = rs.getLong(1);
@@ -66,7 +67,8 @@ final class AuditRows {
           Hash.of(rs.getBytes(11)),
           Hash.of(rs.getBytes(12)));
     } catch (java.nio.charset.CharacterCodingException | RuntimeException e) {
-      throw new StorageException(
+      throw new CorruptAuditEventException(
+          seq,
           "audit event seq " + seq + " does not decode: the row was altered outside the engine (" + e.getClass().getSimpleName() + ")", e);
     }
   }

@@ -119,6 +119,10 @@ final class Text {
     return out.toByteArray();
   }
 
+  /**
+   * Decodes what {@link #encodeDetails} writes and nothing else: keys strictly ascending (a duplicate
+   * key would let a forged value hide behind the one the hash covers), strict UTF-8, no trailing bytes.
+   */
   static SortedMap<String, String> decodeDetails(byte[] bytes) throws CharacterCodingException {
     ByteBuffer in = ByteBuffer.wrap(bytes);
     TreeMap<String, String> out = new TreeMap<>();
@@ -127,9 +131,15 @@ final class Text {
       if (n < 0 || n > in.remaining()) {
         throw new CharacterCodingException();
       }
+      String previous = null;
       for (int i = 0; i < n; i++) {
         String k = str(in);
+        // keys are ASCII (AuditEvent checks), so String order is the byte order encodeDetails writes
+        if (previous != null && k.compareTo(previous) <= 0) {
+          throw new CharacterCodingException();
+        }
         out.put(k, str(in));
+        previous = k;
       }
     } catch (java.nio.BufferUnderflowException | IndexOutOfBoundsException e) {
       throw new CharacterCodingException();

@@ -145,6 +145,87 @@ class SqlTamperTest {
     assertEquals(o.anchor().seq(), o.anchored().firstBrokenSeq().orElseThrow(), "the anchored head no longer matches");
   }
 
+  @ParameterizedTest
+  @EnumSource(TestDatabase.class)
+  @Tag("A3")
+  void duplicateDetailKeyIsNamed(TestDatabase db) throws SQLException {
+    // a forged value for a detail key, stored before the real one: a reader that takes the first
+    // sees the forgery, a decoder that keeps the last would hash the real event and verify it
+    long[] at = new long[1];
+    Outcome o = run(db, (c, ev) -> {
+      AuditEvent e = firstWithDetails(ev, 1);
+      at[0] = e.seq();
+      List<String[]> d = detailList(e);
+      d.add(0, new String[] {d.get(0)[0], "forged"});
+      setDetails(c, e.seq(), d);
+    });
+    assertBrokenAt(o.plain(), at[0]);
+    assertBrokenAt(o.anchored(), at[0]);
+  }
+
+  @ParameterizedTest
+  @EnumSource(TestDatabase.class)
+  @Tag("A3")
+  void detailKeysOutOfOrderAreNamed(TestDatabase db) throws SQLException {
+    long[] at = new long[1];
+    Outcome o = run(db, (c, ev) -> {
+      AuditEvent e = firstWithDetails(ev, 2);
+      at[0] = e.seq();
+      List<String[]> d = detailList(e);
+      d.add(d.remove(0));
+      setDetails(c, e.seq(), d);
+    });
+    assertBrokenAt(o.plain(), at[0]);
+  }
+
+  @ParameterizedTest
+  @EnumSource(TestDatabase.class)
+  @Tag("A3")
+  void overlongUtf8IsNamedNotUnavailable(TestDatabase db) throws SQLException {
+    // "dk_…" with its 'd' in a 2-byte over-long form: a lax decoder reads the same text
+    Outcome o = run(db, (c, ev) -> {
+      byte[] actor = ev.get(5).actor().getBytes(StandardCharsets.UTF_8);
+      byte[] overlong = new byte[actor.length + 1];
+      overlong[0] = (byte) (0xC0 | (actor[0] >> 6));
+      overlong[1] = (byte) (0x80 | (actor[0] & 0x3F));
+      System.arraycopy(actor, 1, overlong, 2, actor.length - 1);
+      try (PreparedStatement ps = c.prepareStatement("UPDATE sd_audit SET actor = ? WHERE seq = 6")) {
+        ps.setBytes(1, overlong);
+        assertEquals(1, ps.executeUpdate());
+      }
+    });
+    assertBrokenAt(o.plain(), 6);
+    assertBrokenAt(o.anchored(), 6);
+  }
+
+  private static AuditEvent firstWithDetails(List<AuditEvent> events, int atLeast) {
+    return events.stream().filter(e -> e.seq() > 1 && e.details().size() >= atLeast).findFirst().orElseThrow();
+  }
+
+  private static List<String[]> detailList(AuditEvent e) {
+    List<String[]> d = new java.util.ArrayList<>();
+    e.details().forEach((k, v) -> d.add(new String[] {k, v}));
+    return d;
+  }
+
+  /** Writes {@code details} in the column's format (u32 n, then length-prefixed UTF-8 pairs), in list order. */
+  private static void setDetails(Connection c, long seq, List<String[]> details) throws SQLException {
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+    out.writeBytes(java.nio.ByteBuffer.allocate(4).putInt(details.size()).array());
+    for (String[] kv : details) {
+      for (String s : kv) {
+        byte[] b = s.getBytes(StandardCharsets.UTF_8);
+        out.writeBytes(java.nio.ByteBuffer.allocate(4).putInt(b.length).array());
+        out.writeBytes(b);
+      }
+    }
+    try (PreparedStatement ps = c.prepareStatement("UPDATE sd_audit SET details = ? WHERE seq = ?")) {
+      ps.setBytes(1, out.toByteArray());
+      ps.setLong(2, seq);
+      assertEquals(1, ps.executeUpdate());
+    }
+  }
+
   private static AuditEvent withActor(AuditEvent e, String actor) {
     return new AuditEvent(e.seq(), e.action(), actor, e.resource(), e.scope(), e.timestamp(), e.engineVersion(), e.reason(),
         e.outcome(), e.details(), e.prevHash(), e.hash());

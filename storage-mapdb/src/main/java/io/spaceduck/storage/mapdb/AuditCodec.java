@@ -4,7 +4,7 @@ import io.spaceduck.api.AuditEvent;
 import io.spaceduck.api.AuditOutcome;
 import io.spaceduck.api.Hash;
 import io.spaceduck.api.ReasonCode;
-import io.spaceduck.storage.StorageException;
+import io.spaceduck.storage.CorruptAuditEventException;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
@@ -30,6 +30,12 @@ import java.util.TreeMap;
  * | u32 n | n × (str key | str value) | 32 bytes prev_hash | 32 bytes hash
  * str = u32 length | UTF-8 bytes (decoded strictly)
  * </pre>
+ *
+ * <p>Decoding accepts only what {@link #encode} writes, so that one stored form means one event:
+ * strict UTF-8 (no over-long form, no encoded surrogate), a presence byte of 0 or 1, detail keys
+ * strictly ascending (no duplicate: a forged second value would otherwise replace or hide behind the
+ * first), no trailing bytes. Anything else is a {@link CorruptAuditEventException}, which {@code
+ * verifyAudit} reports as the broken link at that seq (A3).
  *
  * Stateless and thread-safe.
  */
@@ -74,7 +80,8 @@ final class AuditCodec {
   }
 
   /**
-   * @throws StorageException if {@code bytes} are not a valid encoding of the event at {@code seq}
+   * @throws CorruptAuditEventException if {@code bytes} are not the canonical encoding of an event at
+   *     {@code seq}
    */
   static AuditEvent decode(long seq, byte[] bytes, String file) {
     DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes));
@@ -89,7 +96,7 @@ final class AuditCodec {
       String action = str(in);
       String actor = str(in);
       String resource = str(in);
-      Optional<String> scope = in.readBoolean() ? Optional.of(str(in)) : Optional.empty();
+      Optional<String> scope = presence(in) ? Optional.of(str(in)) : Optional.empty();
       Instant timestamp = Instant.ofEpochMilli(in.readLong());
       String engineVersion = str(in);
       ReasonCode reason = ReasonCode.of(str(in));
@@ -99,8 +106,15 @@ final class AuditCodec {
         throw new IOException("bad detail count");
       }
       TreeMap<String, String> details = new TreeMap<>();
+      String previous = null;
       for (int i = 0; i < n; i++) {
-        details.put(str(in), str(in));
+        String key = str(in);
+        // keys are ASCII (AuditEvent checks), so String order is the byte order encode writes
+        if (previous != null && key.compareTo(previous) <= 0) {
+          throw new IOException(key.equals(previous) ? "duplicate detail key" : "detail keys out of order");
+        }
+        details.put(key, str(in));
+        previous = key;
       }
       Hash prev = Hash.of(in.readNBytes(Hash.LENGTH));
       Hash hash = Hash.of(in.readNBytes(Hash.LENGTH));
@@ -110,8 +124,16 @@ final class AuditCodec {
       return new AuditEvent(
           seq, action, actor, resource, scope, timestamp, engineVersion, reason, outcome, details, prev, hash);
     } catch (IOException | RuntimeException ex) {
-      throw new StorageException("corrupt audit event at seq " + seq + " in " + file, ex);
+      throw new CorruptAuditEventException(seq, "corrupt audit event at seq " + seq + " in " + file, ex);
     }
+  }
+
+  private static boolean presence(DataInputStream in) throws IOException {
+    byte b = in.readByte();
+    if (b != 0 && b != 1) {
+      throw new IOException("presence byte is neither 0 nor 1");
+    }
+    return b == 1;
   }
 
   private static void str(DataOutputStream out, String s) throws IOException {
