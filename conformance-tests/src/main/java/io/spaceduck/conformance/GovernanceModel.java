@@ -1076,6 +1076,10 @@ public final class GovernanceModel implements AutoCloseable {
       expect = expect.only(Outcome.UNAUTHENTICATED);
     } else if (actor != null && who(actor).status == IdentityStatus.BLOCKED) {
       expect = expect.only(Outcome.FORBIDDEN); // A1: a blocked caller's governance attempt is denied
+    } else if (actor != null && action != null && actor.graceUntil.isPresent()) {
+      // K3: a key in its rotation grace still authenticates but takes none of this model's governance
+      // actions (only its own part in pecks); the denial is audited (A1)
+      expect = expect.only(Outcome.FORBIDDEN);
     }
     Map<String, Object> before = snapshot();
     long head = head();
