@@ -378,6 +378,12 @@ final class PecksImpl implements Pecks {
                 if (rule.isEmpty() || checkPair(tx, p.requester(), p.sponsor(), p.target()).isPresent()) {
                   return Optional.<Peck>empty();
                 }
+                // P2 as at a human approval: the certificate the request named must still be the
+                // target's current one. checkPair checked the target's row in this unit, so a
+                // promotion that lands before commit makes the unit conflict
+                if (!target.currentCert().equals(p.targetCert())) {
+                  return Optional.<Peck>empty();
+                }
                 if (p.requesterOperator().equals(p.targetOperator())) {
                   return Optional.<Peck>empty(); // the requesting side never approves, not even by rule
                 }
