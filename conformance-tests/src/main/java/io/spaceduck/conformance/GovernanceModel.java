@@ -1076,6 +1076,10 @@ public final class GovernanceModel implements AutoCloseable {
       expect = expect.only(Outcome.UNAUTHENTICATED);
     } else if (actor != null && who(actor).status == IdentityStatus.BLOCKED) {
       expect = expect.only(Outcome.FORBIDDEN); // A1: a blocked caller's governance attempt is denied
+    } else if (actor != null && action != null && actor.graceUntil.isPresent()) {
+      // K3: a key in its rotation grace still authenticates but takes none of this model's governance
+      // actions (only its own part in pecks); the denial is audited (A1)
+      expect = expect.only(Outcome.FORBIDDEN);
     }
     Map<String, Object> before = snapshot();
     long head = head();
@@ -1219,11 +1223,17 @@ public final class GovernanceModel implements AutoCloseable {
       // I6: one current certificate, the identity's, at the end of an unbroken supersedes chain
       List<CertificateView> h = t.engine.certificates().history(o, m.id);
       ensure(h.size() == m.certs, "I6/C3: " + m + " has " + h.size() + " certificates, expected " + m.certs);
-      ensure(h.stream().filter(c -> c.status() == CertStatus.CURRENT).count() == 1, "I6: exactly one CURRENT cert");
+      ensure(h.stream().filter(c -> c.status().isSubjectsCurrent()).count() == 1, "I6: exactly one current cert");
       CertificateView last = h.get(h.size() - 1);
-      ensure(last.status() == CertStatus.CURRENT && last.certificate().id().equals(i.currentCert())
+      ensure(last.status().isSubjectsCurrent() && last.certificate().id().equals(i.currentCert())
               && i.currentCert().equals(m.currentCert),
-          "I6: the CURRENT cert is the identity's currentCert");
+          "I6: the current cert is the identity's currentCert");
+      CertStatus standing =
+          m.status == IdentityStatus.DELETED ? CertStatus.DELETED
+              : m.bond.isPresent() && !bonds.get(m.bond.get()).active ? CertStatus.REVOKED
+              : m.status == IdentityStatus.BLOCKED ? CertStatus.BLOCKED
+              : CertStatus.CURRENT;
+      ensure(last.status() == standing, "C4: the current cert of " + m + " reads " + last.status() + ", not " + standing);
       ensure(last.certificate().tier() == i.tier(), "I6: the current cert carries the identity's tier");
       ensure(h.get(0).certificate().supersedes().isEmpty(), "C3: the first cert supersedes nothing");
       for (int k = 0; k < h.size(); k++) {

@@ -308,6 +308,9 @@ public final class PeckModel implements AutoCloseable {
     if (!target.tier.atLeast(Tier.T1)) {
       r.add(Outcome.FORBIDDEN); // PECK_RESPOND
     }
+    if (!requester.tier.atLeast(Tier.T1)) {
+      r.add(Outcome.FORBIDDEN); // §1: an Egg is never a side of a peck
+    }
     Set<IdentityId> list = op(target).blockList;
     if (list.contains(requester.id) || list.contains(requester.operator)
         || (sponsor != null && list.contains(sponsor.id))) {
@@ -349,6 +352,9 @@ public final class PeckModel implements AutoCloseable {
       if (!requester.operator.equals(caller.operator) || requester == caller || !caller.tier.atLeast(requester.tier)
           || caller.tier == requester.tier) {
         r.add(Outcome.FORBIDDEN); // lower-tier agents of the same operator only (P6)
+      }
+      if (requester.tier == Tier.T0) {
+        r.add(Outcome.FORBIDDEN); // §1: an Egg may pulse and read its own record only, so no peck for it
       }
     } else if (!requester.tier.atLeast(Tier.T1)) {
       r.add(Outcome.FORBIDDEN); // an Egg cannot initiate (P1)

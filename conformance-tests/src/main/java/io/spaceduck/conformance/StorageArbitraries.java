@@ -368,13 +368,14 @@ public final class StorageArbitraries {
     return Combinators.combine(
             hatchIds(),
             displayNames(),
-            bytes(),
+            Combinators.combine(bytes(), blindIndexes().optional(0.8)).as(Tuple::of), // email, its blind index
             bytes(),
             instants(),
             instants(),
             Arbitraries.integers().between(0, Integer.MAX_VALUE).edgeCases(c -> c.add(0, 4, 5, Integer.MAX_VALUE)),
             Arbitraries.of(true, false))
-        .as(PendingHatch::new);
+        .as((id, name, email, mac, created, expires, attempts, consumed) ->
+            new PendingHatch(id, name, email.get1(), email.get2(), mac, created, expires, attempts, consumed));
   }
 
   /** Encrypted keysets by name. */
@@ -615,7 +616,8 @@ public final class StorageArbitraries {
     } else if (o instanceof PendingHatch h) {
       a =
           pendingHatches()
-              .map(x -> new PendingHatch(h.id(), x.displayName(), x.encryptedEmail(), x.codeMac(), x.createdAt(), x.expiresAt(), x.failedAttempts(), x.consumed()));
+              .map(x -> new PendingHatch(h.id(), x.displayName(), x.encryptedEmail(), x.emailBlindIndex(), x.codeMac(), x.createdAt(),
+                  x.expiresAt(), x.failedAttempts(), x.consumed()));
     } else if (o instanceof KeysetRecord k) {
       a = bytes().map(b -> new KeysetRecord(k.name(), b));
     } else if (o instanceof MetaRecord m) {

@@ -24,4 +24,17 @@ public interface Hatching {
    *     that has hatched already
    */
   HatchResult complete(HatchId hatch, VerificationCode code);
+
+  /**
+   * H2, D1: deletes every pending hatch that has ended — expired by the engine's clock, or out of
+   * attempts — together with its encrypted email, and returns how many. A hatch that ends by its
+   * completion or its last failed attempt is deleted in that unit, and one that a completion attempt
+   * finds expired in that attempt's unit; a hatch nobody touches again is deleted only by this sweep,
+   * which the host schedules (e.g. every few minutes, like {@link Pulses#sweepExpired()} and {@link
+   * Pecks#expireDue()}). Needs no caller: it only removes data whose time has passed. Not audited (no
+   * governance action; a hatch has no identity yet).
+   *
+   * @throws Unavailable if the store fails
+   */
+  int sweepExpired();
 }

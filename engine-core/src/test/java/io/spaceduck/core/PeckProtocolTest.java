@@ -182,25 +182,25 @@ class PeckProtocolTest {
   @Tag("P1")
   void t2Agent_sponsorsLowerTierAgentsOfItsOperator_sponsorRecorded() {
     try (World w = new World()) {
-      for (Ag subject : List.of(w.a1, w.a0)) {
-        PeckRequest r = new PeckRequest(w.b1.cert(), SCOPE, HOUR, Optional.of(subject.id()));
-        Peck p = w.f.succeedsAudited(w.a2.id().value(), AuditAction.PECK_REQUESTED, () -> w.pecks.request(w.a2.key(), r));
-        assertEquals(subject.id(), p.requester(), "the peck is the sponsored agent's");
-        assertEquals(Optional.of(w.a2.id()), p.sponsor(), "P6: the sponsor is recorded");
-        AuditEvent e = w.f.lastEventAbout(p.id().value());
-        assertEquals(w.a2.id().value(), e.details().get("sponsor"), "P6: the sponsor is audited");
-        assertEquals(subject.id().value(), e.details().get("requester"));
-      }
-      // the sponsored Egg's peck goes through the whole protocol, and the Egg holds the session
-      Peck forEgg = w.pecks.inbox(w.b1.key(), Optional.empty(), 10).stream()
-          .filter(p -> p.requester().equals(w.a0.id())).findFirst().orElseThrow();
-      w.pecks.accept(w.b1.key(), forEgg.id());
-      w.pecks.approve(w.opB.key(), forEgg.id());
-      assertEquals(w.a0.id(), w.pecks.verifySession(w.pecks.session(w.a0.key(), forEgg.id()).token()).subject());
+      PeckRequest r = new PeckRequest(w.b1.cert(), SCOPE, HOUR, Optional.of(w.a1.id()));
+      Peck p = w.f.succeedsAudited(w.a2.id().value(), AuditAction.PECK_REQUESTED, () -> w.pecks.request(w.a2.key(), r));
+      assertEquals(w.a1.id(), p.requester(), "the peck is the sponsored agent's");
+      assertEquals(Optional.of(w.a2.id()), p.sponsor(), "P6: the sponsor is recorded");
+      AuditEvent e = w.f.lastEventAbout(p.id().value());
+      assertEquals(w.a2.id().value(), e.details().get("sponsor"), "P6: the sponsor is audited");
+      assertEquals(w.a1.id().value(), e.details().get("requester"));
+      // the sponsored agent's peck goes through the whole protocol, and it holds the session
+      w.pecks.accept(w.b1.key(), p.id());
+      w.pecks.approve(w.opB.key(), p.id());
+      assertEquals(w.a1.id(), w.pecks.verifySession(w.pecks.session(w.a1.key(), p.id()).token()).subject());
       // the sponsor is involved (it may close) but holds no session: it is not a side of the peck
-      assertThrows(Forbidden.class, () -> w.pecks.session(w.a2.key(), forEgg.id()));
+      assertThrows(Forbidden.class, () -> w.pecks.session(w.a2.key(), p.id()));
       w.f.succeedsAudited(w.a2.id().value(), AuditAction.PECK_CLOSED,
-          () -> w.pecks.close(w.a2.key(), forEgg.id(), ReasonCode.NO_LONGER_NEEDED));
+          () -> w.pecks.close(w.a2.key(), p.id(), ReasonCode.NO_LONGER_NEEDED));
+      // SPEC §1: an Egg may pulse and read its own record only, so no sponsor makes it a side of a peck
+      // (issue 15 item 12; this test sponsored the Egg a0 into a session before)
+      w.f.deniedAndAudited(w.a2.id(), AuditAction.PECK_REQUESTED,
+          () -> w.pecks.request(w.a2.key(), new PeckRequest(w.b1.cert(), SCOPE, HOUR, Optional.of(w.a0.id()))));
     }
   }
 

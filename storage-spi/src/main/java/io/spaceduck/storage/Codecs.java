@@ -44,9 +44,10 @@ import java.util.Set;
 import java.util.function.Function;
 
 /**
- * Binary codecs of the stored records. Each encoding starts with a format byte (1 today) so that
- * later engines can read older records. Strings are UTF-8 with a length prefix, instants are epoch
- * seconds plus nanos, optionals a presence byte. Encoding refuses a string with an unpaired surrogate
+ * Binary codecs of the stored records. Each encoding starts with a format byte (1; 2 for a pending
+ * hatch, which gained its email's blind index) so that later engines can read older records. Strings
+ * are UTF-8 with a length prefix, instants are epoch seconds plus nanos, optionals a presence byte.
+ * Encoding refuses a string with an unpaired surrogate
  * ({@link IllegalArgumentException}) rather than store a replacement character; decoding refuses
  * malformed UTF-8 like any other corruption ({@link StorageException}). Thread-safe.
  */
@@ -66,13 +67,24 @@ public final class Codecs {
   }
 
   static <V> RecordCodec<V> codec(String name, Writer<V> w, Reader<V> r) {
+    return versioned(name, V1, w, java.util.Map.of(V1, r));
+  }
+
+  /**
+   * A codec that writes format {@code current} and reads every format in {@code readers} — for a
+   * record whose layout changed, so that rows written by older engines stay readable.
+   */
+  static <V> RecordCodec<V> versioned(String name, byte current, Writer<V> w, java.util.Map<Byte, Reader<V>> readers) {
+    if (!readers.containsKey(current)) {
+      throw new IllegalArgumentException("no reader for the current format of " + name);
+    }
     return new RecordCodec<>() {
       @Override
       public byte[] encode(V value) {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream(128);
         Out out = new Out(new DataOutputStream(bytes));
         try {
-          out.d.writeByte(V1);
+          out.d.writeByte(current);
           w.write(out, value);
         } catch (IOException e) {
           throw new UncheckedIOException(e);
@@ -85,7 +97,8 @@ public final class Codecs {
         In in = new In(new DataInputStream(new ByteArrayInputStream(bytes)));
         try {
           byte format = in.d.readByte();
-          if (format != V1) {
+          Reader<V> r = readers.get(format);
+          if (r == null) {
             throw new StorageException("unknown " + name + " record format " + format);
           }
           V v = r.read(in);
@@ -351,29 +364,50 @@ public final class Codecs {
                   in.opt(i -> new CertId(i.str())),
                   in.str()));
 
+  /**
+   * Format 2 (this engine) adds the email's blind index after the encrypted email; format 1 rows
+   * (without it) are still read, with an empty blind index.
+   */
   public static final RecordCodec<PendingHatch> HATCH =
-      codec(
+      versioned(
           "hatch",
+          (byte) 2,
           (o, v) -> {
             o.str(v.id().value());
             o.str(v.displayName());
             o.bytes(v.encryptedEmail());
+            o.opt(v.emailBlindIndex(), Out::str);
             o.bytes(v.codeMac());
             o.instant(v.createdAt());
             o.instant(v.expiresAt());
             o.d.writeInt(v.failedAttempts());
             o.d.writeBoolean(v.consumed());
           },
-          in ->
-              new PendingHatch(
-                  new HatchId(in.str()),
-                  in.str(),
-                  in.bytes(),
-                  in.bytes(),
-                  in.instant(),
-                  in.instant(),
-                  in.d.readInt(),
-                  in.d.readBoolean()));
+          java.util.Map.of(
+              V1,
+              in ->
+                  new PendingHatch(
+                      new HatchId(in.str()),
+                      in.str(),
+                      in.bytes(),
+                      Optional.empty(),
+                      in.bytes(),
+                      in.instant(),
+                      in.instant(),
+                      in.d.readInt(),
+                      in.d.readBoolean()),
+              (byte) 2,
+              in ->
+                  new PendingHatch(
+                      new HatchId(in.str()),
+                      in.str(),
+                      in.bytes(),
+                      in.opt(In::str),
+                      in.bytes(),
+                      in.instant(),
+                      in.instant(),
+                      in.d.readInt(),
+                      in.d.readBoolean())));
 
   public static final RecordCodec<KeysetRecord> KEYSET =
       codec(

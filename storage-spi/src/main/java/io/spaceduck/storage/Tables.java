@@ -47,8 +47,20 @@ public final class Tables {
   public static final Table<BirthCertificate> CERTIFICATES =
       table("certificates", BirthCertificate.class, c -> c.id().value(), Codecs.CERTIFICATE, List.of(CERTIFICATES_BY_SUBJECT));
 
+  /** Pending hatches by the blind index of their email: a deletion request (D1) ends them. */
+  public static final Index<PendingHatch> HATCHES_BY_BLIND_INDEX =
+      new Index<>("by_blind_index", false, PendingHatch::emailBlindIndex);
+
+  /** Index key of {@link #HATCHES_BY_PENDING}: every hatch row. */
+  public static final String PENDING = "pending";
+
+  /** Every hatch row (rows exist only while pending), for the engine's sweep of expired hatches. */
+  public static final Index<PendingHatch> HATCHES_BY_PENDING =
+      new Index<>("by_pending", false, h -> Optional.of(PENDING));
+
   public static final Table<PendingHatch> HATCHES =
-      table("hatches", PendingHatch.class, h -> h.id().value(), Codecs.HATCH, List.of());
+      table("hatches", PendingHatch.class, h -> h.id().value(), Codecs.HATCH,
+          List.of(HATCHES_BY_BLIND_INDEX, HATCHES_BY_PENDING));
 
   public static final Table<KeysetRecord> KEYSETS =
       table("keysets", KeysetRecord.class, KeysetRecord::name, Codecs.KEYSET, List.of());

@@ -25,7 +25,7 @@ final class CertificateCard {
     row(rows, "Issued", c.issuedAt().toString());
     c.operator().ifPresent(o -> row(rows, "Operator", o.value()));
     c.supersedes().ifPresent(s -> row(rows, "Supersedes", s.value()));
-    row(rows, "Status", view.status() == CertStatus.CURRENT ? "current" : "superseded");
+    row(rows, "Status", statusText(view.status()));
     row(rows, "Engine", c.engineVersion());
     return "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
         + "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'\">"
@@ -38,6 +38,17 @@ final class CertificateCard {
         + "<table>" + rows + "</table>"
         + "<p>Signed token (verify offline with the engine's JWK set):</p><pre>" + HTML.escape(c.jws()) + "</pre>"
         + "</div></body></html>\n";
+  }
+
+  /** What the card says a relying party should make of the certificate (the status, in words). */
+  static String statusText(CertStatus status) {
+    return switch (status) {
+      case CURRENT -> "current";
+      case SUPERSEDED -> "superseded: not valid, see the subject's current certificate";
+      case REVOKED -> "revoked: the agent's bond is revoked; not valid";
+      case DELETED -> "deleted: the subject was deleted on request; not valid";
+      case BLOCKED -> "blocked: the subject is blocked; not valid while blocked";
+    };
   }
 
   private static void row(StringBuilder out, String label, String value) {

@@ -1,13 +1,16 @@
 package io.spaceduck.core.internal;
 
+import io.spaceduck.api.Agent;
 import io.spaceduck.api.BeakKey;
 import io.spaceduck.api.BirthCertificate;
+import io.spaceduck.api.BondStatus;
 import io.spaceduck.api.CertId;
 import io.spaceduck.api.CertStatus;
 import io.spaceduck.api.CertificateView;
 import io.spaceduck.api.Certificates;
 import io.spaceduck.api.Identity;
 import io.spaceduck.api.IdentityId;
+import io.spaceduck.api.IdentityStatus;
 import io.spaceduck.api.InvalidInput;
 import io.spaceduck.api.NotFound;
 import io.spaceduck.api.Permission;
@@ -40,9 +43,34 @@ final class CertificatesImpl implements Certificates {
   private CertificateView view(CertId id) {
     BirthCertificate c =
         core.storage.get(Tables.CERTIFICATES, id.value()).map(Versioned::value).orElseThrow(() -> new NotFound("no such certificate"));
-    boolean current =
-        core.storage.get(Tables.IDENTITIES, c.subject().value()).map(i -> i.value().currentCert().equals(id)).orElse(false);
-    return new CertificateView(c, current ? CertStatus.CURRENT : CertStatus.SUPERSEDED);
+    return view(c, core.storage.get(Tables.IDENTITIES, c.subject().value()).map(Versioned::value));
+  }
+
+  /**
+   * The status of {@code c} given its subject's record (see {@link CertStatus}): superseded unless it
+   * is the subject's current certificate, else the subject's standing — its deletion, its agent bond's
+   * revocation, its block — read now, so a lookup never calls a revoked subject's certificate current.
+   */
+  private CertificateView view(BirthCertificate c, Optional<Identity> subject) {
+    if (subject.isEmpty() || !subject.get().currentCert().equals(c.id())) {
+      return new CertificateView(c, CertStatus.SUPERSEDED);
+    }
+    Identity i = subject.get();
+    CertStatus status;
+    if (i.status() == IdentityStatus.DELETED) {
+      status = CertStatus.DELETED;
+    } else if (i instanceof Agent a && !bondActive(a)) {
+      status = CertStatus.REVOKED;
+    } else if (i.status() == IdentityStatus.BLOCKED) {
+      status = CertStatus.BLOCKED;
+    } else {
+      status = CertStatus.CURRENT;
+    }
+    return new CertificateView(c, status);
+  }
+
+  private boolean bondActive(Agent a) {
+    return core.storage.get(Tables.BONDS, a.bond().value()).map(b -> b.value().status() == BondStatus.ACTIVE).orElse(false);
   }
 
   @Override
@@ -74,11 +102,6 @@ final class CertificatesImpl implements Certificates {
               .forEach(c -> out.add(view(c, current)));
           return out;
         });
-  }
-
-  private static CertificateView view(BirthCertificate c, Optional<Identity> subject) {
-    boolean isCurrent = subject.map(i -> i.currentCert().equals(c.id())).orElse(false);
-    return new CertificateView(c, isCurrent ? CertStatus.CURRENT : CertStatus.SUPERSEDED);
   }
 
   @Override

@@ -21,6 +21,7 @@ import io.spaceduck.api.IdentityStatus;
 import io.spaceduck.api.IssuedKey;
 import io.spaceduck.api.KeyId;
 import io.spaceduck.api.KeyInfo;
+import io.spaceduck.api.KeyStatus;
 import io.spaceduck.api.Peck;
 import io.spaceduck.api.PeckState;
 import io.spaceduck.api.Permission;
@@ -287,6 +288,19 @@ final class Core {
 
   // ---------------------------------------------------------------- governance
 
+  /**
+   * The governance actions a key in its rotation grace (K3) may still take: an agent's own part in the
+   * Peck Protocol (request, accept, decline, close), which a client deployed with the old key keeps
+   * doing until it switches. Everything else — rotating, revoking, replacing or minting keys (a bond
+   * mints one), bonds, tiers, blocks, deletion, standing rules, signing keys, peck decisions — needs
+   * an ACTIVE key: otherwise whoever stole a key could, within the grace after the owner rotated it
+   * away, rotate or revoke the owner's new key, or bond an agent whose key outlives the grace (K2: a
+   * key cannot outlast its own retirement). An allow-list, so a new action needs an active key too.
+   */
+  private static final Set<AuditAction> GRACE_MAY =
+      java.util.EnumSet.of(AuditAction.PECK_REQUESTED, AuditAction.PECK_ACCEPTED, AuditAction.PECK_DECLINED,
+          AuditAction.PECK_CLOSED);
+
   /** Thrown inside a governance unit to refuse it; the engine then audits the denial (A1). */
   static final class Denied extends RuntimeException {
     final String resource;
@@ -366,11 +380,16 @@ final class Core {
       if (auth.blocked()) {
         throw auditDenied(auth, action, resource, Optional.empty(), "blocked"); // A1: audited like any denial
       }
+      Instant now = now();
+      // K3: a key in its rotation grace keeps a deployed client working, no more. The unit re-checks
+      // the key row, so a rotation that lands meanwhile re-runs this check
+      if (!GRACE_MAY.contains(action) && auth.key().value().info().statusAt(now) != KeyStatus.ACTIVE) {
+        throw auditDenied(auth, action, resource, Optional.empty(), "a key in its rotation grace cannot govern");
+      }
       if (permission.isPresent() && !policy.allows(permission.get(), auth.principal())) {
         throw auditDenied(auth, action, resource, Optional.empty(), "not permitted by policy");
       }
       Auth current = auth;
-      Instant now = now();
       try {
         Committed<T> result =
             storage.execute(

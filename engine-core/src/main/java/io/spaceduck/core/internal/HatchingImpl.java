@@ -31,6 +31,7 @@ import io.spaceduck.storage.Versioned;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -76,6 +77,7 @@ final class HatchingImpl implements Hatching {
             id,
             name,
             Bytes.wrap(core.encrypt(email, hatchContext(id))),
+            Optional.of(core.blindIndex(email)), // lets a deletion request (D1) find and end this hatch
             Bytes.wrap(core.mac(codeInput(id, code))),
             now,
             expires,
@@ -140,20 +142,74 @@ final class HatchingImpl implements Hatching {
     }
     PendingHatch h = row.get().value();
     Instant now = core.now();
-    if (h.consumed() || !now.isBefore(h.expiresAt()) || h.failedAttempts() >= core.config.hatchMaxAttempts()) {
-      return new Refused(); // dead: consumed, expired or out of attempts (H3)
+    int max = core.config.hatchMaxAttempts();
+    if (h.endedAt(now, max)) {
+      // dead: consumed, expired or out of attempts (H3). The row (and its encrypted email) goes in
+      // this unit, committed though the call fails: a hatch's email never outlives the hatch (D1)
+      tx.delete(Tables.HATCHES, row.get());
+      return new Refused();
     }
     try {
       core.keysets.mac().verifyMac(h.codeMac().toByteArray(), codeInput(id, typed)); // constant-time
     } catch (GeneralSecurityException wrong) {
-      tx.update(Tables.HATCHES, row.get(), h.withFailedAttempt()); // committed, though the call fails
+      PendingHatch counted = h.withFailedAttempt();
+      if (counted.failedAttempts() >= max) {
+        tx.delete(Tables.HATCHES, row.get()); // the last attempt ends the hatch, and its email with it
+      } else {
+        tx.update(Tables.HATCHES, row.get(), counted); // committed, though the call fails
+      }
       return new Refused();
     }
-    tx.update(Tables.HATCHES, row.get(), h.asConsumed());
+    // consumed: the row goes in the completing unit, also when the email has hatched already (H4)
+    tx.delete(Tables.HATCHES, row.get());
     String email = core.decrypt(h.encryptedEmail(), hatchContext(id));
     Optional<HatchResult> created =
         createDuckling(tx, h.displayName(), email, Tier.T1, Set.of(), now, AuditAction.HATCH_COMPLETED);
     return created.<Outcome>map(Done::new).orElseGet(Refused::new);
+  }
+
+  /** Hatches deleted per unit by {@link #sweepExpired}: one commit for many, a bounded unit. */
+  private static final int SWEEP_BATCH = 100;
+
+  /**
+   * Deletes every hatch that has ended by the injected clock's {@code now} — expired, out of attempts,
+   * or consumed by an engine older than this rule — with its encrypted email, in units of up to {@value
+   * #SWEEP_BATCH} rows that re-read each row. A row a concurrent completion attempt changed is left to
+   * that attempt (which deletes an ended hatch itself) or to the next sweep.
+   */
+  @Override
+  public int sweepExpired() {
+    Instant now = core.now();
+    int max = core.config.hatchMaxAttempts();
+    List<String> due =
+        core.guard(() -> core.storage.findBy(Tables.HATCHES_BY_PENDING, Tables.PENDING)).stream()
+            .filter(v -> v.value().endedAt(now, max))
+            .map(v -> v.value().id().value())
+            .toList();
+    int deleted = 0;
+    for (int from = 0; from < due.size(); from += SWEEP_BATCH) {
+      List<String> batch = due.subList(from, Math.min(due.size(), from + SWEEP_BATCH));
+      try {
+        deleted +=
+            core.guard(
+                () ->
+                    core.storage.execute(
+                        tx -> {
+                          int n = 0;
+                          for (String id : batch) {
+                            Optional<Versioned<PendingHatch>> row = tx.get(Tables.HATCHES, id);
+                            if (row.isPresent() && row.get().value().endedAt(now, max)) {
+                              tx.delete(Tables.HATCHES, row.get());
+                              n++;
+                            }
+                          }
+                          return n;
+                        }));
+      } catch (StorageConflictException raced) {
+        // a completion attempt touched one of them: it deletes an ended hatch itself, or the next sweep does
+      }
+    }
+    return deleted;
   }
 
   /**

@@ -80,9 +80,21 @@ final class IdentitiesImpl implements Identities {
           io.spaceduck.api.Revocation revocation =
               new io.spaceduck.api.Revocation(ctx.caller().id(), now, ReasonCode.DELETION_REQUEST);
           // D1: erase the contact; the record stays as a tombstone without email or blind index
-          ctx.tx.get(Tables.CONTACTS, target.value()).ifPresent(c ->
-              ctx.tx.update(Tables.CONTACTS, c,
-                  new io.spaceduck.storage.ContactRecord(target, Optional.empty(), Optional.empty())));
+          int hatches = 0;
+          Optional<Versioned<io.spaceduck.storage.ContactRecord>> contact = ctx.tx.get(Tables.CONTACTS, target.value());
+          if (contact.isPresent()) {
+            ctx.tx.update(Tables.CONTACTS, contact.get(),
+                new io.spaceduck.storage.ContactRecord(target, Optional.empty(), Optional.empty()));
+            // D1: and every pending hatch of the same email, so no encrypted copy of it stays behind
+            // (ended hatches are deleted when they end, HatchingImpl)
+            if (contact.get().value().blindIndex().isPresent()) {
+              for (Versioned<io.spaceduck.storage.PendingHatch> h :
+                  ctx.tx.findBy(Tables.HATCHES_BY_BLIND_INDEX, contact.get().value().blindIndex().get())) {
+                ctx.tx.delete(Tables.HATCHES, h);
+                hatches++;
+              }
+            }
+          }
           Duckling deleted = d.withStatus(IdentityStatus.DELETED);
           ctx.tx.update(Tables.IDENTITIES, row, deleted);
           int keys = revokeKeys(ctx, target, revocation);
@@ -99,6 +111,9 @@ final class IdentitiesImpl implements Identities {
           Map<String, String> details = new java.util.HashMap<>(Core.cascadeDetails(closed));
           details.put("keys_revoked", Integer.toString(keys));
           details.put("bonds_revoked", Integer.toString(bonds));
+          if (hatches > 0) {
+            details.put("pending_hatches_deleted", Integer.toString(hatches));
+          }
           ctx.audit(target.value(), scope, reason, details);
           return deleted;
         });

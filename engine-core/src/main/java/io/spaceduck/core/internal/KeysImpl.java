@@ -33,13 +33,18 @@ final class KeysImpl implements Keys {
   }
 
   /** The target key and its owner, after the governance checks. */
-  private record Target(Versioned<KeyRecord> row, KeyInfo info, Identity owner, Optional<String> scope) {}
+  private record Target(Versioned<KeyRecord> row, KeyInfo info, Versioned<Identity> ownerRow, Optional<String> scope) {
+    Identity owner() {
+      return ownerRow.value();
+    }
+  }
 
   private Target target(Core.Ctx ctx, KeyId id, boolean adminReplace) {
     Versioned<KeyRecord> row = ctx.tx.get(Tables.KEYS, id.value()).orElseThrow(() -> new NotFound("no such key"));
     KeyInfo info = row.value().info();
-    Identity owner =
-        ctx.tx.get(Tables.IDENTITIES, info.owner().value()).map(Versioned::value).orElseThrow(() -> new NotFound("no such key"));
+    Versioned<Identity> ownerRow =
+        ctx.tx.get(Tables.IDENTITIES, info.owner().value()).orElseThrow(() -> new NotFound("no such key"));
+    Identity owner = ownerRow.value();
     Optional<String> scope = Core.scopeOf(owner);
     if (adminReplace) {
       ctx.require(Permission.REPLACE_KEY, id.value(), scope);
@@ -51,7 +56,7 @@ final class KeysImpl implements Keys {
       }
       ctx.require(Permission.MANAGE_AGENT_KEYS, id.value(), scope);
     }
-    return new Target(row, info, owner, scope);
+    return new Target(row, info, ownerRow, scope);
   }
 
   @Override
@@ -119,11 +124,15 @@ final class KeysImpl implements Keys {
           if (t.owner().status() != io.spaceduck.api.IdentityStatus.ACTIVE) {
             throw new Conflict("the key's identity is not active");
           }
+          // K5 issues a key on the strength of these two reads: they must still hold at commit, so a
+          // concurrent block, deletion or bond revocation makes this unit conflict and re-run
+          ctx.tx.check(Tables.IDENTITIES, t.ownerRow());
           if (t.info().bond().isPresent()) {
             var bond = ctx.tx.get(Tables.BONDS, t.info().bond().get().value());
             if (bond.isEmpty() || bond.get().value().status() != io.spaceduck.api.BondStatus.ACTIVE) {
               throw new Conflict("the key's bond is revoked");
             }
+            ctx.tx.check(Tables.BONDS, bond.get());
           }
           KeyInfo info = t.info();
           if (info.revocation().isEmpty()) {

@@ -67,6 +67,14 @@ final class PecksImpl implements Pecks {
   static final Duration MAX_DURATION = Duration.ofDays(30);
   private static final Pattern SCOPE = Pattern.compile("[a-z0-9][a-z0-9:._-]{0,63}");
 
+  /**
+   * SPEC §1: "an Egg agent may pulse and read its own record only". A peck is a connection to another
+   * agent and its session token (P5) the credential for it, so an Egg (T0) is never a side of a peck:
+   * not as requester (P1), not as target (PECK_RESPOND), not as the subject of a sponsorship (P6), and
+   * it is never handed or verified a session token. A policy may only tighten, so no host can undo it.
+   */
+  static final String EGG = "an Egg agent may pulse and read its own record only";
+
   private final Core core;
   private final SessionTokens tokens;
   /**
@@ -155,6 +163,9 @@ final class PecksImpl implements Pecks {
     if (!core.policy.allows(Permission.PECK_RESPOND, t.tier(), t.kind(), false)) {
       return Optional.of(new Deny("the target's tier may not be pecked"));
     }
+    if (r.tier() == Tier.T0) {
+      return Optional.of(new Deny(EGG)); // §1, also for a sponsored request stored before this rule
+    }
     Optional<DucklingId> list = Optional.of(t.operator());
     List<IdentityId> candidates = new ArrayList<>(List.of(r.id(), r.operator()));
     sponsor.ifPresent(candidates::add);
@@ -200,6 +211,9 @@ final class PecksImpl implements Pecks {
                 || !me.tier().atLeast(subject.tier())
                 || me.tier() == subject.tier()) {
               throw ctx.deny("sponsorship is for lower-tier agents of the same operator", "peck", scopeOfMe); // P6
+            }
+            if (subject.tier() == Tier.T0) {
+              throw ctx.deny(EGG, "peck", scopeOfMe); // §1: a sponsored Egg would hold a session (P5)
             }
             requester = subject.id();
             sponsor = Optional.of((AgentId) me.id());
@@ -376,6 +390,12 @@ final class PecksImpl implements Pecks {
                         .filter(r -> r.value().covers(p.scope(), p.duration()))
                         .findFirst();
                 if (rule.isEmpty() || checkPair(tx, p.requester(), p.sponsor(), p.target()).isPresent()) {
+                  return Optional.<Peck>empty();
+                }
+                // P2 as at a human approval: the certificate the request named must still be the
+                // target's current one. checkPair checked the target's row in this unit, so a
+                // promotion that lands before commit makes the unit conflict
+                if (!target.currentCert().equals(p.targetCert())) {
                   return Optional.<Peck>empty();
                 }
                 if (p.requesterOperator().equals(p.targetOperator())) {
@@ -571,6 +591,9 @@ final class PecksImpl implements Pecks {
           if (!p.involves(me)) {
             throw new Forbidden("only the two agents of a peck hold its sessions");
           }
+          if (a.principal().tier() == Tier.T0) {
+            throw new Forbidden(EGG); // §1, P5
+          }
           Instant now = core.now();
           if (p.state() != PeckState.ACTIVE || !now.isBefore(p.sessionExpiresAt().orElseThrow())) {
             throw new Conflict("the peck has no active session");
@@ -636,8 +659,8 @@ final class PecksImpl implements Pecks {
 
   private boolean agentLive(AgentId id) {
     Optional<Identity> i = core.storage.get(Tables.IDENTITIES, id.value()).map(Versioned::value);
-    if (i.isEmpty() || !(i.get() instanceof Agent a) || a.status() != IdentityStatus.ACTIVE) {
-      return false;
+    if (i.isEmpty() || !(i.get() instanceof Agent a) || a.status() != IdentityStatus.ACTIVE || a.tier() == Tier.T0) {
+      return false; // an Egg's token (issued before §1 was enforced) is no session either
     }
     return core.storage.get(Tables.BONDS, a.bond().value()).map(b -> b.value().status() == BondStatus.ACTIVE).orElse(false);
   }

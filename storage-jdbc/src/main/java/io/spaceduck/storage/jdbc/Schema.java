@@ -24,7 +24,7 @@ final class Schema {
   private Schema() {}
 
   /** The schema version this engine writes: the highest {@code V<n>__} migration it ships. */
-  static final int VERSION = 1;
+  static final int VERSION = 2;
 
   /** Flyway's history table: our own name, so a host's Flyway history is never touched. */
   static final String HISTORY = "sd_schema_history";

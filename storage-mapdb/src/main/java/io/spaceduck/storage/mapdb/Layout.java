@@ -31,8 +31,12 @@ import java.util.Arrays;
 final class Layout {
   private Layout() {}
 
-  /** The format this engine writes and the newest it reads. */
-  static final int FORMAT_VERSION = 1;
+  /**
+   * The format this engine writes and the newest it reads. Format 2 adds the index entries of the
+   * pending-hatch indexes ({@code Tables.HATCHES_BY_*}); a format-1 file is upgraded when it is opened
+   * ({@code MapDbStorage}).
+   */
+  static final int FORMAT_VERSION = 2;
 
   static final String META = "store.meta";
   static final String META_FORMAT_VERSION = "format_version";

@@ -164,6 +164,7 @@ public final class MapDbStorage implements Storage {
     this.pulseLatest = db.treeMap(Layout.PULSE_LATEST, Serializer.CHAR_ARRAY, Serializer.BYTE_ARRAY).open();
     this.pulseHistory = db.treeMap(Layout.PULSE_HISTORY, Serializer.CHAR_ARRAY, Serializer.BYTE_ARRAY).open();
     this.volume = file.volume();
+    upgradeFormat();
     this.head = loadHead();
     this.durableHead = head;
     this.pulseCounter = loadPulseCounter();
@@ -200,6 +201,32 @@ public final class MapDbStorage implements Storage {
       }
       throw StoreFile.refuse(f.path(), "cannot be opened: corrupt (" + e + ")", e);
     }
+  }
+
+  /**
+   * Format 1 to 2: adds the index entries of every stored pending hatch for the hatch indexes that
+   * format 2 added, and records format 2 — in one commit, before the writer starts (the file lock
+   * keeps every other writer out). A crash before the commit leaves a format-1 file that the next
+   * open upgrades again.
+   */
+  @SuppressWarnings({"unchecked", "rawtypes"})
+  private void upgradeFormat() {
+    if (!"1".equals(meta.get(Layout.META_FORMAT_VERSION))) {
+      return;
+    }
+    Table table = Tables.HATCHES;
+    String group = new String(Layout.prefix(table.name()));
+    for (Map.Entry<char[], byte[]> e :
+        rows.subMap(Layout.prefix(table.name()), true, Layout.prefixEnd(table.name()), false).entrySet()) {
+      String key = new String(e.getKey()).substring(group.length());
+      Object value = table.codec().decode(Layout.rowBody(e.getValue()));
+      for (Object o : table.indexes()) {
+        Index idx = (Index) o;
+        ((Optional<String>) idx.keyOf(value)).ifPresent(k -> index.add(Layout.indexEntry(idx, k, key)));
+      }
+    }
+    meta.put(Layout.META_FORMAT_VERSION, Integer.toString(Layout.FORMAT_VERSION));
+    db.commit();
   }
 
   private @Nullable AuditHead loadHead() {
