@@ -11,9 +11,13 @@ public interface Pulses {
 
   /**
    * U1: the calling agent reports {@code status} (1–256 printable characters, no control or format
-   * characters).
+   * characters). A status is kept and shown to the agent's operator, so it may carry no secret (I8):
+   * anything shaped like a Beak Key past its public id ({@code bk_<id>_…}), a JWT (a session token or
+   * certificate), a six-digit code standing alone, or a long random-looking run of letters and
+   * digits (32 or more, at least 12 distinct) is refused — full-width look-alikes included. Write
+   * numbers of six digits with a separator ({@code 250,000}).
    *
-   * @throws InvalidInput on an oversized or malformed status
+   * @throws InvalidInput on an oversized or malformed status, or one shaped like a secret
    */
   Pulse pulse(BeakKey caller, String status);
 

@@ -42,7 +42,11 @@ final class PulsesImpl implements Pulses {
     this.core = core;
   }
 
-  /** A status: stripped, 1–256 characters, no control, format, unassigned or private-use ones. */
+  /**
+   * A status: stripped, 1–256 characters, no control, format, unassigned or private-use ones, and
+   * nothing shaped like a key, code or token ({@link SecretShapes}): a status is stored for 90 days
+   * and shown to the operator and admins, so it must never carry a secret (I8).
+   */
   static String status(String raw) {
     Objects.requireNonNull(raw, "status");
     if (raw.length() > 4 * MAX_STATUS) {
@@ -66,6 +70,9 @@ final class PulsesImpl implements Pulses {
     }
     if (!visible) {
       throw new InvalidInput("status", "must contain a visible character");
+    }
+    if (SecretShapes.containsSecret(s)) {
+      throw new InvalidInput("status", "must not contain anything shaped like a key, code or token");
     }
     return s;
   }
