@@ -30,7 +30,11 @@ public interface Pulses {
   /** U2: the caller's active agents without a pulse for longer than the default threshold (5 min). */
   List<StaleAgent> stale(BeakKey caller);
 
-  /** U2: as {@link #stale(BeakKey)} with an explicit threshold. */
+  /**
+   * U2: as {@link #stale(BeakKey)} with an explicit threshold.
+   *
+   * @throws InvalidInput unless {@code threshold} is positive and at most 3650 days
+   */
   List<StaleAgent> stale(BeakKey caller, Duration threshold);
 
   /** U1: deletes history older than the TTL (the latest pulse per agent is kept); returns how many. */

@@ -34,6 +34,7 @@ import java.util.concurrent.atomic.AtomicReference;
 final class PulsesImpl implements Pulses {
   static final int MAX_HISTORY = 1000;
   static final Duration SWEEP_EVERY = Duration.ofHours(1);
+  static final Duration MAX_STALE_THRESHOLD = Duration.ofDays(3650);
   private final Core core;
   private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(PulsesImpl.class);
   private final AtomicReference<Instant> lastSweep = new AtomicReference<>(Instant.MIN);
@@ -155,8 +156,9 @@ final class PulsesImpl implements Pulses {
   @Override
   public List<StaleAgent> stale(BeakKey caller, Duration threshold) {
     Objects.requireNonNull(threshold, "threshold");
-    if (threshold.isNegative() || threshold.isZero()) {
-      throw new InvalidInput("threshold", "must be positive");
+    // bounded so that now − threshold never leaves the Instant range (a raw DateTimeException)
+    if (threshold.isNegative() || threshold.isZero() || threshold.compareTo(MAX_STALE_THRESHOLD) > 0) {
+      throw new InvalidInput("threshold", "positive, at most 3650 days");
     }
     return core.read(
         caller,
