@@ -373,4 +373,33 @@ class SigningKeysTest {
       assertEquals(Set.of(primary), kids(f.engine.certificates().publicJwks()));
     }
   }
+
+  /** Two engine instances on one store: a retirement through one is seen by the other (C2, like K4). */
+  @Test
+  @Tag("C2")
+  void retirementThroughOneInstance_isSeenByAnother() throws Exception {
+    io.spaceduck.storage.memory.InMemoryStorage store = new io.spaceduck.storage.memory.InMemoryStorage();
+    var kek = TestEngine.newKek();
+    try (TestEngine one = new TestEngine(store, kek, b -> {}); TestEngine two = new TestEngine(store, kek, b -> {})) {
+      HatchResult admin = one.bootstrap();
+      var key = admin.key().key();
+      String first = kidOf(admin.certificate().jws());
+      String second = one.engine.admin().addSigningKey(key);
+      String third = one.engine.admin().addSigningKey(key);
+      one.engine.admin().promoteSigningKey(key, second);
+      assertEquals(Set.of(first, second, third), kids(two.engine.certificates().publicJwks()));
+      // scheduled through one: two keeps publishing until the date on its own clock, then drops it
+      Instant date = one.clock.instant().plus(Duration.ofDays(1));
+      one.engine.admin().retireSigningKey(key, first, date);
+      assertEquals(SigningKey.State.RETIRING, two.engine.admin().signingKeys(key).stream()
+          .filter(k -> k.kid().equals(first)).findFirst().orElseThrow().state());
+      assertTrue(kids(two.engine.certificates().publicJwks()).contains(first));
+      two.clock.advance(Duration.ofDays(1));
+      assertFalse(kids(two.engine.certificates().publicJwks()).contains(first));
+      assertThrows(InvalidInput.class, () -> two.engine.certificates().verify(admin.certificate().jws()));
+      // removed through one at once (it never signed): gone from two's set on the next read
+      one.engine.admin().retireSigningKey(key, third, one.clock.instant());
+      assertEquals(Set.of(second), kids(two.engine.certificates().publicJwks()));
+    }
+  }
 }

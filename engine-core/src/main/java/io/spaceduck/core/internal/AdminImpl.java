@@ -193,8 +193,7 @@ final class AdminImpl implements Admin {
                 core.keysets.removeSigningKey(ctx.tx, kid);
                 result = new SigningKey(kid, SigningKey.State.RETIRED, Optional.of(ctx.now));
               } else {
-                ctx.tx.check(Tables.KEYSETS, row);
-                core.keysets.scheduleRetirement(ctx.tx, kid, notAfter);
+                core.keysets.scheduleRetirement(ctx.tx, kid, notAfter); // writes the keyset row at this version
                 result = new SigningKey(kid, SigningKey.State.RETIRING, Optional.of(notAfter));
               }
               ctx.audit(

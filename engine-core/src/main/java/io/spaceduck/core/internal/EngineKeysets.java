@@ -232,22 +232,23 @@ final class EngineKeysets {
 
   /**
    * The signing keyset, reloaded when another engine instance sharing the store has rotated it or
-   * changed the retirement schedule, and rebuilt when a scheduled retirement date has passed. Two
-   * keyed reads per call; signing and token verification are not on the hot path.
+   * changed the retirement schedule (every schedule change also writes the keyset row, so its version
+   * says both), and rebuilt when a scheduled retirement date has passed. One keyed read per call, a
+   * second only after a change; signing and token verification are not on the hot path.
    */
   Signing signing() {
     Signing current = signing.get();
     Instant now = clock.instant();
     Optional<Versioned<KeysetRecord>> stored = storage.get(Tables.KEYSETS, SIGNING);
-    Optional<Versioned<MetaRecord>> schedule = storage.get(Tables.META, RETIREMENTS);
     long version = stored.map(Versioned::version).orElse(current.version());
-    long scheduleVersion = schedule.map(Versioned::version).orElse(0L);
     boolean dateReached = current.nextDate().map(d -> !now.isBefore(d)).orElse(false);
-    if (version == current.version() && scheduleVersion == current.scheduleVersion() && !dateReached) {
+    if (version == current.version() && !dateReached) {
       return current;
     }
     try {
       KeysetHandle handle = version == current.version() ? current.stored() : decrypt(SIGNING, stored.get().value());
+      Optional<Versioned<MetaRecord>> schedule = storage.get(Tables.META, RETIREMENTS);
+      long scheduleVersion = schedule.map(Versioned::version).orElse(0L);
       Map<String, Instant> retirements =
           scheduleVersion == current.scheduleVersion()
               ? current.schedule()
@@ -336,14 +337,19 @@ final class EngineKeysets {
               return null;
             });
     if (result != null && schedule(tx).containsKey(kid)) {
-      editSchedule(tx, m -> m.remove(kid));
+      editSchedule(tx, m -> m.remove(kid)); // the keyset row changed too: every instance reloads both
     }
     return result != null;
   }
 
-  /** Schedules the retirement of {@code kid} at {@code at} inside {@code tx}. */
+  /**
+   * Schedules the retirement of {@code kid} at {@code at} inside {@code tx}, and rewrites the keyset
+   * row unchanged: its new version is how every instance learns of the schedule with the one read
+   * {@link #signing()} makes anyway.
+   */
   void scheduleRetirement(Transaction tx, String kid, Instant at) {
     editSchedule(tx, m -> m.put(kid, at));
+    editSigning(tx, h -> new Edit(h, kid));
   }
 
   /** The scheduled retirements as {@code tx} reads them. */
