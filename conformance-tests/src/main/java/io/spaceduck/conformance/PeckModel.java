@@ -691,6 +691,14 @@ public final class PeckModel implements AutoCloseable {
       ensure(v.peck().equals(p.id) && v.subject().equals(c.id) && v.peer().equals(peer.id)
               && v.expiresAt().equals(p.sessionExpiresAt),
           "P5: the token names the peck, its holder, the peer and the session end");
+      // the audience is the peer, and only the peer: shown to its own holder it fails
+      ensure(pecks.verifySession(s.token(), (io.spaceduck.api.AgentId) peer.id).equals(v), "P5: the token verifies for its peer (aud)");
+      try {
+        pecks.verifySession(s.token(), (io.spaceduck.api.AgentId) c.id);
+        throw failure("P5: a session token verified for an audience other than its peer");
+      } catch (Unauthenticated expected) {
+        // aud is the peer
+      }
       tokens.add(new MToken(t.session(s.token(), p + " for " + c.name), p, c));
     });
   }

@@ -15,6 +15,8 @@ public enum AuditAction {
   KEY_REPLACED("key.replaced"),
   SIGNING_KEY_ADDED("signing_key.added"),
   SIGNING_KEY_PROMOTED("signing_key.promoted"),
+  SIGNING_KEY_RETIRED("signing_key.retired"),
+  CERTIFICATE_REISSUED("certificate.reissued"),
   PECK_REQUESTED("peck.requested"),
   PECK_ACCEPTED("peck.accepted"),
   PECK_DECLINED("peck.declined"),

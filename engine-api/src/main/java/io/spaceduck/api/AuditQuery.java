@@ -10,6 +10,9 @@ import java.util.Optional;
  * with AND. An operator sees only events of its governance whatever the filters say; an admin sees
  * all.
  *
+ * @param action an action code filter, at most {@value #MAX_FILTER} characters
+ * @param actor an actor id filter, at most {@value #MAX_FILTER} characters
+ * @param resource a resource id filter, at most {@value #MAX_FILTER} characters
  * @param afterSeq return events with {@code seq > afterSeq}
  * @param limit page size, 1–1000
  */
@@ -22,6 +25,8 @@ public record AuditQuery(
     long afterSeq,
     int limit) {
   public static final int MAX_LIMIT = 1000;
+  /** The longest action, actor or resource filter: every id and action code is far shorter. */
+  public static final int MAX_FILTER = 256;
 
   public AuditQuery {
     Objects.requireNonNull(action, "action");
@@ -29,6 +34,11 @@ public record AuditQuery(
     Objects.requireNonNull(resource, "resource");
     Objects.requireNonNull(from, "from");
     Objects.requireNonNull(to, "to");
+    for (Optional<String> f : java.util.List.of(action, actor, resource)) {
+      if (f.isPresent() && f.get().length() > MAX_FILTER) {
+        throw new IllegalArgumentException("audit filters are at most " + MAX_FILTER + " characters");
+      }
+    }
     if (afterSeq < 0) {
       throw new IllegalArgumentException("afterSeq >= 0");
     }

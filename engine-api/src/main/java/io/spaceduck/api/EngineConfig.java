@@ -78,6 +78,20 @@ public record EngineConfig(
     }
   }
 
+  /**
+   * The settings, with the store named only by its kind: a storage URI may carry credentials (a JDBC
+   * URL with {@code password=}), and this text reaches logs (D2).
+   */
+  @Override
+  public String toString() {
+    String store =
+        storage.map(s -> "storage=" + s.describe())
+            .orElseGet(() -> "storageUri=" + storageUri.map(u -> u.substring(0, Math.max(0, u.indexOf(':') + 1)) + "…").orElse(""));
+    return "EngineConfig[" + store + ", closeStorage=" + closeStorage + ", features=" + features + ", keyRotationGrace="
+        + keyRotationGrace + ", hatchCodeTtl=" + hatchCodeTtl + ", hatchMaxAttempts=" + hatchMaxAttempts
+        + ", peckRequestTtl=" + peckRequestTtl + ", pulseTtl=" + pulseTtl + ", staleThreshold=" + staleThreshold + "]";
+  }
+
   public boolean enabled(Feature f) {
     return features.contains(f);
   }

@@ -46,12 +46,24 @@ public interface Pecks {
   IssuedSession session(BeakKey caller, PeckId peck);
 
   /**
-   * P5: verifies a session token: signature and expiry, and that the peck is still active and both
-   * bonds and identities live — failing on the very next call after a close or revocation.
+   * P5: verifies a session token: signature (by a signing key still published), type ({@code
+   * sd-peck+jwt}: a certificate never passes), expiry, that its audience is its peer, and that the
+   * peck is still active and both bonds and identities live — failing on the very next call after a
+   * close or revocation. A relying agent should prefer {@link #verifySession(SessionToken, AgentId)},
+   * which also proves the token was meant for it.
    *
    * @throws Unauthenticated for any invalid, expired, foreign or no longer valid token
    */
   Session verifySession(SessionToken token);
+
+  /**
+   * P5: as {@link #verifySession(SessionToken)}, and the token's audience ({@code aud}, RFC 8707
+   * style: the agent the holder presents it to) must be {@code audience} — the verifying agent
+   * itself. A token shown to any other agent than its peer fails.
+   *
+   * @throws Unauthenticated for any invalid, expired, foreign, misdirected or no longer valid token
+   */
+  Session verifySession(SessionToken token, AgentId audience);
 
   /** P7: expires requests past their lifetime (audited, actor {@code system}); returns how many. */
   int expireDue();

@@ -12,15 +12,30 @@ import java.util.Objects;
  * #matches(VerificationCode)} is constant-time.
  */
 public final class VerificationCode {
+  /**
+   * The longest text accepted as a code: a six-digit code or a link token fits many times over;
+   * anything longer is no code, and is refused before it costs a MAC or a copy.
+   */
+  public static final int MAX_LENGTH = 256;
+
   private final String raw;
 
   private VerificationCode(String raw) {
     this.raw = raw;
   }
 
-  /** Wraps a code as typed by the person. */
+  /**
+   * Wraps a code as typed by the person.
+   *
+   * @throws IllegalArgumentException if longer than {@link #MAX_LENGTH} characters (the message never
+   *     echoes the text)
+   */
   public static VerificationCode of(String raw) {
-    return new VerificationCode(Objects.requireNonNull(raw, "code"));
+    Objects.requireNonNull(raw, "code");
+    if (raw.length() > MAX_LENGTH) {
+      throw new IllegalArgumentException("a verification code is at most " + MAX_LENGTH + " characters");
+    }
+    return new VerificationCode(raw);
   }
 
   /** The raw code. */

@@ -217,6 +217,8 @@ final class DuckCommand implements Callable<Integer> {
     }
     try {
       return DevelopmentKek.fromFile(kekPath);
+    } catch (SecurityException e) {
+      throw CliException.config(e.getMessage()); // a too-open KEK file: the message says how to fix it
     } catch (UncheckedIOException e) {
       throw CliException.config("cannot read or create the KEK file " + kekPath, e);
     } catch (IllegalArgumentException e) {

@@ -14,8 +14,12 @@ import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.GeneralSecurityException;
+import java.util.Collections;
+import java.util.EnumSet;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -26,8 +30,17 @@ import org.slf4j.LoggerFactory;
  *
  * <h2>Security guarantees</h2>
  *
- * None beyond file permissions: anyone who reads the file can decrypt the engine's keysets. In
- * production, pass a {@link KekSource} backed by a KMS.
+ * None beyond file permissions: anyone who reads the file can decrypt the engine's keysets. As ssh
+ * does for a private key, a file that its group or other users may read, write or execute (any of
+ * the mode bits {@code 077}) is refused with a {@link SecurityException} that says how to fix it
+ * ({@code chmod 600 <file>}); the file is not read then, and no message ever contains key material.
+ * A file the engine creates is created with mode 600 from its first byte (the temporary file is
+ * opened {@code O_CREAT|O_EXCL} with that mode, then linked into place), so there is no moment when
+ * it is readable by others. On a file system without POSIX permissions (e.g. NTFS) the mode cannot
+ * be checked: the file is accepted and a warning says so — protect it with the file system's ACLs.
+ * In production, pass a {@link KekSource} backed by a KMS.
+ *
+ * <p>Thread-safe: {@link #fromFile(Path)} may run concurrently, also across processes.
  */
 public final class DevelopmentKek {
   private static final Logger log = LoggerFactory.getLogger(DevelopmentKek.class);
@@ -38,6 +51,7 @@ public final class DevelopmentKek {
    * Loads the KEK from {@code file}, creating it if absent.
    *
    * @throws UncheckedIOException if the file cannot be read or written
+   * @throws SecurityException if the file's group or other users have any permission on it
    * @throws IllegalArgumentException if the file is not a Tink AEAD keyset
    */
   public static KekSource fromFile(Path file) {
@@ -46,6 +60,7 @@ public final class DevelopmentKek {
       if (!Files.exists(file)) {
         create(file);
       }
+      requirePrivate(file);
       String json = Files.readString(file, StandardCharsets.UTF_8);
       KeysetHandle handle = TinkJsonProtoKeysetFormat.parseKeyset(json, InsecureSecretKeyAccess.get());
       Aead aead = handle.getPrimitive(TinkSetup.config(), Aead.class);
@@ -71,8 +86,42 @@ public final class DevelopmentKek {
       };
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read the development KEK " + file, e);
-    } catch (GeneralSecurityException e) {
-      throw new IllegalArgumentException("not a Tink AEAD keyset: " + file, e);
+    } catch (GeneralSecurityException | RuntimeException e) {
+      if (e instanceof SecurityException || e instanceof UncheckedIOException) {
+        throw (RuntimeException) e;
+      }
+      // no cause: a parser's message may quote the file's content, which is key material (D2)
+      throw new IllegalArgumentException("not a Tink AEAD keyset: " + file);
+    }
+  }
+
+  /** The mode bits of group and others: any of them makes a KEK file too open (as ssh's 077 test). */
+  private static final Set<PosixFilePermission> GROUP_OR_OTHERS =
+      EnumSet.of(
+          PosixFilePermission.GROUP_READ, PosixFilePermission.GROUP_WRITE, PosixFilePermission.GROUP_EXECUTE,
+          PosixFilePermission.OTHERS_READ, PosixFilePermission.OTHERS_WRITE, PosixFilePermission.OTHERS_EXECUTE);
+
+  /**
+   * Refuses a KEK file its group or other users may use, before reading it (the symlink, if any, is
+   * followed: the target's mode is what protects the key).
+   */
+  static void requirePrivate(Path file) throws IOException {
+    Set<PosixFilePermission> mode;
+    try {
+      mode = Files.getPosixFilePermissions(file);
+    } catch (UnsupportedOperationException notPosix) {
+      log.warn(
+          "cannot check the permissions of the development KEK {}: the file system has no POSIX modes;"
+              + " make sure only you can read it",
+          file.toAbsolutePath());
+      return;
+    }
+    if (!Collections.disjoint(mode, GROUP_OR_OTHERS)) {
+      String abs = file.toAbsolutePath().toString();
+      throw new SecurityException(
+          "the development KEK file " + abs + " is accessible by other users (mode "
+              + PosixFilePermissions.toString(mode) + "); it holds a plaintext key and must be readable by its"
+              + " owner only: run chmod 600 " + abs + " (and if others may have read it, treat the key as compromised)");
     }
   }
 

@@ -21,6 +21,8 @@ import java.util.Objects;
  * }</pre>
  */
 public final class OfflineCertificateVerifier {
+  /** The longest certificate accepted (as the engine's own {@code certificates().verify}). */
+  public static final int MAX_TOKEN = 8192;
   private final JwtPublicKeyVerify verifier;
 
   private OfflineCertificateVerifier(JwtPublicKeyVerify verifier) {
@@ -42,7 +44,8 @@ public final class OfflineCertificateVerifier {
   }
 
   /**
-   * Verifies signature, type header and issuer, and decodes the certificate. Offline verification
+   * Verifies signature, type header ({@code sd-cert+jwt}: a session token signed by the same keys never
+   * passes) and issuer, and decodes the certificate. Offline verification
    * cannot tell whether the certificate is still its subject's current one; an authenticated lookup
    * ({@code engine.certificates().get}) can.
    *
@@ -50,6 +53,9 @@ public final class OfflineCertificateVerifier {
    */
   public BirthCertificate verify(String jws) {
     Objects.requireNonNull(jws, "jws");
+    if (jws.length() > MAX_TOKEN) {
+      throw new InvalidInput("certificate", "at most " + MAX_TOKEN + " characters");
+    }
     try {
       return CertificateTokens.verify(verifier, jws);
     } catch (GeneralSecurityException | RuntimeException e) {

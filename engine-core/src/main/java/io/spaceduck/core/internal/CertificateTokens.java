@@ -106,6 +106,26 @@ public final class CertificateTokens {
     }
   }
 
+  private static final java.util.regex.Pattern KID = java.util.regex.Pattern.compile("\"kid\"\\s*:\\s*\"([A-Za-z0-9_-]{1,64})\"");
+
+  /**
+   * The {@code kid} in the protected header of a compact JWS, read without verifying anything: which
+   * signing key a stored certificate (or a token) names. Empty when there is none or it is malformed.
+   */
+  static Optional<String> kidOf(String jws) {
+    int dot = jws.indexOf('.');
+    if (dot < 1 || dot > 1024) {
+      return Optional.empty();
+    }
+    try {
+      String header = new String(java.util.Base64.getUrlDecoder().decode(jws.substring(0, dot)), java.nio.charset.StandardCharsets.UTF_8);
+      java.util.regex.Matcher m = KID.matcher(header);
+      return m.find() ? Optional.of(m.group(1)) : Optional.empty();
+    } catch (IllegalArgumentException e) {
+      return Optional.empty();
+    }
+  }
+
   /** Whether {@code kind} is the certificate's subject kind (used by tests and the card). */
   static String kindLabel(IdentityKind kind) {
     return kind == IdentityKind.AGENT ? "Agent" : "Duckling";

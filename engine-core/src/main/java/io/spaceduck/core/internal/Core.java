@@ -526,7 +526,7 @@ final class Core {
     }
     try {
       BirthCertificate cert =
-          CertificateTokens.sign(keysets.signing().signer(), id, subject, name, tier, now, version, operator, supersedes);
+          CertificateTokens.sign(keysets.signingIn(tx).signer(), id, subject, name, tier, now, version, operator, supersedes);
       tx.insert(Tables.CERTIFICATES, cert);
       return cert;
     } catch (GeneralSecurityException e) {

@@ -43,6 +43,7 @@ import org.slf4j.LoggerFactory;
 final class HatchingImpl implements Hatching {
   private static final Logger log = LoggerFactory.getLogger(HatchingImpl.class);
   private static final int MAX_SOURCE = 256;
+  static final int MAX_CHALLENGE_TOKEN = 4096;
   private final Core core;
 
   HatchingImpl(Core core) {
@@ -52,6 +53,11 @@ final class HatchingImpl implements Hatching {
   @Override
   public HatchTicket start(HatchRequest request) {
     Objects.requireNonNull(request, "request");
+    if (request.challengeToken().length() > MAX_CHALLENGE_TOKEN) {
+      // no challenge token is this long (Turnstile's are at most 2048): a failed challenge, refused
+      // as generically as any other (H1), before the host's check sees an unbounded string
+      throw new Rejected(Rejected.HATCH_MESSAGE);
+    }
     boolean human;
     try {
       human = core.config.humanCheck().verify(request.challengeToken(), request.source());

@@ -79,9 +79,10 @@ final class PecksImpl implements Pecks {
   private final SessionTokens tokens;
   /**
    * Verified token claims by SHA-256 of the token: a token seen before costs no ECDSA verification.
-   * Only the signature is cached; expiry and the peck, identities and bonds are checked on every call.
+   * Only the signature is cached; the audience, that the signing key is still published (not
+   * retired), expiry and the peck, identities and bonds are checked on every call.
    */
-  private final Cache<String, Session> verified =
+  private final Cache<String, Verified> verified =
       Caffeine.newBuilder().maximumSize(100_000).expireAfterWrite(Duration.ofHours(1)).build();
 
   PecksImpl(Core core) {
@@ -616,23 +617,37 @@ final class PecksImpl implements Pecks {
 
   @Override
   public Session verifySession(SessionToken token) {
+    return verifySession(token, Optional.empty());
+  }
+
+  @Override
+  public Session verifySession(SessionToken token, AgentId audience) {
+    return verifySession(token, Optional.of(Objects.requireNonNull(audience, "audience")));
+  }
+
+  private Session verifySession(SessionToken token, Optional<AgentId> audience) {
     Objects.requireNonNull(token, "token");
     String raw = token.reveal();
     if (raw.isEmpty() || raw.length() > MAX_TOKEN) {
       throw new Unauthenticated();
     }
     String key = sha256(raw);
-    Session s = verified.getIfPresent(key);
-    if (s == null) {
+    Verified v = verified.getIfPresent(key);
+    EngineKeysets.Signing signing = core.guard(() -> core.keysets.signing()); // a store failure is Unavailable
+    if (v == null) {
       try {
-        s = tokens.verify(core.guard(() -> core.keysets.signing()).verifier(), raw);
+        Session decoded = tokens.verify(signing.verifier(), raw, Optional.empty());
+        v = new Verified(decoded, CertificateTokens.kidOf(raw).orElseThrow(Unauthenticated::new));
       } catch (GeneralSecurityException | RuntimeException e) {
-        if (e instanceof io.spaceduck.api.Unavailable u) {
-          throw u;
-        }
         throw new Unauthenticated();
       }
-      verified.put(key, s);
+      verified.put(key, v);
+    }
+    Session s = v.session();
+    // the audience (= the peer, checked at decode) must be the agent the token is shown to; and the
+    // signing key must still be published: a retired key's tokens fail even when cached
+    if (audience.isPresent() && !audience.get().equals(s.peer()) || !signing.published().contains(v.kid())) {
+      throw new Unauthenticated();
     }
     Instant now = core.now();
     if (!now.isBefore(s.expiresAt())) {
@@ -656,6 +671,9 @@ final class PecksImpl implements Pecks {
     }
     return session;
   }
+
+  /** A token whose signature, type, issuer and claims verified, and the key that signed it. */
+  private record Verified(Session session, String kid) {}
 
   private boolean agentLive(AgentId id) {
     Optional<Identity> i = core.storage.get(Tables.IDENTITIES, id.value()).map(Versioned::value);

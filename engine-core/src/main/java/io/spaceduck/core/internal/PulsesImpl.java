@@ -34,6 +34,7 @@ import java.util.concurrent.atomic.AtomicReference;
 final class PulsesImpl implements Pulses {
   static final int MAX_HISTORY = 1000;
   static final Duration SWEEP_EVERY = Duration.ofHours(1);
+  static final Duration MAX_STALE_THRESHOLD = Duration.ofDays(3650);
   private final Core core;
   private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(PulsesImpl.class);
   private final AtomicReference<Instant> lastSweep = new AtomicReference<>(Instant.MIN);
@@ -42,7 +43,11 @@ final class PulsesImpl implements Pulses {
     this.core = core;
   }
 
-  /** A status: stripped, 1–256 characters, no control, format, unassigned or private-use ones. */
+  /**
+   * A status: stripped, 1–256 characters, no control, format, unassigned or private-use ones, and
+   * nothing shaped like a key, code or token ({@link SecretShapes}): a status is stored for 90 days
+   * and shown to the operator and admins, so it must never carry a secret (I8).
+   */
   static String status(String raw) {
     Objects.requireNonNull(raw, "status");
     if (raw.length() > 4 * MAX_STATUS) {
@@ -66,6 +71,9 @@ final class PulsesImpl implements Pulses {
     }
     if (!visible) {
       throw new InvalidInput("status", "must contain a visible character");
+    }
+    if (SecretShapes.containsSecret(s)) {
+      throw new InvalidInput("status", "must not contain anything shaped like a key, code or token");
     }
     return s;
   }
@@ -148,8 +156,9 @@ final class PulsesImpl implements Pulses {
   @Override
   public List<StaleAgent> stale(BeakKey caller, Duration threshold) {
     Objects.requireNonNull(threshold, "threshold");
-    if (threshold.isNegative() || threshold.isZero()) {
-      throw new InvalidInput("threshold", "must be positive");
+    // bounded so that now − threshold never leaves the Instant range (a raw DateTimeException)
+    if (threshold.isNegative() || threshold.isZero() || threshold.compareTo(MAX_STALE_THRESHOLD) > 0) {
+      throw new InvalidInput("threshold", "positive, at most 3650 days");
     }
     return core.read(
         caller,

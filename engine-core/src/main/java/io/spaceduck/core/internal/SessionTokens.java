@@ -13,22 +13,38 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 
 /**
  * The JWT form of a peck session token (P5): ES256 with {@code kid} from the engine's signing keyset,
- * type header {@code sd-peck+jwt} (so a certificate can never pass as a token, nor the reverse),
- * issuer {@code spaceduck}; claims {@code jti}, {@code sub} (the agent it was issued to), {@code
- * peer}, {@code peck_id}, {@code scope} (space-separated), {@code iat}, {@code exp}. Third parties
- * verify signature and expiry offline with the JWK set; the engine also checks the peck online.
+ * type header {@code sd-peck+jwt} (explicit typing, RFC 8725 §3.11: a certificate, typed {@code
+ * sd-cert+jwt}, can never pass as a token, nor the reverse), issuer {@code spaceduck}, audience
+ * {@code aud} = the peer agent's id — the one party the holder presents the token to (the resource,
+ * in RFC 8707's terms), so a token shown to any other agent is refused there; claims {@code jti},
+ * {@code sub} (the agent it was issued to), {@code peer} (= {@code aud}), {@code peck_id}, {@code
+ * scope} (space-separated), {@code iat}, {@code exp}. Third parties verify signature, type, audience
+ * and expiry offline with the JWK set ({@code OfflineSessionVerifier}); the engine also checks the
+ * peck online.
  */
-final class SessionTokens {
-  static final String TYPE = "sd-peck+jwt";
-  private final JwtValidator validator;
+public final class SessionTokens {
+  /** The {@code typ} header of every session token. */
+  public static final String TYPE = "sd-peck+jwt";
+  private final JwtValidator anyAudience;
+  private final Clock clock;
 
-  SessionTokens(Clock clock) {
-    this.validator =
-        JwtValidator.newBuilder().expectTypeHeader(TYPE).expectIssuer(CertificateTokens.ISSUER).setClock(clock).build();
+  /** A verifier of session tokens at {@code clock}. */
+  public SessionTokens(Clock clock) {
+    this.clock = clock;
+    this.anyAudience = validator(clock, Optional.empty());
+  }
+
+  private static JwtValidator validator(Clock clock, Optional<AgentId> audience) {
+    JwtValidator.Builder b =
+        JwtValidator.newBuilder().expectTypeHeader(TYPE).expectIssuer(CertificateTokens.ISSUER).setClock(clock);
+    audience.ifPresentOrElse(a -> b.expectAudience(a.value()), b::ignoreAudiences);
+    return b.build();
   }
 
   static String sign(JwtPublicKeySign signer, String jti, Session s, Instant now) throws GeneralSecurityException {
@@ -36,6 +52,7 @@ final class SessionTokens {
         RawJwt.newBuilder()
             .setTypeHeader(TYPE)
             .setIssuer(CertificateTokens.ISSUER)
+            .setAudience(s.peer().value())
             .setJwtId(jti)
             .setSubject(s.subject().value())
             .setIssuedAt(Instant.ofEpochSecond(now.getEpochSecond()))
@@ -48,18 +65,26 @@ final class SessionTokens {
   }
 
   /**
-   * Verifies signature, type, issuer and expiry (at the engine clock) and decodes the claims.
+   * Verifies signature, type, issuer and expiry (at the clock) and that the audience is exactly the
+   * token's peer — and, when {@code audience} is given, that the peer is that agent — and decodes the
+   * claims.
    *
-   * @throws GeneralSecurityException for any invalid token
+   * @throws GeneralSecurityException for any invalid token, a token of another type (a certificate),
+   *     or one meant for another audience
    */
-  Session verify(JwtPublicKeyVerify verifier, String token) throws GeneralSecurityException {
-    VerifiedJwt jwt = verifier.verifyAndDecode(token, validator);
+  public Session verify(JwtPublicKeyVerify verifier, String token, Optional<AgentId> audience)
+      throws GeneralSecurityException {
+    VerifiedJwt jwt = verifier.verifyAndDecode(token, audience.isPresent() ? validator(clock, audience) : anyAudience);
     try {
       Set<String> scope = new LinkedHashSet<>(Arrays.asList(jwt.getStringClaim("scope").split(" ")));
+      AgentId peer = new AgentId(jwt.getStringClaim("peer"));
+      if (!jwt.hasAudiences() || !jwt.getAudiences().equals(List.of(peer.value()))) {
+        throw new GeneralSecurityException("the audience is not the peer");
+      }
       return new Session(
           new PeckId(jwt.getStringClaim("peck_id")),
           new AgentId(jwt.getSubject()),
-          new AgentId(jwt.getStringClaim("peer")),
+          peer,
           scope,
           jwt.getExpiration());
     } catch (IllegalArgumentException | NullPointerException e) {

@@ -30,7 +30,7 @@ public final class SpaceDuckEngineFactory implements EngineFactory {
       storage = s;
     }
     try {
-      EngineKeysets keysets = new EngineKeysets(storage, new KekAead(config.kek()));
+      EngineKeysets keysets = new EngineKeysets(storage, new KekAead(config.kek()), config.clock());
       return new EngineImpl(new Core(config, storage, keysets), opened || config.closeStorage());
     } catch (EngineKeysets.KeysetException e) {
       if (opened) {
