@@ -6,21 +6,25 @@ import io.spaceduck.api.spi.HumanCheck;
 import io.spaceduck.api.spi.KekSource;
 import io.spaceduck.api.spi.VerificationDelivery;
 import io.spaceduck.core.DevelopmentKek;
+import io.spaceduck.storage.Storage;
+import io.spaceduck.storage.StorageException;
 import io.spaceduck.storage.StorageProvider;
+import io.spaceduck.storage.Storages;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
 import java.util.ServiceLoader;
 import java.util.concurrent.Callable;
 import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.HelpCommand;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ScopeType;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /**
  * The root command. Holds the options every command accepts (before or after its name): the store,
@@ -154,16 +158,49 @@ final class DuckCommand implements Callable<Integer> {
       boolean warn, boolean create) {
     requireProvider(choice);
     requireStore(choice, create);
-    KekSource kek = kek(choice, warn);
-    SpaceDuckBuilder b =
-        SpaceDuck.builder()
-            .storageUri(choice.uri())
-            .kek(kek)
-            .clock(ctx.clock())
-            .humanCheck(check)
-            .verificationDelivery(delivery);
-    customise.accept(b);
-    return b.build();
+    Storage existing = create ? null : openExistingDatabase(choice);
+    try {
+      KekSource kek = kek(choice, warn);
+      SpaceDuckBuilder b = SpaceDuck.builder();
+      if (existing != null) {
+        b.storage(existing);
+      } else {
+        b.storageUri(choice.uri());
+      }
+      b.kek(kek).clock(ctx.clock()).humanCheck(check).verificationDelivery(delivery);
+      customise.accept(b);
+      return b.build();
+    } catch (RuntimeException | Error e) {
+      if (existing != null) {
+        existing.close(); // idempotent: the builder may have closed it already
+      }
+      throw e;
+    }
+  }
+
+  /**
+   * A JDBC store for a command that must not create one: opened without migration, so a database
+   * without the Space Duck schema is refused instead of getting one (and, on a new store, keysets),
+   * and an H2 file URL with {@code IFEXISTS=TRUE}, so a mistyped path creates no database file.
+   * Null for other stores ({@link #requireStore} checked those).
+   *
+   * @throws CliException exit 10 (unavailable) if there is no such store or it cannot be reached
+   */
+  private static @Nullable Storage openExistingDatabase(StoreChoice choice) {
+    String uri = choice.uri();
+    String lower = uri.toLowerCase(java.util.Locale.ROOT);
+    if (!lower.startsWith("jdbc:")) {
+      return null;
+    }
+    if (lower.startsWith("jdbc:h2:") && !lower.startsWith("jdbc:h2:mem:") && !lower.contains("ifexists=")) {
+      uri = uri + ";IFEXISTS=TRUE";
+    }
+    try {
+      return Storages.open(uri, Map.of("migrate", "false"));
+    } catch (StorageException e) {
+      throw CliException.exit(ExitCodes.UNAVAILABLE, "unavailable: no Space Duck store at " + choice.describe()
+          + " (" + e.getMessage() + "; duck init creates one; check --store or " + StoreChoice.STORE_ENV + ")");
+    }
   }
 
   private static void requireProvider(StoreChoice choice) {

@@ -55,7 +55,7 @@ class MissingStoreTest {
       if (leaf.getCommandSpec().optionsMap().containsKey("--yes")) {
         args.add("--yes");
       }
-      for (String store : List.of("typo.db", "no/such/dir/typo.db", "mapdb:typo2.db")) {
+      for (String store : List.of("typo.db", "no/such/dir/typo.db", "mapdb:typo2.db", "jdbc:h2:" + dir.resolve("typo-h2"))) {
         List<String> run = new ArrayList<>(List.of("--store", store));
         run.addAll(args);
         DuckRunner.Result r = duck.run(run.toArray(String[]::new));
@@ -69,6 +69,34 @@ class MissingStoreTest {
     assertEquals(List.of(), wrong);
     assertTrue(commands[0] >= 30, "commands: " + commands[0]);
     assertEquals(before, files(), "a command on a missing store created files");
+  }
+
+  @Test
+  void jdbcDatabaseWithoutTheSchema_isRefused_andGetsNoSchema() throws Exception {
+    String url = "jdbc:h2:" + dir.resolve("empty-h2");
+    try (java.sql.Connection c = java.sql.DriverManager.getConnection(url)) {
+      c.createStatement().execute("CREATE TABLE host_table (id INT)"); // a database of the host's, not ours
+    }
+    DuckRunner duck = duck();
+    Set<String> before = files();
+    for (String command : List.of("jwks", "audit verify", "whoami")) {
+      List<String> run = new ArrayList<>(List.of("--store", url));
+      run.addAll(List.of(command.split(" ")));
+      DuckRunner.Result r = duck.run(run.toArray(String[]::new));
+      r.assertNoStackTrace();
+      assertEquals(ExitCodes.UNAVAILABLE, r.code(), command + ": " + r.err());
+      assertTrue(r.err().startsWith("duck: unavailable: no Space Duck store at jdbc:h2:") && r.err().contains("duck init"), r.err());
+      assertEquals("", r.out(), command);
+    }
+    assertEquals(before, files(), "no KEK or other file was created");
+    try (java.sql.Connection c = java.sql.DriverManager.getConnection(url);
+        java.sql.ResultSet rs = c.getMetaData().getTables(null, "PUBLIC", "%", new String[] {"TABLE"})) {
+      List<String> tables = new ArrayList<>();
+      while (rs.next()) {
+        tables.add(rs.getString("TABLE_NAME").toLowerCase(java.util.Locale.ROOT));
+      }
+      assertEquals(List.of("host_table"), tables, "a read-only command created or migrated no schema");
+    }
   }
 
   @Test
