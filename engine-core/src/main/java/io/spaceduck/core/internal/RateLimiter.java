@@ -226,6 +226,16 @@ final class RateLimiter {
       this.state = new AtomicReference<>(new State(spec.capacity(), now, spec));
     }
 
+    /** The tokens of {@code s} at {@code now}: refilled since its last use, up to the capacity. */
+    private static double refilled(State s, RateLimits.Bucket spec, long now) {
+      return now > s.last() ? Math.min(spec.capacity(), s.tokens() + (now - s.last()) / 1e9 * spec.refillPerSecond()) : s.tokens();
+    }
+
+    /** Nanoseconds until {@code tokens} (less than one) have refilled to a whole token; at least 1. */
+    private static long nanosUntilWhole(double tokens, RateLimits.Bucket spec) {
+      return Math.max(1, (long) Math.ceil((1 - tokens) / spec.refillPerSecond() * 1e9));
+    }
+
     /** Returns 0 when a token was taken, {@link #RETIRED}, else the nanoseconds until one is available. */
     long take(RateLimits.Bucket spec, long now) {
       while (true) {
@@ -233,17 +243,13 @@ final class RateLimiter {
         if (s == GONE) {
           return RETIRED;
         }
-        double tokens = s.tokens();
-        long last = s.last();
-        if (now > last) {
-          tokens = Math.min(spec.capacity(), tokens + (now - last) / 1e9 * spec.refillPerSecond());
-          last = now;
-        }
+        double tokens = refilled(s, spec, now);
+        long last = Math.max(now, s.last());
         boolean granted = tokens >= 1;
         // the caller's tier may have changed: the last spec decides when the bucket is full
         State next = new State(granted ? tokens - 1 : tokens, last, spec);
         if (state.compareAndSet(s, next)) {
-          return granted ? 0 : Math.max(1, (long) Math.ceil((1 - tokens) / spec.refillPerSecond() * 1e9));
+          return granted ? 0 : nanosUntilWhole(tokens, spec);
         }
       }
     }
@@ -254,8 +260,8 @@ final class RateLimiter {
       if (s == GONE) {
         return 0; // swept because it was full
       }
-      double tokens = now > s.last() ? Math.min(spec.capacity(), s.tokens() + (now - s.last()) / 1e9 * spec.refillPerSecond()) : s.tokens();
-      return tokens >= 1 ? 0 : Math.max(1, (long) Math.ceil((1 - tokens) / spec.refillPerSecond() * 1e9));
+      double tokens = refilled(s, spec, now);
+      return tokens >= 1 ? 0 : nanosUntilWhole(tokens, spec);
     }
 
     /** Takes a token, into debt down to minus the capacity; false if the bucket was retired. */
@@ -265,12 +271,8 @@ final class RateLimiter {
         if (s == GONE) {
           return false;
         }
-        double tokens = s.tokens();
-        long last = s.last();
-        if (now > last) {
-          tokens = Math.min(spec.capacity(), tokens + (now - last) / 1e9 * spec.refillPerSecond());
-          last = now;
-        }
+        double tokens = refilled(s, spec, now);
+        long last = Math.max(now, s.last());
         State next = new State(Math.max(-spec.capacity(), tokens - 1), last, spec);
         if (state.compareAndSet(s, next)) {
           return true;

@@ -718,27 +718,22 @@ final class GroupCommitter {
   }
 
   /** The unique index keys the unit's end state holds, each with the row holding it (the last, if several). */
-  @SuppressWarnings({"unchecked", "rawtypes"})
   private static Map<Claim, String> claims(UnitJob u) {
     Map<Claim, String> out = new LinkedHashMap<>();
-    for (NetOp op : u.ops()) {
-      if (op.value() == null) {
-        continue;
-      }
-      for (Object o : op.table().indexes()) {
-        Index index = (Index) o;
-        if (index.unique()) {
-          Optional<String> ik = index.keyOf(op.value());
-          ik.ifPresent(k -> out.put(new Claim(index, k), op.key()));
-        }
-      }
-    }
+    forEachClaim(u, out::put);
     return out;
   }
 
-  @SuppressWarnings({"unchecked", "rawtypes"})
+  /** How many of the unit's rows claim each unique index key at its end (more than one: a duplicate). */
   private static Map<Claim, Long> claimCounts(UnitJob u) {
     Map<Claim, Long> out = new HashMap<>();
+    forEachClaim(u, (claim, row) -> out.merge(claim, 1L, Long::sum));
+    return out;
+  }
+
+  /** Every unique index key a row of the unit's end state holds, with that row's key, in op order. */
+  @SuppressWarnings({"unchecked", "rawtypes"})
+  private static void forEachClaim(UnitJob u, java.util.function.BiConsumer<Claim, String> each) {
     for (NetOp op : u.ops()) {
       if (op.value() == null) {
         continue;
@@ -747,11 +742,10 @@ final class GroupCommitter {
         Index index = (Index) o;
         if (index.unique()) {
           Optional<String> ik = index.keyOf(op.value());
-          ik.ifPresent(k -> out.merge(new Claim(index, k), 1L, Long::sum));
+          ik.ifPresent(k -> each.accept(new Claim(index, k), op.key()));
         }
       }
     }
-    return out;
   }
 
   /**
