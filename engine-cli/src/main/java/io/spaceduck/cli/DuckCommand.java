@@ -195,6 +195,16 @@ final class DuckCommand implements Callable<Integer> {
     if (lower.startsWith("jdbc:h2:") && !lower.startsWith("jdbc:h2:mem:") && !lower.contains("ifexists=")) {
       uri = uri + ";IFEXISTS=TRUE";
     }
+    // one plain connection first: a database that is not there is a definite answer, which the pool
+    // would otherwise retry for its whole connect timeout
+    try (java.sql.Connection probe = java.sql.DriverManager.getConnection(uri)) {
+      probe.isValid(1);
+    } catch (java.sql.SQLException e) {
+      String reason = String.valueOf(e.getMessage()).lines().findFirst().orElse("");
+      throw CliException.exit(ExitCodes.UNAVAILABLE, "unavailable: no Space Duck store at " + choice.describe()
+          + " (cannot connect: " + (reason.length() > 200 ? reason.substring(0, 200) + "…" : reason)
+          + "; duck init creates one; check --store or " + StoreChoice.STORE_ENV + ")");
+    }
     try {
       return Storages.open(uri, Map.of("migrate", "false"));
     } catch (StorageException e) {

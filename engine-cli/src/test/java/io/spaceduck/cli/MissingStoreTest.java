@@ -147,4 +147,13 @@ class MissingStoreTest {
     duck.run(Map.of("SPACEDUCK_KEY", ""), "", "--store", "real.db", "whoami", "--key-file", "admin.key").ok();
     assertTrue(duck.run("--store", "real.db", "jwks").ok().out().startsWith("{\"keys\""));
   }
+
+  @Test
+  void init_thenEveryOtherCommand_findsAJdbcStore() throws IOException {
+    DuckRunner duck = duck();
+    String url = "jdbc:h2:" + dir.resolve("real-h2");
+    duck.run(Map.of("SPACEDUCK_KEY", ""), "", "--store", url, "init", "--email", "a@example.org", "--key-out", "admin.key").ok();
+    duck.run(Map.of("SPACEDUCK_KEY", ""), "", "--store", url, "whoami", "--key-file", "admin.key").ok();
+    assertTrue(duck.run("--store", url, "jwks").ok().out().startsWith("{\"keys\""));
+  }
 }
