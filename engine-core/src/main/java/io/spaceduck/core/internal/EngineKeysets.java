@@ -297,20 +297,29 @@ final class EngineKeysets {
         });
   }
 
+  /** The position of the key with {@code kid} in {@code h} (the builder's positions are the same), or -1. */
+  private static int indexOf(KeysetHandle h, String kid) {
+    for (int i = 0; i < h.size(); i++) {
+      if (kidOf(h.getAt(i).getId()).equals(kid)) {
+        return i;
+      }
+    }
+    return -1;
+  }
+
   /** Makes the key with {@code kid} primary inside {@code tx}; false if no such key. */
   boolean promoteSigningKey(Transaction tx, String kid) {
     String result =
         editSigning(
             tx,
             h -> {
-              KeysetHandle.Builder b = KeysetHandle.newBuilder(h);
-              for (int i = 0; i < b.size(); i++) {
-                if (kidOf(h.getAt(i).getId()).equals(kid)) {
-                  b.getAt(i).makePrimary();
-                  return new Edit(b.build(), kid);
-                }
+              int i = indexOf(h, kid);
+              if (i < 0) {
+                return null;
               }
-              return null;
+              KeysetHandle.Builder b = KeysetHandle.newBuilder(h);
+              b.getAt(i).makePrimary();
+              return new Edit(b.build(), kid);
             });
     return result != null;
   }
@@ -324,17 +333,16 @@ final class EngineKeysets {
         editSigning(
             tx,
             h -> {
-              KeysetHandle.Builder b = KeysetHandle.newBuilder(h);
-              for (int i = 0; i < b.size(); i++) {
-                if (kidOf(h.getAt(i).getId()).equals(kid)) {
-                  if (h.getAt(i).isPrimary()) {
-                    throw new IllegalStateException("the primary signing key cannot be removed");
-                  }
-                  b.deleteAt(i);
-                  return new Edit(b.build(), kid);
-                }
+              int i = indexOf(h, kid);
+              if (i < 0) {
+                return null;
               }
-              return null;
+              if (h.getAt(i).isPrimary()) {
+                throw new IllegalStateException("the primary signing key cannot be removed");
+              }
+              KeysetHandle.Builder b = KeysetHandle.newBuilder(h);
+              b.deleteAt(i);
+              return new Edit(b.build(), kid);
             });
     if (result != null && schedule(tx).containsKey(kid)) {
       editSchedule(tx, m -> m.remove(kid)); // the keyset row changed too: every instance reloads both

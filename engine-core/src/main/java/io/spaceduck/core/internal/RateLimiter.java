@@ -77,15 +77,7 @@ final class RateLimiter {
   void acquire(String key, RateLimits.Bucket spec, Instant now) {
     long t = nanos(now);
     while (true) {
-      Bucket b = buckets.get(key);
-      if (b == null) {
-        Bucket fresh = new Bucket(spec, t);
-        b = buckets.putIfAbsent(key, fresh);
-        if (b == null) {
-          b = fresh;
-          afterInsert(t);
-        }
-      }
+      Bucket b = bucketFor(key, spec, t);
       long waitNanos = b.take(spec, t);
       if (waitNanos == Bucket.RETIRED) {
         buckets.remove(key, b); // swept between our lookup and our take; the sweeper may not have removed it yet
@@ -96,6 +88,20 @@ final class RateLimiter {
       }
       return;
     }
+  }
+
+  /** The bucket named {@code key}, inserted full at {@code t} if there is none. */
+  private Bucket bucketFor(String key, RateLimits.Bucket spec, long t) {
+    Bucket b = buckets.get(key);
+    if (b == null) {
+      Bucket fresh = new Bucket(spec, t);
+      b = buckets.putIfAbsent(key, fresh);
+      if (b == null) {
+        b = fresh;
+        afterInsert(t);
+      }
+    }
+    return b;
   }
 
   /**
@@ -116,15 +122,7 @@ final class RateLimiter {
   void charge(String key, RateLimits.Bucket spec, Instant now) {
     long t = nanos(now);
     while (true) {
-      Bucket b = buckets.get(key);
-      if (b == null) {
-        Bucket fresh = new Bucket(spec, t);
-        b = buckets.putIfAbsent(key, fresh);
-        if (b == null) {
-          b = fresh;
-          afterInsert(t);
-        }
-      }
+      Bucket b = bucketFor(key, spec, t);
       if (b.charge(spec, t)) {
         return;
       }
