@@ -818,8 +818,13 @@ public abstract class StorageContract {
   }
 
   private static AuditDraft commitPointDraft(String resource) {
+    return systemDraft("conformance.commit-point", resource);
+  }
+
+  /** A successful system event of {@code action} on {@code resource}, at the kit's audit epoch. */
+  private static AuditDraft systemDraft(String action, String resource) {
     return AuditDraft.of(
-        "conformance.commit-point",
+        action,
         AuditEvent.SYSTEM_ACTOR,
         resource,
         Optional.empty(),
@@ -1474,16 +1479,7 @@ public abstract class StorageContract {
   }
 
   private static AuditDraft unitDraft(String resource) {
-    return AuditDraft.of(
-        "conformance.unit",
-        AuditEvent.SYSTEM_ACTOR,
-        resource,
-        Optional.empty(),
-        StorageArbitraries.AUDIT_EPOCH,
-        "conformance",
-        ReasonCode.NONE,
-        AuditOutcome.SUCCESS,
-        Map.of());
+    return systemDraft("conformance.unit", resource);
   }
 
   /** Runs {@code unit} (plus one audit event) and fails the property if the store refuses it as a conflict. */
