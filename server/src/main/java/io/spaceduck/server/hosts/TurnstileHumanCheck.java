@@ -139,7 +139,7 @@ public final class TurnstileHumanCheck implements HumanCheck {
       try {
         b.endpoint(URI.create(url));
       } catch (IllegalArgumentException e) {
-        throw new IllegalStateException(ENDPOINT_ENV + " is not a valid URL");
+        throw new IllegalStateException(ENDPOINT_ENV + " must be an https URL (plain http only to a loopback address)");
       }
     }
     Duration t = env.duration(TIMEOUT_ENV);
