@@ -544,4 +544,33 @@ class CertificatesTest {
       assertUnauthenticated(() -> t.engine.certificates().renderHtml(olive.key().key(), id));
     }
   }
+
+  @Test
+  @Tag("C3")
+  @Tag("C4")
+  @Tag("I6")
+  void history_isOldestFirst_withOneCurrent_needsACallerWhoMayLookUp_andIsEmptyForAnUnknownSubject() {
+    try (TestEngine t = new TestEngine()) {
+      BeakKey admin = t.bootstrap().key().key();
+      HatchResult olive = t.hatch("Olive");
+      BirthCertificate t2 = t.engine.identities().promote(admin, olive.duckling().id(), Tier.T2);
+      BondResult egg = t.bond(olive.key().key(), "Egg", Tier.T0);
+      BirthCertificate t1 = t.engine.identities().promote(olive.key().key(), egg.agent().id(), Tier.T1);
+      BirthCertificate t2agent = t.engine.identities().promote(olive.key().key(), egg.agent().id(), Tier.T2);
+      HatchResult dora = t.hatch("Dora");
+
+      List<CertificateView> history = t.engine.certificates().history(dora.key().key(), egg.agent().id());
+
+      assertEquals(List.of(egg.certificate(), t1, t2agent), history.stream().map(CertificateView::certificate).toList());
+      assertEquals(List.of(CertStatus.SUPERSEDED, CertStatus.SUPERSEDED, CertStatus.CURRENT),
+          history.stream().map(CertificateView::status).toList());
+      assertEquals(List.of(olive.certificate(), t2),
+          t.engine.certificates().history(admin, olive.duckling().id()).stream().map(CertificateView::certificate).toList());
+      assertEquals(List.of(), t.engine.certificates().history(admin, new io.spaceduck.api.DucklingId("dk_" + "u".repeat(26))));
+      BondResult stillAnEgg = t.bond(olive.key().key(), "Still an egg", Tier.T0);
+      Forbidden f = assertThrows(Forbidden.class, () -> t.engine.certificates().history(stillAnEgg.key().key(), olive.duckling().id()));
+      assertEquals(ErrorCode.FORBIDDEN, f.code(), "an Egg may not look up certificates");
+      assertUnauthenticated(() -> t.engine.certificates().history(BeakKey.of("bk_" + "h".repeat(69)), olive.duckling().id()));
+    }
+  }
 }
