@@ -3,7 +3,10 @@ package io.spaceduck.conformance.rules;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
+import java.nio.file.FileVisitResult;
 import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashSet;
@@ -11,7 +14,6 @@ import java.util.List;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 
 /**
  * Finds the rule ids that tests claim, by plain reading of Java sources (no compilation, no
@@ -53,14 +55,8 @@ final class RuleAnnotations {
    */
   static List<Claim> scan(Path root) {
     List<Claim> claims = new ArrayList<>();
-    try (Stream<Path> files = Files.walk(root)) {
-      List<Path> sources =
-          files
-              .filter(p -> p.toString().endsWith(".java"))
-              .filter(p -> isSource(root.relativize(p)))
-              .sorted(Comparator.comparing(p -> slashed(root.relativize(p))))
-              .toList();
-      for (Path source : sources) {
+    try {
+      for (Path source : sources(root)) {
         String text = Files.readString(source);
         if (!text.contains("import org.junit") && !text.contains("import net.jqwik")) {
           continue;
@@ -75,6 +71,29 @@ final class RuleAnnotations {
       throw new UncheckedIOException(e);
     }
     return claims;
+  }
+
+  /** The Java files under a {@code src} directory of {@code root}, never descending into build output. */
+  private static List<Path> sources(Path root) throws IOException {
+    List<Path> found = new ArrayList<>();
+    Files.walkFileTree(root, new SimpleFileVisitor<>() {
+      @Override
+      public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) {
+        String name = dir.equals(root) ? "" : dir.getFileName().toString();
+        boolean skip = name.equals("target") || name.equals("node_modules") || name.startsWith(".");
+        return skip ? FileVisitResult.SKIP_SUBTREE : FileVisitResult.CONTINUE;
+      }
+
+      @Override
+      public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) {
+        if (file.toString().endsWith(".java") && isSource(root.relativize(file))) {
+          found.add(file);
+        }
+        return FileVisitResult.CONTINUE;
+      }
+    });
+    found.sort(Comparator.comparing(p -> slashed(root.relativize(p))));
+    return found;
   }
 
   private static boolean isSource(Path relative) {
