@@ -14,6 +14,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeSet;
 import org.junit.jupiter.api.Test;
 
@@ -59,6 +60,21 @@ class RulesIndexTest {
     return byRule;
   }
 
+  /** The rules no claim names, in the spec's order. */
+  static List<String> untested(List<Claim> claims) {
+    return testsByRule(claims).entrySet().stream().filter(e -> e.getValue().isEmpty()).map(Map.Entry::getKey).toList();
+  }
+
+  /** Rule-shaped ids that tests claim but the spec does not have (a typo would otherwise vanish). */
+  static Set<String> unknownRules(List<Claim> claims) {
+    Set<String> known = Set.copyOf(SpecRules.ids());
+    TreeSet<String> unknown = new TreeSet<>();
+    for (Claim c : claims) {
+      c.rules().stream().filter(r -> !known.contains(r)).forEach(r -> unknown.add(r + " (" + c.file() + " " + c.test() + ")"));
+    }
+    return unknown;
+  }
+
   /** The content of docs/rules.md for these claims. */
   static String render(List<Claim> claims) {
     Map<String, List<Claim>> byRule = testsByRule(claims);
@@ -101,10 +117,8 @@ class RulesIndexTest {
   @Test
   void everyRuleOfTheSpec_hasATest_andDocsRulesMdIsUpToDate() throws IOException {
     List<Claim> claims = RuleAnnotations.scan(ROOT);
-    Map<String, List<Claim>> byRule = testsByRule(claims);
-    List<String> untested = byRule.entrySet().stream().filter(e -> e.getValue().isEmpty()).map(Map.Entry::getKey).toList();
-    TreeSet<String> unknown = new TreeSet<>();
-    claims.forEach(c -> c.rules().stream().filter(r -> !byRule.containsKey(r)).forEach(r -> unknown.add(r + " (" + c.file() + " " + c.test() + ")")));
+    List<String> untested = untested(claims);
+    Set<String> unknown = unknownRules(claims);
 
     String expected = render(claims);
     if (Boolean.getBoolean(WRITE_PROPERTY)) {
@@ -166,5 +180,16 @@ class RulesIndexTest {
       assertTrue(SpecRules.SECTIONS.containsKey(r.group()), r.id());
       assertTrue(!r.title().isBlank() && !r.title().contains("|") && !r.title().contains("\n"), r.id());
     }
+  }
+
+  @Test
+  void aRuleWithoutAClaim_isReported_andAnUnknownIdToo() {
+    Claim one = new Claim("m", "m/src/test/java/X.java", "t", 1, Set.of("H1", "K9"));
+    List<String> untested = untested(List.of(one));
+
+    assertEquals(SpecRules.ids().size() - 1, untested.size());
+    assertTrue(!untested.contains("H1") && untested.contains("I8"), untested::toString);
+    assertEquals(Set.of("K9 (m/src/test/java/X.java t)"), unknownRules(List.of(one)));
+    assertTrue(render(List.of(one)).contains("No test yet."));
   }
 }
