@@ -458,4 +458,119 @@ class CertificatesTest {
       assertNotNull(added);
     }
   }
+
+  // ------------------------------------------------------------------ C5 the card as a shareable proof
+
+  /** The value of the card's row {@code label}, or null when the card has no such row. */
+  private static String cardRow(String html, String label) {
+    String start = "<tr><th>" + label + "</th><td>";
+    int at = html.indexOf(start);
+    return at < 0 ? null : html.substring(at + start.length(), html.indexOf("</td>", at));
+  }
+
+  @Test
+  @Tag("C5")
+  @Tag("C1")
+  @Tag("C2")
+  void htmlCard_showsEveryFieldOfTheCertificate_andCarriesTheSignedTokenThatVerifiesOffline() {
+    try (TestEngine t = new TestEngine()) {
+      BeakKey admin = t.bootstrap().key().key();
+      HatchResult olive = t.hatch("Olive");
+      t.engine.identities().promote(admin, olive.duckling().id(), Tier.T2);
+      BondResult scout = t.bond(olive.key().key(), "Scout", Tier.T1);
+      BirthCertificate c = t.engine.identities().promote(olive.key().key(), scout.agent().id(), Tier.T2);
+
+      String html = t.engine.certificates().renderHtml(olive.key().key(), c.id());
+
+      assertEquals(c.id().value(), cardRow(html, "Certificate"));
+      assertEquals(scout.agent().id().value(), cardRow(html, "Subject"));
+      assertEquals("Agent", cardRow(html, "Kind"));
+      assertTrue(cardRow(html, "Tier").startsWith("T2"), cardRow(html, "Tier"));
+      assertEquals(c.issuedAt().toString(), cardRow(html, "Issued"));
+      assertEquals(olive.duckling().id().value(), cardRow(html, "Operator"));
+      assertEquals(scout.certificate().id().value(), cardRow(html, "Supersedes"));
+      assertEquals("current", cardRow(html, "Status"));
+      assertEquals(t.engine.engineVersion(), cardRow(html, "Engine"));
+      assertTrue(html.contains("<title>Birth certificate · Scout</title>"), html);
+      String jws = html.substring(html.indexOf("<pre>") + 5, html.indexOf("</pre>"));
+      assertEquals(c.jws(), jws, "the card carries the signed certificate itself");
+      assertEquals(c, t.engine.certificates().verify(jws), "which verifies with the public JWK set (C2)");
+
+      String duckling = t.engine.certificates().renderHtml(olive.key().key(), olive.certificate().id());
+      assertEquals("Duckling", cardRow(duckling, "Kind"));
+      assertNull(cardRow(duckling, "Operator"), "a duckling has no operator");
+      assertNull(cardRow(duckling, "Supersedes"), "a first certificate supersedes nothing");
+      assertTrue(cardRow(duckling, "Status").startsWith("superseded"), cardRow(duckling, "Status"));
+    }
+  }
+
+  @Test
+  @Tag("C5")
+  void htmlCard_isSelfContained_loadingNothingExternal_andTheSameOnEveryRender() {
+    try (TestEngine t = new TestEngine()) {
+      HatchResult h = t.hatch("Plain https://example.org/x.png");
+      CertId id = h.certificate().id();
+
+      String html = t.engine.certificates().renderHtml(h.key().key(), id);
+
+      String lower = html.toLowerCase(java.util.Locale.ROOT);
+      for (String external : List.of("<script", "<link", "<img", "<iframe", "src=", "href=", "url(", "@import")) {
+        assertFalse(lower.contains(external), external + " in " + html);
+      }
+      assertTrue(html.contains("default-src 'none'"), "a content security policy that forbids loading anything");
+      assertTrue(html.startsWith("<!DOCTYPE html>"));
+      t.clock.advance(java.time.Duration.ofDays(1));
+      assertEquals(html, t.engine.certificates().renderHtml(h.key().key(), id), "a card depends on the certificate only");
+    }
+  }
+
+  @Test
+  @Tag("C5")
+  @Tag("C4")
+  void htmlCard_needsACallerWhoMayLookUpCertificates() {
+    try (TestEngine t = new TestEngine()) {
+      BeakKey admin = t.bootstrap().key().key();
+      HatchResult olive = t.hatch("Olive");
+      t.engine.identities().promote(admin, olive.duckling().id(), Tier.T2);
+      BondResult egg = t.bond(olive.key().key(), "Egg", Tier.T0);
+      CertId id = olive.certificate().id();
+
+      assertUnauthenticated(() -> t.engine.certificates().renderHtml(BeakKey.of("bk_" + "c".repeat(69)), id));
+      Forbidden f = assertThrows(Forbidden.class, () -> t.engine.certificates().renderHtml(egg.key().key(), id));
+      assertEquals(ErrorCode.FORBIDDEN, f.code(), "an Egg may not look up certificates (T1 and up)");
+      NotFound n = assertThrows(NotFound.class, () -> t.engine.certificates().renderHtml(olive.key().key(), new CertId("ct_" + "a".repeat(26))));
+      assertEquals(ErrorCode.NOT_FOUND, n.code());
+      t.engine.keys().revoke(olive.key().key(), olive.key().info().id(), ReasonCode.NO_LONGER_NEEDED);
+      assertUnauthenticated(() -> t.engine.certificates().renderHtml(olive.key().key(), id));
+    }
+  }
+
+  @Test
+  @Tag("C3")
+  @Tag("C4")
+  @Tag("I6")
+  void history_isOldestFirst_withOneCurrent_needsACallerWhoMayLookUp_andIsEmptyForAnUnknownSubject() {
+    try (TestEngine t = new TestEngine()) {
+      BeakKey admin = t.bootstrap().key().key();
+      HatchResult olive = t.hatch("Olive");
+      BirthCertificate t2 = t.engine.identities().promote(admin, olive.duckling().id(), Tier.T2);
+      BondResult egg = t.bond(olive.key().key(), "Egg", Tier.T0);
+      BirthCertificate t1 = t.engine.identities().promote(olive.key().key(), egg.agent().id(), Tier.T1);
+      BirthCertificate t2agent = t.engine.identities().promote(olive.key().key(), egg.agent().id(), Tier.T2);
+      HatchResult dora = t.hatch("Dora");
+
+      List<CertificateView> history = t.engine.certificates().history(dora.key().key(), egg.agent().id());
+
+      assertEquals(List.of(egg.certificate(), t1, t2agent), history.stream().map(CertificateView::certificate).toList());
+      assertEquals(List.of(CertStatus.SUPERSEDED, CertStatus.SUPERSEDED, CertStatus.CURRENT),
+          history.stream().map(CertificateView::status).toList());
+      assertEquals(List.of(olive.certificate(), t2),
+          t.engine.certificates().history(admin, olive.duckling().id()).stream().map(CertificateView::certificate).toList());
+      assertEquals(List.of(), t.engine.certificates().history(admin, new io.spaceduck.api.DucklingId("dk_" + "u".repeat(26))));
+      BondResult stillAnEgg = t.bond(olive.key().key(), "Still an egg", Tier.T0);
+      Forbidden f = assertThrows(Forbidden.class, () -> t.engine.certificates().history(stillAnEgg.key().key(), olive.duckling().id()));
+      assertEquals(ErrorCode.FORBIDDEN, f.code(), "an Egg may not look up certificates");
+      assertUnauthenticated(() -> t.engine.certificates().history(BeakKey.of("bk_" + "h".repeat(69)), olive.duckling().id()));
+    }
+  }
 }

@@ -19,6 +19,7 @@ import io.spaceduck.api.HatchResult;
 import io.spaceduck.api.HatchTicket;
 import io.spaceduck.api.IdentityKind;
 import io.spaceduck.api.IdentityStatus;
+import io.spaceduck.api.InvalidInput;
 import io.spaceduck.api.Principal;
 import io.spaceduck.api.RateLimited;
 import io.spaceduck.api.RateLimits;
@@ -407,6 +408,49 @@ class HatchingTest {
       t.clock.advance(Duration.ofSeconds(1));
       HatchTicket later = t.engine.hatching().start(request("Later", TestEngine.uniqueEmail(), "ok", source));
       assertTrue(t.codes.containsKey(later.id()));
+    }
+  }
+
+  @Test
+  @Tag("H5")
+  @Tag("R1")
+  void defaultLimits_allowFiveHatchAttemptsPerSourceAndMinute_thenRateLimitedWithRetryAfter() {
+    try (TestEngine t = new TestEngine(b -> b.rateLimits(RateLimits.defaults()))) {
+      String source = "192.0.2.55";
+      for (int i = 0; i < 5; i++) {
+        t.engine.hatching().start(request("Duck " + i, TestEngine.uniqueEmail(), "ok", source));
+      }
+      int delivered = t.codes.size();
+
+      RateLimited limited =
+          assertThrows(RateLimited.class, () -> t.engine.hatching().start(request("Sixth", TestEngine.uniqueEmail(), "ok", source)));
+
+      assertEquals(ErrorCode.RATE_LIMITED, limited.code());
+      assertTrue(limited.retryAfter().compareTo(Duration.ZERO) > 0 && limited.retryAfter().compareTo(Duration.ofMinutes(1)) <= 0,
+          "one attempt a minute refills: " + limited.retryAfter());
+      assertEquals(delivered, t.codes.size(), "a limited attempt delivers no code");
+      t.clock.advance(Duration.ofMinutes(1));
+      t.engine.hatching().start(request("A minute later", TestEngine.uniqueEmail(), "ok", source));
+      assertThrows(RateLimited.class, () -> t.engine.hatching().start(request("Again", TestEngine.uniqueEmail(), "ok", source)));
+    }
+  }
+
+  @Test
+  @Tag("H5")
+  void everyAttemptThatPassesTheChallenge_countsAgainstItsSource_evenAMalformedOne() {
+    try (TestEngine t = withHatchBucket(2, 1.0 / 60)) {
+      String source = "198.51.100.23";
+      assertThrows(InvalidInput.class, () -> t.engine.hatching().start(request("Bad", "not an email", "ok", source)));
+      assertThrows(InvalidInput.class, () -> t.engine.hatching().start(request("\u0000", TestEngine.uniqueEmail(), "ok", source)));
+
+      RateLimited limited =
+          assertThrows(RateLimited.class, () -> t.engine.hatching().start(request("Good", TestEngine.uniqueEmail(), "ok", source)));
+
+      assertEquals(ErrorCode.RATE_LIMITED, limited.code());
+      assertTrue(t.codes.isEmpty(), "nothing was delivered to this source");
+      // a source that guesses challenges is refused as generically as ever (H1), limited or not
+      Rejected bot = assertThrows(Rejected.class, () -> t.engine.hatching().start(request("Bot", TestEngine.uniqueEmail(), "bot", source)));
+      assertEquals(ErrorCode.REJECTED, bot.code());
     }
   }
 }
