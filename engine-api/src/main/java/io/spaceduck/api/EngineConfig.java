@@ -2,9 +2,7 @@ package io.spaceduck.api;
 
 import io.spaceduck.api.spi.HumanCheck;
 import io.spaceduck.api.spi.KekSource;
-import io.spaceduck.api.spi.PeckNotifier;
 import io.spaceduck.api.spi.StorageHandle;
-import io.spaceduck.api.spi.VerificationDelivery;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
