@@ -18,9 +18,8 @@ import org.jspecify.annotations.Nullable;
  * Configures and opens an engine. Each setting may be given once, and is checked when it is set: a
  * null value is refused with a {@link NullPointerException}, a value out of its range with an {@link
  * IllegalArgumentException}, each naming the setting (e.g. {@code "hatchCodeTtl must be between 1
- * minute and 1 day, was PT0S"}); a refused value leaves the setting unset. {@link #build()} checks only
- * what involves several settings (the required ones are present). Not thread-safe; build on one
- * thread.
+ * minute and 1 day, was PT0S"}); a refused value leaves the setting unset. {@link #build()} checks
+ * only that the required settings were given. Not thread-safe; build on one thread.
  *
  * <p>Required: a {@link #kek(KekSource)}, a {@link #humanCheck(HumanCheck)} and a {@link
  * #verificationDelivery(VerificationDelivery)}. Everything else has the spec's default; without
