@@ -2,9 +2,7 @@ package io.spaceduck.api;
 
 import io.spaceduck.api.spi.HumanCheck;
 import io.spaceduck.api.spi.KekSource;
-import io.spaceduck.api.spi.PeckNotifier;
 import io.spaceduck.api.spi.StorageHandle;
-import io.spaceduck.api.spi.VerificationDelivery;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
@@ -13,7 +11,10 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * Everything an engine is built from, validated by {@link SpaceDuckBuilder#build()}. Immutable.
+ * Everything an engine is built from: what {@link SpaceDuckBuilder#config()} gathers and an {@link
+ * EngineFactory} opens. Immutable. Every component is checked on construction with the builder's
+ * ranges and messages (e.g. {@code "pulseTtl must be between 1 hour and 3650 days, was PT0S"}), so a
+ * config made by hand holds the same guarantees as one from the builder.
  *
  * @param storage an open store handed over by the host, or empty when {@code storageUri} names one
  * @param storageUri a store to open through the storage providers (e.g. {@code "memory:"})
@@ -44,38 +45,25 @@ public record EngineConfig(
     if (storage.isPresent() == storageUri.isPresent()) {
       throw new IllegalArgumentException("exactly one of storage and storageUri");
     }
+    storageUri.ifPresent(Settings::storageUri);
     Objects.requireNonNull(kek, "kek");
     Objects.requireNonNull(humanCheck, "humanCheck");
     Objects.requireNonNull(verificationDelivery, "verificationDelivery");
     Objects.requireNonNull(clock, "clock");
     Objects.requireNonNull(random, "random");
     Objects.requireNonNull(policy, "policy");
+    for (Feature f : Objects.requireNonNull(features, "features")) {
+      Objects.requireNonNull(f, "features");
+    }
     features = Set.copyOf(features);
     Objects.requireNonNull(rateLimits, "rateLimits");
-    Objects.requireNonNull(keyRotationGrace, "keyRotationGrace");
-    Objects.requireNonNull(hatchCodeTtl, "hatchCodeTtl");
-    if (keyRotationGrace.isNegative() || keyRotationGrace.compareTo(Duration.ofDays(30)) > 0) {
-      throw new IllegalArgumentException("key rotation grace in 0..30 days");
-    }
-    if (hatchCodeTtl.compareTo(Duration.ofMinutes(1)) < 0 || hatchCodeTtl.compareTo(Duration.ofDays(1)) > 0) {
-      throw new IllegalArgumentException("hatch code ttl in 1 min..1 day");
-    }
-    if (hatchMaxAttempts < 1 || hatchMaxAttempts > 20) {
-      throw new IllegalArgumentException("hatch attempts in 1..20");
-    }
+    Settings.keyRotationGrace(keyRotationGrace);
+    Settings.hatchCodeTtl(hatchCodeTtl);
+    Settings.hatchMaxAttempts(hatchMaxAttempts);
     Objects.requireNonNull(peckNotifier, "peckNotifier");
-    Objects.requireNonNull(peckRequestTtl, "peckRequestTtl");
-    Objects.requireNonNull(pulseTtl, "pulseTtl");
-    Objects.requireNonNull(staleThreshold, "staleThreshold");
-    if (peckRequestTtl.compareTo(Duration.ofMinutes(1)) < 0 || peckRequestTtl.compareTo(Duration.ofDays(30)) > 0) {
-      throw new IllegalArgumentException("peck request ttl in 1 min..30 days");
-    }
-    if (pulseTtl.compareTo(Duration.ofHours(1)) < 0 || pulseTtl.compareTo(Duration.ofDays(3650)) > 0) {
-      throw new IllegalArgumentException("pulse ttl in 1 hour..10 years");
-    }
-    if (staleThreshold.compareTo(Duration.ofSeconds(1)) < 0 || staleThreshold.compareTo(Duration.ofDays(30)) > 0) {
-      throw new IllegalArgumentException("stale threshold in 1 s..30 days");
-    }
+    Settings.peckRequestTtl(peckRequestTtl);
+    Settings.pulseTtl(pulseTtl);
+    Settings.staleThreshold(staleThreshold);
   }
 
   /**

@@ -8,7 +8,7 @@ import java.util.Set;
 /**
  * The Peck Protocol (P1–P7): agent-to-agent connections without sharing keys. Transitions are
  * compare-and-set: of two racing transitions exactly one wins and exactly one is audited. Notifiers
- * ({@link io.spaceduck.api.spi.PeckNotifier}) hear of each transition after it commits.
+ * ({@link io.spaceduck.api.PeckNotifier}) hear of each transition after it commits.
  */
 public interface Pecks {
   /**

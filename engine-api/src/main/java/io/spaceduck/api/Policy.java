@@ -9,7 +9,8 @@ import java.util.Set;
 /**
  * The permission table of SPEC §1 as data. {@link #defaults()} is the spec's table; a host may
  * tighten any rule (higher minimum tier, fewer identity kinds, admin only) through {@link
- * #builder()}, but never loosen one below the default: {@link Builder#build()} refuses that. The
+ * #builder()}, but never loosen one below the default: the builder refuses a looser rule the moment
+ * it is set, naming the permission. The
  * invariants I1–I8 are enforced by the engine whatever the policy says (e.g. no self-promotion, no
  * key above its identity's tier).
  *
@@ -24,11 +25,18 @@ public final class Policy {
    * @param adminOnly whether the {@link Role#ADMIN} role is required as well
    */
   public record Rule(Tier minTier, Set<IdentityKind> kinds, boolean adminOnly) {
+    /**
+     * @throws NullPointerException if {@code minTier}, {@code kinds} or one of its elements is null
+     * @throws IllegalArgumentException if {@code kinds} is empty
+     */
     public Rule {
       Objects.requireNonNull(minTier, "minTier");
+      for (IdentityKind k : Objects.requireNonNull(kinds, "kinds")) {
+        Objects.requireNonNull(k, "kinds");
+      }
       kinds = Set.copyOf(kinds);
       if (kinds.isEmpty()) {
-        throw new IllegalArgumentException("a rule allows at least one identity kind");
+        throw new IllegalArgumentException("kinds must allow at least one identity kind, was []");
       }
     }
 
@@ -115,7 +123,11 @@ public final class Policy {
     return "Policy" + new java.util.TreeMap<>(rules);
   }
 
-  /** Tightens rules; {@link #build()} refuses any rule looser than the default. */
+  /**
+   * Tightens rules. Each rule is checked when it is set: a rule looser than the default is refused
+   * with an {@link IllegalArgumentException} naming its permission, and the builder keeps the rule
+   * it had. Not thread-safe.
+   */
   public static final class Builder {
     private final Map<Permission, Rule> rules;
 
@@ -123,40 +135,60 @@ public final class Policy {
       this.rules = new EnumMap<>(start);
     }
 
-    /** Replaces the rule for {@code permission}. */
+    /**
+     * Replaces the rule for {@code permission}.
+     *
+     * @throws IllegalArgumentException if {@code rule} is looser than the default rule of {@code
+     *     permission} (a lower tier, another identity kind, or admin-only dropped)
+     */
     public Builder rule(Permission permission, Rule rule) {
-      rules.put(Objects.requireNonNull(permission), Objects.requireNonNull(rule));
+      Objects.requireNonNull(permission, "permission");
+      Objects.requireNonNull(rule, "rule");
+      Rule floor = DEFAULTS.rule(permission);
+      if (!rule.atLeastAsStrictAs(floor)) {
+        throw new IllegalArgumentException(
+            "policy rule " + permission + " may only tighten the default " + floor + ", was " + rule);
+      }
+      rules.put(permission, rule);
       return this;
     }
 
-    /** Raises the minimum tier of {@code permission}. */
+    /**
+     * Raises the minimum tier of {@code permission}.
+     *
+     * @throws IllegalArgumentException if {@code minTier} is below the default's
+     */
     public Builder requireTier(Permission permission, Tier minTier) {
-      Rule r = rules.get(permission);
-      return rule(permission, new Rule(minTier, r.kinds(), r.adminOnly()));
+      Rule r = current(permission);
+      return rule(permission, new Rule(Objects.requireNonNull(minTier, "minTier"), r.kinds(), r.adminOnly()));
     }
 
-    /** Restricts {@code permission} to the given identity kinds. */
+    /**
+     * Restricts {@code permission} to the given identity kinds.
+     *
+     * @throws IllegalArgumentException if a kind is one the default does not allow
+     */
     public Builder onlyKinds(Permission permission, IdentityKind first, IdentityKind... rest) {
-      Rule r = rules.get(permission);
+      Rule r = current(permission);
+      Objects.requireNonNull(first, "kinds");
+      for (IdentityKind k : Objects.requireNonNull(rest, "kinds")) {
+        Objects.requireNonNull(k, "kinds");
+      }
       return rule(permission, new Rule(r.minTier(), EnumSet.of(first, rest), r.adminOnly()));
     }
 
     /** Makes {@code permission} admin-only. */
     public Builder adminOnly(Permission permission) {
-      Rule r = rules.get(permission);
+      Rule r = current(permission);
       return rule(permission, new Rule(r.minTier(), r.kinds(), true));
     }
 
-    /**
-     * @throws IllegalArgumentException if any rule is looser than the default
-     */
+    private Rule current(Permission permission) {
+      return rules.get(Objects.requireNonNull(permission, "permission"));
+    }
+
+    /** The policy of the rules set so far (each was checked when it was set). */
     public Policy build() {
-      for (Map.Entry<Permission, Rule> e : rules.entrySet()) {
-        if (!e.getValue().atLeastAsStrictAs(DEFAULTS.rule(e.getKey()))) {
-          throw new IllegalArgumentException(
-              "policy may only tighten the default; " + e.getKey() + " would be loosened");
-        }
-      }
       return new Policy(rules);
     }
   }

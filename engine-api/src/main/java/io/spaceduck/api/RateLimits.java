@@ -32,25 +32,45 @@ public record RateLimits(
   /**
    * A token bucket.
    *
-   * @param capacity burst size, ≥ 1
-   * @param refillPerSecond tokens added per second, &gt; 0
+   * @param capacity burst size, from 1 to 2<sup>53</sup> (beyond, a {@code double} balance could no
+   *     longer tell one token from none and the bucket would never run dry)
+   * @param refillPerSecond tokens added per second, finite and &gt; 0
    */
   public record Bucket(long capacity, double refillPerSecond) {
+    private static final long MAX_CAPACITY = 1L << 53;
+
+    /**
+     * @throws IllegalArgumentException if {@code capacity} is outside 1 … 2<sup>53</sup>, or
+     *     {@code refillPerSecond} is not finite and positive; the message names the component
+     */
     public Bucket {
-      if (capacity < 1 || !(refillPerSecond > 0) || Double.isInfinite(refillPerSecond)) {
-        throw new IllegalArgumentException("capacity >= 1 and a finite refill > 0");
+      if (capacity < 1 || capacity > MAX_CAPACITY) {
+        throw new IllegalArgumentException("capacity must be between 1 and " + MAX_CAPACITY + ", was " + capacity);
+      }
+      if (!(refillPerSecond > 0) || Double.isInfinite(refillPerSecond)) {
+        throw new IllegalArgumentException(
+            "refillPerSecond must be finite and greater than 0, was " + refillPerSecond);
       }
     }
   }
 
+  /**
+   * @throws NullPointerException if a bucket, {@code perTier} or one of its keys or buckets is null
+   * @throws IllegalArgumentException if {@code perTier} lacks a tier
+   */
   public RateLimits {
+    Objects.requireNonNull(perTier, "perTier");
     Objects.requireNonNull(hatchPerSource, "hatchPerSource");
     Objects.requireNonNull(authFailuresPerKeyId, "authFailuresPerKeyId");
     Objects.requireNonNull(authFailuresPerSource, "authFailuresPerSource");
+    perTier.forEach((tier, bucket) -> {
+      Objects.requireNonNull(tier, "perTier");
+      Objects.requireNonNull(bucket, "perTier");
+    });
     perTier = Map.copyOf(perTier);
     for (Tier t : Tier.values()) {
       if (!perTier.containsKey(t)) {
-        throw new IllegalArgumentException("missing bucket for " + t);
+        throw new IllegalArgumentException("perTier must have a bucket for every tier, was missing " + t);
       }
     }
   }

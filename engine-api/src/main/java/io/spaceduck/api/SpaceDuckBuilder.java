@@ -1,11 +1,8 @@
 package io.spaceduck.api;
 
-import io.spaceduck.api.spi.EngineFactory;
 import io.spaceduck.api.spi.HumanCheck;
 import io.spaceduck.api.spi.KekSource;
-import io.spaceduck.api.spi.PeckNotifier;
 import io.spaceduck.api.spi.StorageHandle;
-import io.spaceduck.api.spi.VerificationDelivery;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
@@ -18,8 +15,11 @@ import java.util.Set;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Configures and opens an engine. Each setting may be given once; {@link #build()} validates them all
- * together. Not thread-safe; build on one thread.
+ * Configures and opens an engine. Each setting may be given once, and is checked when it is set: a
+ * null value is refused with a {@link NullPointerException}, a value out of its range with an {@link
+ * IllegalArgumentException}, each naming the setting (e.g. {@code "hatchCodeTtl must be between 1
+ * minute and 1 day, was PT0S"}); a refused value leaves the setting unset. {@link #build()} checks
+ * only that the required settings were given. Not thread-safe; build on one thread.
  *
  * <p>Required: a {@link #kek(KekSource)}, a {@link #humanCheck(HumanCheck)} and a {@link
  * #verificationDelivery(VerificationDelivery)}. Everything else has the spec's default; without
@@ -68,11 +68,15 @@ public final class SpaceDuckBuilder {
     return this;
   }
 
-  /** A store opened through the storage providers on the class path, e.g. {@code "memory:"}. */
+  /**
+   * A store opened through the storage providers on the class path, e.g. {@code "memory:"}.
+   *
+   * @throws IllegalArgumentException if {@code uri} does not start with a scheme ({@code name:})
+   */
   public SpaceDuckBuilder storageUri(String uri) {
     once(this.storage, "storage");
     once(this.storageUri, "storage");
-    this.storageUri = Objects.requireNonNull(uri, "uri");
+    this.storageUri = Settings.storageUri(uri);
     return this;
   }
 
@@ -128,6 +132,10 @@ public final class SpaceDuckBuilder {
   /** Switches on feature flags (all are off by default). */
   public SpaceDuckBuilder enable(Feature first, Feature... rest) {
     once(this.features, "features");
+    Objects.requireNonNull(first, "features");
+    for (Feature f : Objects.requireNonNull(rest, "features")) {
+      Objects.requireNonNull(f, "features");
+    }
     this.features = EnumSet.of(first, rest);
     return this;
   }
@@ -139,56 +147,84 @@ public final class SpaceDuckBuilder {
     return this;
   }
 
-  /** How long a rotated-away key keeps working (K3; default 15 min, 0 allowed, at most 30 days). */
+  /**
+   * How long a rotated-away key keeps working (K3; default 15 min).
+   *
+   * @throws IllegalArgumentException unless between 0 and 30 days
+   */
   public SpaceDuckBuilder keyRotationGrace(Duration grace) {
     once(this.keyRotationGrace, "keyRotationGrace");
-    this.keyRotationGrace = Objects.requireNonNull(grace, "grace");
+    this.keyRotationGrace = Settings.keyRotationGrace(grace);
     return this;
   }
 
-  /** How long a hatch verification code lives (H2; default 15 min). */
+  /**
+   * How long a hatch verification code lives (H2; default 15 min).
+   *
+   * @throws IllegalArgumentException unless between 1 minute and 1 day
+   */
   public SpaceDuckBuilder hatchCodeTtl(Duration ttl) {
     once(this.hatchCodeTtl, "hatchCodeTtl");
-    this.hatchCodeTtl = Objects.requireNonNull(ttl, "ttl");
+    this.hatchCodeTtl = Settings.hatchCodeTtl(ttl);
     return this;
   }
 
-  /** Wrong codes allowed before a pending hatch dies (H2; default 5). */
+  /**
+   * Wrong codes allowed before a pending hatch dies (H2; default 5).
+   *
+   * @throws IllegalArgumentException unless between 1 and 20
+   */
   public SpaceDuckBuilder hatchMaxAttempts(int attempts) {
     once(this.hatchMaxAttempts, "hatchMaxAttempts");
-    this.hatchMaxAttempts = attempts;
+    this.hatchMaxAttempts = Settings.hatchMaxAttempts(attempts);
     return this;
   }
 
   /** Told of every peck transition after commit (P3; default: nobody). */
   public SpaceDuckBuilder peckNotifier(PeckNotifier notifier) {
     once(this.peckNotifier, "peckNotifier");
-    this.peckNotifier = Objects.requireNonNull(notifier, "notifier");
+    this.peckNotifier = Objects.requireNonNull(notifier, "peckNotifier");
     return this;
   }
 
-  /** How long a peck request waits for acceptance and approval (P7; default 24 h). */
+  /**
+   * How long a peck request waits for acceptance and approval (P7; default 24 h).
+   *
+   * @throws IllegalArgumentException unless between 1 minute and 30 days
+   */
   public SpaceDuckBuilder peckRequestTtl(Duration ttl) {
     once(this.peckRequestTtl, "peckRequestTtl");
-    this.peckRequestTtl = Objects.requireNonNull(ttl, "ttl");
+    this.peckRequestTtl = Settings.peckRequestTtl(ttl);
     return this;
   }
 
-  /** How long pulse history is kept (U1; default 90 days). */
+  /**
+   * How long pulse history is kept (U1; default 90 days).
+   *
+   * @throws IllegalArgumentException unless between 1 hour and 3650 days
+   */
   public SpaceDuckBuilder pulseTtl(Duration ttl) {
     once(this.pulseTtl, "pulseTtl");
-    this.pulseTtl = Objects.requireNonNull(ttl, "ttl");
+    this.pulseTtl = Settings.pulseTtl(ttl);
     return this;
   }
 
-  /** After how long without a pulse an agent is stale (U2; default 5 min). */
+  /**
+   * After how long without a pulse an agent is stale (U2; default 5 min).
+   *
+   * @throws IllegalArgumentException unless between 1 second and 30 days
+   */
   public SpaceDuckBuilder staleThreshold(Duration threshold) {
     once(this.staleThreshold, "staleThreshold");
-    this.staleThreshold = Objects.requireNonNull(threshold, "threshold");
+    this.staleThreshold = Settings.staleThreshold(threshold);
     return this;
   }
 
-  /** The validated configuration (for engine factories and tests). */
+  /**
+   * The configuration (for engine factories and tests): the settings given, the defaults for the rest.
+   *
+   * @throws IllegalStateException if a required setting is missing
+   */
   public EngineConfig config() {
     String uri = storageUri;
     if (storage == null && uri == null) {
@@ -229,7 +265,8 @@ public final class SpaceDuckBuilder {
    *
    * @throws IllegalStateException if a required setting is missing or no engine implementation is on
    *     the class path
-   * @throws IllegalArgumentException if settings are inconsistent
+   * @throws IllegalArgumentException if the engine cannot use the store given to {@link
+   *     #storage(StorageHandle)} (it is not a store of the engine's storage SPI)
    * @throws Unavailable if the store cannot be opened or read
    */
   public SpaceDuck build() {

@@ -7,7 +7,11 @@
  * Values here are immutable records with typed ids; secrets ({@link io.spaceduck.api.BeakKey},
  * {@link io.spaceduck.api.VerificationCode}) are not records and never print themselves. Every
  * refusal is a subclass of the sealed {@link io.spaceduck.api.SpaceDuckException} with a stable
- * {@link io.spaceduck.api.ErrorCode}. This package depends on no other Space Duck module.
+ * {@link io.spaceduck.api.ErrorCode}. The host callbacks that receive these values ({@link
+ * io.spaceduck.api.VerificationDelivery}, {@link io.spaceduck.api.PeckNotifier}) and the engine seam
+ * ({@link io.spaceduck.api.EngineFactory}, {@link io.spaceduck.api.EngineConfig}) live here too. This
+ * package depends only on {@code io.spaceduck.api.spi} (which depends on nothing of ours) and on no
+ * other Space Duck module.
  */
 @NullMarked
 package io.spaceduck.api;

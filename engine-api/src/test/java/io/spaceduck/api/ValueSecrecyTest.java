@@ -5,9 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.spaceduck.api.spi.HumanCheck;
 import io.spaceduck.api.spi.KekSource;
-import io.spaceduck.api.spi.PeckNotifier;
 import io.spaceduck.api.spi.StorageHandle;
-import io.spaceduck.api.spi.VerificationDelivery;
 import java.lang.reflect.Constructor;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.ParameterizedType;

@@ -2,9 +2,9 @@ package io.spaceduck.cli;
 
 import io.spaceduck.api.SpaceDuck;
 import io.spaceduck.api.SpaceDuckBuilder;
+import io.spaceduck.api.VerificationDelivery;
 import io.spaceduck.api.spi.HumanCheck;
 import io.spaceduck.api.spi.KekSource;
-import io.spaceduck.api.spi.VerificationDelivery;
 import io.spaceduck.core.DevelopmentKek;
 import io.spaceduck.storage.Storage;
 import io.spaceduck.storage.StorageException;

@@ -7,7 +7,7 @@ import io.spaceduck.api.HatchResult;
 import io.spaceduck.api.HatchTicket;
 import io.spaceduck.api.SpaceDuck;
 import io.spaceduck.api.VerificationCode;
-import io.spaceduck.api.spi.VerificationDelivery;
+import io.spaceduck.api.VerificationDelivery;
 import java.nio.file.Path;
 import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;

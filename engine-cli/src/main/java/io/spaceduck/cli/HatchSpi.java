@@ -1,7 +1,7 @@
 package io.spaceduck.cli;
 
+import io.spaceduck.api.VerificationDelivery;
 import io.spaceduck.api.spi.HumanCheck;
-import io.spaceduck.api.spi.VerificationDelivery;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.MessageDigest;

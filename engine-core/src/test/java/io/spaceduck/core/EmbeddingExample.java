@@ -9,8 +9,8 @@ import io.spaceduck.api.Principal;
 import io.spaceduck.api.ReasonCode;
 import io.spaceduck.api.SpaceDuck;
 import io.spaceduck.api.Tier;
+import io.spaceduck.api.VerificationDelivery;
 import io.spaceduck.api.spi.HumanCheck;
-import io.spaceduck.api.spi.VerificationDelivery;
 import java.nio.file.Path;
 
 /**

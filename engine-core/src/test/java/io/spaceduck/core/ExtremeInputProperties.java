@@ -134,8 +134,8 @@ class ExtremeInputProperties {
     for (BiConsumer<SpaceDuckBuilder, Duration> set : setters) {
       SpaceDuckBuilder b = SpaceDuck.builder().kek(TestEngine.newKek()).humanCheck((t, s) -> true)
           .verificationDelivery((e, h, c, x) -> {}).storageUri("memory:").clock(Clock.systemUTC());
-      set.accept(b, d);
       try {
+        set.accept(b, d); // issue 16: the range is checked here, when the setting is set
         b.config();
       } catch (IllegalArgumentException refused) {
         assertFalse(refused.getMessage().contains(d.toString()) && d.toString().length() > 40);

@@ -17,7 +17,7 @@ import io.spaceduck.api.PeckId;
 import io.spaceduck.api.PeckState;
 import io.spaceduck.api.ReasonCode;
 import io.spaceduck.api.Tier;
-import io.spaceduck.api.spi.PeckNotifier;
+import io.spaceduck.api.PeckNotifier;
 import io.spaceduck.core.PeckFixture.Ag;
 import io.spaceduck.core.PeckFixture.Op;
 import java.time.Duration;

@@ -52,7 +52,7 @@ final class ScaleFixture implements AutoCloseable {
    * the builder's other settings are the defaults a host gets, plus a human check that passes and a
    * delivery that hands codes to {@code delivery}.
    */
-  static ScaleFixture open(Path dir, RateLimits limits, io.spaceduck.api.spi.VerificationDelivery delivery) {
+  static ScaleFixture open(Path dir, RateLimits limits, io.spaceduck.api.VerificationDelivery delivery) {
     try {
       Files.createDirectories(dir);
     } catch (IOException e) {

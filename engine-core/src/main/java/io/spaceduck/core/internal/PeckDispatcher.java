@@ -1,7 +1,7 @@
 package io.spaceduck.core.internal;
 
 import io.spaceduck.api.Peck;
-import io.spaceduck.api.spi.PeckNotifier;
+import io.spaceduck.api.PeckNotifier;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;

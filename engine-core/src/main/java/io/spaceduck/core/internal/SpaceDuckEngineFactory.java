@@ -1,9 +1,9 @@
 package io.spaceduck.core.internal;
 
 import io.spaceduck.api.EngineConfig;
+import io.spaceduck.api.EngineFactory;
 import io.spaceduck.api.SpaceDuck;
 import io.spaceduck.api.Unavailable;
-import io.spaceduck.api.spi.EngineFactory;
 import io.spaceduck.api.spi.StorageHandle;
 import io.spaceduck.storage.Storage;
 import io.spaceduck.storage.StorageException;

@@ -1,8 +1,5 @@
-package io.spaceduck.api.spi;
+package io.spaceduck.api;
 
-import io.spaceduck.api.Email;
-import io.spaceduck.api.HatchId;
-import io.spaceduck.api.VerificationCode;
 import java.time.Instant;
 
 /**

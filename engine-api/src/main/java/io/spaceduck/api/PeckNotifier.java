@@ -1,6 +1,4 @@
-package io.spaceduck.api.spi;
-
-import io.spaceduck.api.Peck;
+package io.spaceduck.api;
 
 /**
  * Told about peck transitions (P3) — a webhook sender in the hosted platform. The engine calls it
