@@ -1,8 +1,8 @@
 package io.spaceduck.server.hosts;
 
 import io.spaceduck.api.spi.HumanCheck;
-import io.spaceduck.api.spi.PeckNotifier;
-import io.spaceduck.api.spi.VerificationDelivery;
+import io.spaceduck.api.PeckNotifier;
+import io.spaceduck.api.VerificationDelivery;
 import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.List;

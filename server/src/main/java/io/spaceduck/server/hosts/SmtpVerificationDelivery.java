@@ -3,7 +3,7 @@ package io.spaceduck.server.hosts;
 import io.spaceduck.api.Email;
 import io.spaceduck.api.HatchId;
 import io.spaceduck.api.VerificationCode;
-import io.spaceduck.api.spi.VerificationDelivery;
+import io.spaceduck.api.VerificationDelivery;
 import jakarta.mail.AuthenticationFailedException;
 import jakarta.mail.Message;
 import jakarta.mail.MessagingException;

@@ -1,7 +1,7 @@
 package io.spaceduck.server.hosts;
 
 import io.spaceduck.api.Peck;
-import io.spaceduck.api.spi.PeckNotifier;
+import io.spaceduck.api.PeckNotifier;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;

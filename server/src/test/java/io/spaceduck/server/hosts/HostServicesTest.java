@@ -13,7 +13,7 @@ import io.spaceduck.api.Email;
 import io.spaceduck.api.HatchId;
 import io.spaceduck.api.PeckState;
 import io.spaceduck.api.VerificationCode;
-import io.spaceduck.api.spi.PeckNotifier;
+import io.spaceduck.api.PeckNotifier;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
