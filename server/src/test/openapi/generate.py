@@ -144,7 +144,7 @@ op("get", "/metrics", "metrics", "Prometheus metrics; loopback clients only unle
    ok(s(), ctype="text/plain"), tags=["operations"], refusals=["404", "500", "503"])
 op("get", "/.well-known/jwks.json", "jwks", "The public JWK set that verifies certificates and session tokens offline (cacheable)", "public",
    {"200": {"description": "the JWK set", "headers": {"ETag": {"schema": s(), "required": True}, "Cache-Control": {"schema": s(), "required": True}},
-            "content": {"application/jwk-set+json": {"schema": {"type": "object", "required": ["keys"], "properties": {"keys": {"type": "array"}}}}}},
+            "content": {"application/jwk-set+json": {"schema": {"type": "object", "required": ["keys"], "properties": {"keys": {"type": "array", "items": {"type": "object"}}}}}}},
     "304": {"description": "not modified (If-None-Match)"}}, tags=["public keys"], refusals=["500", "503"])
 op("get", "/beak/openapi.json", "openapi", "This document", "public", ok({"type": "object"}), tags=["operations"], refusals=["500", "503"])
 op("post", "/beak/hatch", "hatchStart", "H1, H2: start a hatch; the code goes to the email address", "public",
