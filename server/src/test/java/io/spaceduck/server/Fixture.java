@@ -23,6 +23,8 @@ final class Fixture implements AutoCloseable {
 
   final MutableClock clock = new MutableClock(Instant.parse("2026-12-01T10:00:00Z"));
   final Map<String, String> codes = new ConcurrentHashMap<>();
+  /** Runs inside the human check of every hatch start: a test can hold a request in flight with it. */
+  volatile Runnable humanGate = () -> {};
   final SpaceDuck duck;
   final SpaceDuckServer server;
   final ValidatingClient client;
@@ -36,7 +38,10 @@ final class Fixture implements AutoCloseable {
         .storageUri(storeUri)
         .kek(DevelopmentKek.fromFile(dir.resolve("dev-kek.json")))
         .clock(clock)
-        .humanCheck((token, source) -> HUMAN.equals(token))
+        .humanCheck((token, source) -> {
+          humanGate.run();
+          return HUMAN.equals(token);
+        })
         .verificationDelivery((email, hatch, code, expiresAt) -> codes.put(hatch.value(), code.reveal()));
     engine.accept(b);
     this.duck = b.build();

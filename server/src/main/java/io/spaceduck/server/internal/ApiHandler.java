@@ -142,6 +142,9 @@ public final class ApiHandler extends Handler.Abstract {
       key = bearer(request, client);
     }
     byte[] body = route.method().equals("POST") ? body(request) : new byte[0];
+    if (!route.takesBody() && body.length > 0) {
+      throw ApiException.invalid("body", "this route takes no body");
+    }
     Call call = new Call(duck, clock, client, params, query, body, key, json);
     Reply reply = route.endpoint().handle(call);
     if (route.operationId().equals("jwks")) {

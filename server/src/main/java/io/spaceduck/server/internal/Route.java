@@ -12,7 +12,7 @@ import java.util.Set;
  * operation id that documents it, who may call it, the query parameters it accepts, and the endpoint.
  */
 public record Route(String method, String template, String operationId, Access access, Set<String> queryNames,
-    Endpoint endpoint) {
+    boolean takesBody, Endpoint endpoint) {
 
   /** Who may call a route. */
   public enum Access {

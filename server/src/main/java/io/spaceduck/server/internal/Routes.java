@@ -19,8 +19,11 @@ public final class Routes {
   private Routes() {}
 
   private static Route r(String method, String path, String op, Access access, Set<String> query, Endpoint e) {
-    return new Route(method, path, op, access, query, e);
+    return new Route(method, path, op, access, query, method.equals("POST") && !NO_BODY.contains(op), e);
   }
+
+  /** POST routes that take no body: a body sent to them is refused, not ignored. */
+  private static final Set<String> NO_BODY = Set.of("acceptPeck", "approvePeck", "issueSession");
 
   private static final Set<String> NONE = Set.of();
   private static final Set<String> PAGE = Set.of("after", "limit");
