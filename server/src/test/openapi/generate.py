@@ -86,6 +86,7 @@ PROBLEM_TEXT = {
   "401": "no valid Beak Key; never says why (K6)", "403": "not allowed by the policy or governance (forbidden)",
   "404": "no such resource, or not visible to the caller (not_found)", "405": "the path exists with another method",
   "409": "the resource is not in a state that allows this (conflict)", "413": "the body is larger than the server accepts",
+  "431": "the request headers are larger than the server accepts (bad_request)",
   "415": "the body is not application/json in UTF-8", "422": "hatch refused; always the same message (rejected)",
   "429": "rate limited; Retry-After says when to retry (rate_limited)", "500": "a bug; the correlation id is in the server log",
   "503": "the store failed (nothing applied) or the server is over capacity; Retry-After when overloaded",
@@ -125,7 +126,7 @@ def op(method, path, opid, summary, access, responses, body=None, params=(), tag
     rs = dict(responses)
     codes = refusals if refusals is not None else (["400", "401", "403", "404", "409", "429", "500", "503"] if access == "bearer" else ["400", "500", "503"])
     if method == "post": codes = codes + ["413", "415"]
-    codes = codes + ["405"]
+    codes = codes + ["405", "431"]
     for c in codes: rs.setdefault(c, {"$ref": "#/components/responses/Problem" + c})
     o["responses"] = rs
     paths.setdefault(path, {})[method] = o

@@ -46,6 +46,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class ApiHandler extends Handler.Abstract {
   private static final Logger LOG = LoggerFactory.getLogger(ApiHandler.class);
+  /** The engine's own message for a failed authentication, so a missing header and a wrong key look alike (K6). */
+  private static final String UNAUTHENTICATED = new io.spaceduck.api.Unauthenticated().getMessage();
   private static final String STATIC_ROOT = "io/spaceduck/server/static/";
 
   private final SpaceDuck duck;
@@ -157,15 +159,15 @@ public final class ApiHandler extends Handler.Abstract {
   private static BeakKey bearer(Request request, String client) {
     List<String> values = request.getHeaders().getValuesList(HttpHeader.AUTHORIZATION);
     if (values.size() != 1) {
-      throw new ApiException(401, ProblemCodes.UNAUTHENTICATED, "unauthenticated");
+      throw new ApiException(401, ProblemCodes.UNAUTHENTICATED, UNAUTHENTICATED);
     }
     String v = values.get(0);
     if (v.length() < 8 || !v.regionMatches(true, 0, "Bearer ", 0, 7)) {
-      throw new ApiException(401, ProblemCodes.UNAUTHENTICATED, "unauthenticated");
+      throw new ApiException(401, ProblemCodes.UNAUTHENTICATED, UNAUTHENTICATED);
     }
     String raw = v.substring(7).trim();
     if (raw.isEmpty() || raw.length() > 512 || !raw.chars().allMatch(ch -> ch > 0x20 && ch < 0x7f)) {
-      throw new ApiException(401, ProblemCodes.UNAUTHENTICATED, "unauthenticated");
+      throw new ApiException(401, ProblemCodes.UNAUTHENTICATED, UNAUTHENTICATED);
     }
     String source = client.length() > BeakKey.MAX_SOURCE_LENGTH ? client.substring(0, BeakKey.MAX_SOURCE_LENGTH) : client;
     return BeakKey.of(raw, source);
