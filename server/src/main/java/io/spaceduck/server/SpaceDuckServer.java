@@ -121,8 +121,11 @@ public final class SpaceDuckServer implements AutoCloseable {
     /**
      * Proxies (IP addresses or CIDR blocks) whose {@code X-Forwarded-For} the server believes when it
      * decides a client's address for the hatch rate limit (H5). Default none: the header is ignored.
+     *
+     * @throws IllegalArgumentException if an entry is not an IP address or CIDR block
      */
     public Builder trustedProxies(List<String> cidrs) {
+      new io.spaceduck.server.internal.ClientAddress(cidrs); // validates each entry now (IllegalArgumentException)
       this.trustedProxies = List.copyOf(cidrs);
       return this;
     }
