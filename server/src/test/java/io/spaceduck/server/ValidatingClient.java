@@ -53,6 +53,8 @@ final class ValidatingClient {
 
   private final HttpClient http;
   private final URI base;
+  /** Every exchange made: "METHOD path status" (for the test that every route was answered). */
+  final List<String> log = new java.util.concurrent.CopyOnWriteArrayList<>();
 
   ValidatingClient(URI base) {
     this(base, HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build());
@@ -153,6 +155,7 @@ final class ValidatingClient {
       throw new IllegalStateException(e);
     }
     Exchange ex = new Exchange(resp.statusCode(), resp.headers(), resp.body());
+    log.add(method + " " + URI.create("http://x" + pathAndQuery).getRawPath() + " " + ex.status());
     validate(method, pathAndQuery, key, body, headers, ex, validateRequest);
     return ex;
   }
