@@ -89,10 +89,12 @@ public final class ApiHandler extends Handler.Abstract {
       Route route = null;
       Map<String, String> params = null;
       boolean pathKnown = false;
+      java.util.Set<String> allowed = new java.util.TreeSet<>();
       for (Route r : routes) {
         Map<String, String> p = r.match(segments);
         if (p != null) {
           pathKnown = true;
+          allowed.add(r.method());
           if (r.method().equals(method)) {
             route = r;
             params = p;
@@ -108,9 +110,11 @@ public final class ApiHandler extends Handler.Abstract {
             return write(response, callback, file.get(), method, template, start);
           }
         }
-        throw pathKnown
-            ? new ApiException(405, ProblemCodes.METHOD_NOT_ALLOWED, "method not allowed on this path")
-            : new ApiException(404, ProblemCodes.NOT_FOUND, "no such route");
+        if (pathKnown) {
+          Reply r = problem(405, ProblemCodes.METHOD_NOT_ALLOWED, "method not allowed on this path", Optional.empty());
+          return write(response, callback, r.header("Allow", String.join(", ", allowed)), method, template, start);
+        }
+        throw new ApiException(404, ProblemCodes.NOT_FOUND, "no such route");
       }
       template = route.template();
       reply = run(request, route, params);
@@ -286,9 +290,6 @@ public final class ApiHandler extends Handler.Abstract {
     Reply r = Reply.problem(status, o);
     if (status == 401) {
       r.header("WWW-Authenticate", "Bearer");
-    }
-    if (status == 405) {
-      r.header("Allow", "GET, POST");
     }
     retryAfter.ifPresent(d -> r.header("Retry-After", Long.toString(Math.max(1, (d.toMillis() + 999) / 1000))));
     return r;
