@@ -53,10 +53,20 @@ class TwoInstancesOnPostgresTest {
       two.client.get("/beak/whoami", scoutKey).problem(401, "unauthenticated");
       one.client.get("/beak/whoami", scoutKey).problem(401, "unauthenticated");
       assertEquals(true, two.client.get("/beak/audit/verify", admin).expect(200).json().path("valid").asBoolean());
+
+      // the store goes away under both servers: readiness and every call answer 503 unavailable, nothing applied
+      dropSchema(base, schema);
+      two.client.get("/readyz", null).problem(503, "unavailable");
+      one.client.get("/beak/whoami", adaKey).problem(503, "unavailable");
+      two.client.get("/healthz", null).expect(200); // alive, just not ready
     } finally {
-      try (Connection c = DriverManager.getConnection(base); Statement s = c.createStatement()) {
-        s.execute("DROP SCHEMA " + schema + " CASCADE");
-      }
+      dropSchema(base, schema);
+    }
+  }
+
+  private static void dropSchema(String base, String schema) throws Exception {
+    try (Connection c = DriverManager.getConnection(base); Statement s = c.createStatement()) {
+      s.execute("DROP SCHEMA IF EXISTS " + schema + " CASCADE");
     }
   }
 }
