@@ -36,18 +36,19 @@ schemas = {
   "Status": obj(["status"], {"status": s()}),
   "Principal": obj(["id", "kind", "tier", "key_id", "roles"], {
       "id": IDENT, "kind": {"type": "string", "enum": ["duckling", "agent"]}, "tier": TIER, "key_id": KEYID,
-      "roles": arr(s()), "operator_id": DK, "bond_id": BD}),
+      "roles": arr({"type": "string", "enum": ["admin"]}), "operator_id": DK, "bond_id": BD}),
   "Identity": obj(["id", "kind", "display_name", "tier", "status", "created_at", "current_cert_id"], {
       "id": IDENT, "kind": {"type": "string", "enum": ["duckling", "agent"]}, "display_name": s(), "tier": TIER,
-      "status": s(), "created_at": ts(), "current_cert_id": CT, "roles": arr(s()), "bond_id": BD, "operator_id": DK},
+      "status": {"type": "string", "enum": ["active", "blocked", "deleted"]}, "created_at": ts(), "current_cert_id": CT,
+      "roles": arr({"type": "string", "enum": ["admin"]}), "bond_id": BD, "operator_id": DK},
       "a duckling (with roles) or an agent (with bond_id and operator_id)"),
   "Certificate": obj(["cert_id", "subject_id", "kind", "display_name", "tier", "issued_at", "engine_version", "jws"], {
       "cert_id": CT, "subject_id": IDENT, "kind": {"type": "string", "enum": ["duckling", "agent"]}, "display_name": s(),
       "tier": TIER, "issued_at": ts(), "engine_version": s(), "operator_id": DK, "supersedes": CT,
       "jws": {"type": "string", "description": "the certificate as a compact JWS (C2), verifiable offline with /.well-known/jwks.json"},
-      "status": {"type": "string", "enum": ["current", "superseded", "revoked"]}}),
+      "status": {"type": "string", "enum": ["current", "superseded", "revoked", "deleted", "blocked"]}}),
   "Bond": obj(["bond_id", "agent_id", "operator_id", "agent_name", "bonded_at", "status"], {
-      "bond_id": BD, "agent_id": AG, "operator_id": DK, "agent_name": s(), "bonded_at": ts(), "status": s(),
+      "bond_id": BD, "agent_id": AG, "operator_id": DK, "agent_name": s(), "bonded_at": ts(), "status": {"type": "string", "enum": ["active", "revoked"]},
       "revocation": REVOCATION}),
   "Key": obj(["key_id", "owner_id", "status", "created_at"], {
       "key_id": KEYID, "owner_id": IDENT, "bond_id": BD, "status": {"type": "string", "enum": ["active", "grace", "expired", "revoked"]},

@@ -83,6 +83,35 @@ class OpenApiContractTest {
     assertTrue(!errors(v.validate(bad, json(200, good))).isEmpty(), "unknown request field");
   }
 
+  /** Every enum the views render is the Java enum, lower-cased: a new engine state cannot drift past the document. */
+  @Test
+  void documentedEnums_areTheEnginesEnums() throws Exception {
+    JsonNode schemas = ValidatingClient.JSON.readTree(OpenApiDocument.bytes()).path("components").path("schemas");
+    assertEnum(schemas.path("Certificate").path("properties").path("status"), io.spaceduck.api.CertStatus.values());
+    assertEnum(schemas.path("Identity").path("properties").path("status"), io.spaceduck.api.IdentityStatus.values());
+    assertEnum(schemas.path("Identity").path("properties").path("kind"), io.spaceduck.api.IdentityKind.values());
+    assertEnum(schemas.path("Identity").path("properties").path("roles").path("items"), io.spaceduck.api.Role.values());
+    assertEnum(schemas.path("Principal").path("properties").path("roles").path("items"), io.spaceduck.api.Role.values());
+    assertEnum(schemas.path("Bond").path("properties").path("status"), io.spaceduck.api.BondStatus.values());
+    assertEnum(schemas.path("Key").path("properties").path("status"), io.spaceduck.api.KeyStatus.values());
+    assertEnum(schemas.path("Peck").path("properties").path("state"), io.spaceduck.api.PeckState.values());
+    assertEnum(schemas.path("AuditEvent").path("properties").path("outcome"), io.spaceduck.api.AuditOutcome.values());
+    assertEnum(schemas.path("Certificate").path("properties").path("tier"), io.spaceduck.api.Tier.values());
+    Set<String> codes = new TreeSet<>();
+    schemas.path("Problem").path("properties").path("code").path("enum").forEach(n -> codes.add(n.asText()));
+    assertEquals(new TreeSet<>(io.spaceduck.server.internal.ProblemCodes.all().keySet()), codes);
+  }
+
+  private static void assertEnum(JsonNode schema, Enum<?>[] values) {
+    Set<String> documented = new TreeSet<>();
+    schema.path("enum").forEach(n -> documented.add(n.asText()));
+    Set<String> inJava = new TreeSet<>();
+    for (Enum<?> v : values) {
+      inJava.add(v instanceof io.spaceduck.api.Tier ? v.name() : v.name().toLowerCase(java.util.Locale.ROOT));
+    }
+    assertEquals(inJava, documented, schema.toString());
+  }
+
   /** The document keeps to the part of 3.1 that means the same in 3.0, so the 3.0 validator enforces it as written. */
   @Test
   void theDocumentUsesNoKeywordThatOnly31Has() throws Exception {
