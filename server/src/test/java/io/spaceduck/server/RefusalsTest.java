@@ -91,6 +91,18 @@ class RefusalsTest {
   }
 
   @Test
+  void aRequestJettyCannotParse_isAProblemToo() throws Exception {
+    try (Fixture f = new Fixture(dir); java.net.Socket s = new java.net.Socket("127.0.0.1", f.server.port())) {
+      s.setSoTimeout(10_000);
+      s.getOutputStream().write("GET /beak/%ZZ HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+      String response = new String(s.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+      assertTrue(response.startsWith("HTTP/1.1 400"), response);
+      assertTrue(response.toLowerCase(java.util.Locale.ROOT).contains("content-type: application/problem+json"), response);
+      assertTrue(response.contains("\"code\":\"bad_request\""), response);
+    }
+  }
+
+  @Test
   void anUnexpectedFailure_is500WithACorrelationId_andNoStackTrace() {
     try (Fixture f = new Fixture(dir)) {
       String admin = f.bootstrapAdmin();
