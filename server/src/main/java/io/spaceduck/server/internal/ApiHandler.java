@@ -126,7 +126,7 @@ public final class ApiHandler extends Handler.Abstract {
       // a caller mistake the engine caught (its documented contract); its message stays server-side
       LOG.debug("invalid input on {} {}: {}", method, template, e.toString());
       reply = problem(400, ProblemCodes.INVALID_INPUT, "invalid input", Optional.empty());
-    } catch (Exception | Error e) {
+    } catch (Exception e) { // an Error (out of memory, …) goes on to Jetty, whose error handler answers a bare 500 problem
       String id = UUID.randomUUID().toString();
       LOG.error("internal error {} on {} {}", id, method, template, e);
       reply = problem(500, ProblemCodes.INTERNAL, "internal error; correlation id " + id, Optional.empty());
