@@ -66,6 +66,7 @@ import picocli.CommandLine.Spec;
       CertCommand.class,
       JwksCommand.class,
       AuditCommand.class,
+      ServeCommand.class,
     },
     footerHeading = "%nEnvironment:%n",
     footer = {
