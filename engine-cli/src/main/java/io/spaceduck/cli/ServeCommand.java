@@ -1,8 +1,14 @@
 package io.spaceduck.cli;
 
 import io.spaceduck.api.SpaceDuck;
+import io.spaceduck.api.spi.HumanCheck;
 import io.spaceduck.server.SpaceDuckServer;
+import io.spaceduck.server.hosts.HostServices;
+import io.spaceduck.server.hosts.TurnstileHumanCheck;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
@@ -20,16 +26,21 @@ import picocli.CommandLine.Option;
  * every other command uses. Runs until SIGTERM or Ctrl-C; the shutdown hook stops the server (no new
  * connections, in-flight requests drained) and then closes the engine.
  *
- * <p>Development stand-ins, said loudly at start: verification codes go to stderr (as {@code duck
- * hatch} does) and the human check passes unless {@code $SPACEDUCK_CHALLENGE} is set. The SMTP,
- * Turnstile and webhook parts are wired here when they land (issue 17's host SPI work).
+ * <p>The host parts come from the environment ({@link HostServices#fromEnvironment}, docs/http-api.md):
+ * Turnstile ({@code SPACEDUCK_TURNSTILE_SECRET}), SMTP ({@code SPACEDUCK_SMTP_HOST} …) and signed
+ * webhooks ({@code SPACEDUCK_WEBHOOK_URLS}). A part that is not configured fails closed, except in
+ * development mode, which is the default on a loopback address only ({@code SPACEDUCK_DEV_MODE=false}
+ * turns it off) and is refused on any other: codes are printed on stderr (as {@code duck hatch}
+ * does) and the human check passes unless {@code $SPACEDUCK_CHALLENGE} is set.
  */
 @Command(
     name = "serve",
     description = {
       "Serve the /beak/* HTTP API (docs/http-api.md) on this store until SIGTERM or Ctrl-C.",
       "Plain HTTP only on a loopback address; any other address needs --tls-cert and --tls-key.",
-      "Development mode: hatch verification codes are printed to stderr, not emailed.",
+      "Host parts from the environment: SPACEDUCK_TURNSTILE_SECRET, SPACEDUCK_SMTP_HOST…, SPACEDUCK_WEBHOOK_URLS;",
+      "unconfigured parts fail closed, except in development mode (default on loopback only, SPACEDUCK_DEV_MODE=false",
+      "turns it off): verification codes printed to stderr, the human check passes.",
     })
 final class ServeCommand extends Base implements Callable<Integer> {
   @Option(names = "--listen", defaultValue = "127.0.0.1:8080", paramLabel = "HOST:PORT",
@@ -50,6 +61,30 @@ final class ServeCommand extends Base implements Callable<Integer> {
 
   @Option(names = "--metrics-public", description = "answer /metrics for every client (default: loopback clients only)")
   boolean metricsPublic;
+
+  /**
+   * Development mode's output (banners, codes) goes to this command's stderr, held back until the
+   * engine is open so that a refused start (a missing store: exit 10) prints only its refusal.
+   */
+  private final DevLines devLines = new DevLines();
+
+  private final class DevLines extends ByteArrayOutputStream {
+    private boolean live;
+
+    synchronized void goLive() {
+      live = true;
+      flush();
+    }
+
+    @Override
+    public synchronized void flush() {
+      if (live) {
+        err().print(toString(StandardCharsets.UTF_8));
+        err().flush();
+        reset();
+      }
+    }
+  }
 
   @Override
   public Integer call() throws InterruptedException {
@@ -73,10 +108,22 @@ final class ServeCommand extends Base implements Callable<Integer> {
           + ": only a loopback address may be served without TLS (give --tls-cert and --tls-key, or listen on 127.0.0.1"
           + " behind a TLS-terminating proxy)");
     }
-    SpaceDuck duck = open();
-    err().println("duck: DEVELOPMENT MODE: hatch verification codes are printed on this terminal (stderr), not emailed,");
-    err().println("duck: and the human check passes every hatch unless " + HatchSpi.CHALLENGE_ENV + " is set. Do not expose");
-    err().println("duck: this to the public before SMTP delivery and Turnstile are configured (docs/http-api.md).");
+    HostServices hosts = hostServices(address.getAddress().isLoopbackAddress());
+    HumanCheck check = hosts.humanCheck();
+    if (ctx().getenv(TurnstileHumanCheck.SECRET_ENV) == null && ctx().getenv(HatchSpi.CHALLENGE_ENV) != null) {
+      check = HatchSpi.humanCheck(ctx()); // duck's own shared-token check, as `duck hatch` uses it
+    }
+    SpaceDuck duck;
+    try {
+      duck = root().open(check, hosts.verificationDelivery(), b -> b.peckNotifier(hosts.peckNotifier()));
+    } catch (RuntimeException e) {
+      hosts.close();
+      throw e;
+    }
+    devLines.goLive();
+    for (String line : hosts.summary()) {
+      err().println("duck: " + line);
+    }
     SpaceDuckServer server;
     try {
       SpaceDuckServer.Builder b = SpaceDuckServer.builder()
@@ -91,9 +138,11 @@ final class ServeCommand extends Base implements Callable<Integer> {
       server = b.start();
     } catch (UncheckedIOException e) {
       duck.close();
+      hosts.close();
       throw CliException.config("cannot listen on " + listen + ": " + e.getCause().getMessage());
     } catch (IllegalArgumentException | IllegalStateException e) {
       duck.close();
+      hosts.close();
       throw CliException.config(e.getMessage());
     }
     CountDownLatch stopped = new CountDownLatch(1);
@@ -101,7 +150,11 @@ final class ServeCommand extends Base implements Callable<Integer> {
       try {
         server.close(); // stop accepting, drain in-flight requests
       } finally {
-        duck.close(); // then the engine: the server never owns it
+        try {
+          duck.close(); // then the engine: the server never owns it
+        } finally {
+          hosts.close(); // last: the webhooks drain the engine's final transitions
+        }
         err().println("duck: stopped");
         stopped.countDown();
       }
@@ -111,6 +164,36 @@ final class ServeCommand extends Base implements Callable<Integer> {
     err().println("duck: serving " + server.uri() + " — SIGTERM or Ctrl-C stops it (in-flight requests finish first)");
     stopped.await();
     return ExitCodes.OK;
+  }
+
+  /**
+   * The host parts from the environment. Development mode (codes on stderr, a passing human check
+   * for what is not configured) is the default on a loopback address and refused on any other.
+   */
+  private HostServices hostServices(boolean loopback) {
+    String dev = ctx().getenv(HostServices.DEV_MODE_ENV);
+    boolean devMode;
+    switch (dev == null ? (loopback ? "true" : "false") : dev.trim().toLowerCase(java.util.Locale.ROOT)) {
+      case "true": case "yes": case "1": case "on":
+        devMode = true;
+        break;
+      case "false": case "no": case "0": case "off":
+        devMode = false;
+        break;
+      default:
+        throw CliException.config(HostServices.DEV_MODE_ENV + " must be true or false");
+    }
+    if (devMode && !loopback) {
+      throw CliException.config(HostServices.DEV_MODE_ENV + "=true is refused off a loopback address:"
+          + " development mode prints verification codes and passes every human check");
+    }
+    PrintStream devOut = new PrintStream(devLines, true, StandardCharsets.UTF_8);
+    try {
+      return HostServices.fromEnvironment(
+          name -> name.equals(HostServices.DEV_MODE_ENV) ? Boolean.toString(devMode) : ctx().getenv(name), devOut);
+    } catch (IllegalStateException | IllegalArgumentException e) {
+      throw CliException.config(e.getMessage());
+    }
   }
 
   private static InetSocketAddress address(String hostPort) {

@@ -14,6 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -68,5 +69,18 @@ class ServeCommandTest {
     duck.run("serve", "--key-file", "k.txt").fails(ExitCodes.USAGE);
     duck.run("serve", "--tls-cert", "c.pem").fails(ExitCodes.USAGE);
     duck.run("serve", "--trusted-proxy", "not-an-ip").fails(ExitCodes.USAGE);
+  }
+
+  @Test
+  void developmentMode_isRefusedOffLoopback_andAMalformedSwitchIsAConfigurationError() throws Exception {
+    DuckRunner duck = new DuckRunner(dir);
+    duck.init();
+    Files.writeString(dir.resolve("c.pem"), "not read: the refusal comes first");
+    Files.writeString(dir.resolve("k.pem"), "not read: the refusal comes first");
+    var r = duck.run(Map.of("SPACEDUCK_DEV_MODE", "true"), "",
+        "serve", "--listen", "0.0.0.0:0", "--tls-cert", "c.pem", "--tls-key", "k.pem").fails(ExitCodes.CONFIG);
+    assertTrue(r.err().contains("SPACEDUCK_DEV_MODE=true is refused off a loopback address"), r.err());
+    var m = duck.run(Map.of("SPACEDUCK_DEV_MODE", "maybe"), "", "serve", "--listen", "127.0.0.1:0").fails(ExitCodes.CONFIG);
+    assertTrue(m.err().contains("SPACEDUCK_DEV_MODE must be true or false"), m.err());
   }
 }
