@@ -141,6 +141,13 @@ const describe = (c) => `sub=${c.sub} aud=${c.aud} peck=${c.peck_id} scope="${c.
 
 // ---- The agent's flow ---------------------------------------------------------------------------
 
+/** A whole number of seconds from the environment, or the default. */
+function seconds(name, fallback) {
+  const value = process.env[name] ?? String(fallback);
+  if (!/^[1-9]\d{0,8}$/.test(value)) throw new Exit(2, `${name} must be a whole number of seconds`);
+  return Number(value);
+}
+
 function keyFromEnvironment() {
   const key = process.env.SPACEDUCK_KEY;
   if (!key) throw new Exit(2, 'set SPACEDUCK_KEY to the agent\'s Beak Key (the environment only, never an argument)');
@@ -149,7 +156,7 @@ function keyFromEnvironment() {
 
 /** Polls the peck until it is active; refused states end the wait. Backoff 0.5 s × 1.5 up to 5 s. */
 async function waitUntilActive(peckId) {
-  const deadline = Date.now() + 1000 * Number(process.env.SPACEDUCK_WAIT_SECONDS ?? 300);
+  const deadline = Date.now() + 1000 * seconds('SPACEDUCK_WAIT_SECONDS', 300);
   let delay = 500;
   let last;
   for (;;) {
@@ -169,7 +176,8 @@ async function run() {
   const targetCert = process.env.SPACEDUCK_TARGET_CERT;
   if (!/^ct_[a-z2-7]{16,40}$/.test(targetCert ?? '')) throw new Exit(2, 'set SPACEDUCK_TARGET_CERT to a certificate id (ct_…)');
   const scope = (process.env.SPACEDUCK_SCOPE ?? 'chat:read').split(/\s+/).filter(Boolean);
-  const duration = Number(process.env.SPACEDUCK_DURATION ?? 3600);
+  const duration = seconds('SPACEDUCK_DURATION', 3600);
+  seconds('SPACEDUCK_WAIT_SECONDS', 300); // refuse a bad value now, not after the peck was requested
 
   const me = await api('GET', '/beak/whoami'); // the engine checks the key on every call (K4)
   console.log(`whoami: ${me.id} (${me.kind}, ${me.tier}), key id ${me.key_id}`);
@@ -186,6 +194,7 @@ async function run() {
   await waitUntilActive(peck.peck_id);
 
   const session = await api('POST', `/beak/pecks/${peck.peck_id}/session`);
+  if (typeof session.token !== 'string') throw new Exit(1, 'the session reply carries no token');
   // Verify our own token offline as the peer will: against the JWK set, for the target as audience.
   const claims = await verifySessionToken(session.token, await fetchJwks(), { audience: cert.subject_id, subject: me.id });
   if (claims.peck_id !== peck.peck_id) throw new Exit(3, 'token rejected: another peck');

@@ -33,7 +33,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -58,8 +58,9 @@ class NodeAgentExampleTest {
 
   @TempDir Path dir;
 
-  @BeforeAll
-  static void findNodeAndScript() {
+  /** Per test (not once per class), so that a skip is reported on every test with its reason. */
+  @BeforeEach
+  void findNodeAndScript() {
     String path = System.getenv(NODE_ENV);
     boolean required = "true".equalsIgnoreCase(System.getenv(REQUIRE_ENV));
     if (path == null || path.isBlank()) {
