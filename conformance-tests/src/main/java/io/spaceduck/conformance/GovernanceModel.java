@@ -864,7 +864,7 @@ public final class GovernanceModel implements AutoCloseable {
     trace.add("sweepExpired → " + n);
     ensure(n == stored, "U1: the sweep deleted " + n + " pulses, the store held " + stored + " older than the TTL");
     for (MIdentity a : agents()) {
-      List<Pulse> kept = StorageContract.expectedHistory(pulses.getOrDefault(a.id, List.of()), (io.spaceduck.api.AgentId) a.id)
+      List<Pulse> kept = Pulses.expectedHistory(pulses.getOrDefault(a.id, List.of()), (io.spaceduck.api.AgentId) a.id)
           .stream().filter(p -> !p.at().isBefore(cutoff)).collect(Collectors.toList());
       ensure(kept.equals(t.storage.pulseHistory((io.spaceduck.api.AgentId) a.id, Integer.MAX_VALUE)),
           "U1: after the sweep the store keeps exactly the pulses within the TTL of " + a);
@@ -872,13 +872,13 @@ public final class GovernanceModel implements AutoCloseable {
   }
 
   Optional<Pulse> latestPulse(IdentityId agent) {
-    return StorageContract.expectedHistory(pulses.getOrDefault(agent, List.of()), (io.spaceduck.api.AgentId) agent)
+    return Pulses.expectedHistory(pulses.getOrDefault(agent, List.of()), (io.spaceduck.api.AgentId) agent)
         .stream().findFirst();
   }
 
   List<Pulse> visibleHistory(IdentityId agent) {
     Instant cutoff = now().minus(EngineFixture.PULSE_TTL);
-    return StorageContract.expectedHistory(pulses.getOrDefault(agent, List.of()), (io.spaceduck.api.AgentId) agent)
+    return Pulses.expectedHistory(pulses.getOrDefault(agent, List.of()), (io.spaceduck.api.AgentId) agent)
         .stream().filter(p -> !p.at().isBefore(cutoff)).collect(Collectors.toList());
   }
 
