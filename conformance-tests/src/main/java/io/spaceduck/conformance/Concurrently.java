@@ -17,6 +17,9 @@ import java.util.concurrent.TimeoutException;
  * a deadline so that a store whose units block each other fails the property instead of hanging it.
  */
 final class Concurrently {
+  /** Seconds a multi-threaded property waits for its threads before it fails as hung. */
+  static final int THREAD_TIMEOUT_SECONDS = 60;
+
   private Concurrently() {}
 
   /** Runs every task at once and returns their results in task order. */

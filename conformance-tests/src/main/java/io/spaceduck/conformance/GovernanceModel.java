@@ -17,9 +17,9 @@ import io.spaceduck.api.BondStatus;
 import io.spaceduck.api.CertId;
 import io.spaceduck.api.CertStatus;
 import io.spaceduck.api.CertificateView;
-import io.spaceduck.api.Conflict;
 import io.spaceduck.api.Duckling;
 import io.spaceduck.api.DucklingId;
+import io.spaceduck.api.ErrorCode;
 import io.spaceduck.api.Forbidden;
 import io.spaceduck.api.HatchResult;
 import io.spaceduck.api.HatchTicket;
@@ -27,17 +27,14 @@ import io.spaceduck.api.Identity;
 import io.spaceduck.api.IdentityId;
 import io.spaceduck.api.IdentityKind;
 import io.spaceduck.api.IdentityStatus;
-import io.spaceduck.api.InvalidInput;
 import io.spaceduck.api.IssuedKey;
 import io.spaceduck.api.KeyId;
 import io.spaceduck.api.KeyInfo;
-import io.spaceduck.api.NotFound;
 import io.spaceduck.api.Principal;
 import io.spaceduck.api.Pulse;
 import io.spaceduck.api.ReasonCode;
 import io.spaceduck.api.Rejected;
 import io.spaceduck.api.SpaceDuck;
-import io.spaceduck.api.SpaceDuckException;
 import io.spaceduck.api.StaleAgent;
 import io.spaceduck.api.Tier;
 import io.spaceduck.api.Unauthenticated;
@@ -90,7 +87,20 @@ public final class GovernanceModel implements AutoCloseable {
     NOT_FOUND,
     CONFLICT,
     INVALID_INPUT,
-    REJECTED
+    REJECTED;
+
+    /** The outcome of a refusal with {@code code} (one of {@link EngineCall#MODELLED}, or REJECTED). */
+    static Outcome of(ErrorCode code) {
+      return switch (code) {
+        case UNAUTHENTICATED -> UNAUTHENTICATED;
+        case FORBIDDEN -> FORBIDDEN;
+        case NOT_FOUND -> NOT_FOUND;
+        case CONFLICT -> CONFLICT;
+        case INVALID_INPUT -> INVALID_INPUT;
+        case REJECTED -> REJECTED;
+        case RATE_LIMITED, UNAVAILABLE -> throw new IllegalArgumentException("not an outcome the model knows: " + code);
+      };
+    }
   }
 
   /**
@@ -864,7 +874,7 @@ public final class GovernanceModel implements AutoCloseable {
     trace.add("sweepExpired → " + n);
     ensure(n == stored, "U1: the sweep deleted " + n + " pulses, the store held " + stored + " older than the TTL");
     for (MIdentity a : agents()) {
-      List<Pulse> kept = StorageContract.expectedHistory(pulses.getOrDefault(a.id, List.of()), (io.spaceduck.api.AgentId) a.id)
+      List<Pulse> kept = Pulses.expectedHistory(pulses.getOrDefault(a.id, List.of()), (io.spaceduck.api.AgentId) a.id)
           .stream().filter(p -> !p.at().isBefore(cutoff)).collect(Collectors.toList());
       ensure(kept.equals(t.storage.pulseHistory((io.spaceduck.api.AgentId) a.id, Integer.MAX_VALUE)),
           "U1: after the sweep the store keeps exactly the pulses within the TTL of " + a);
@@ -872,13 +882,13 @@ public final class GovernanceModel implements AutoCloseable {
   }
 
   Optional<Pulse> latestPulse(IdentityId agent) {
-    return StorageContract.expectedHistory(pulses.getOrDefault(agent, List.of()), (io.spaceduck.api.AgentId) agent)
+    return Pulses.expectedHistory(pulses.getOrDefault(agent, List.of()), (io.spaceduck.api.AgentId) agent)
         .stream().findFirst();
   }
 
   List<Pulse> visibleHistory(IdentityId agent) {
     Instant cutoff = now().minus(EngineFixture.PULSE_TTL);
-    return StorageContract.expectedHistory(pulses.getOrDefault(agent, List.of()), (io.spaceduck.api.AgentId) agent)
+    return Pulses.expectedHistory(pulses.getOrDefault(agent, List.of()), (io.spaceduck.api.AgentId) agent)
         .stream().filter(p -> !p.at().isBefore(cutoff)).collect(Collectors.toList());
   }
 
@@ -1083,24 +1093,9 @@ public final class GovernanceModel implements AutoCloseable {
     }
     Map<String, Object> before = snapshot();
     long head = head();
-    T result = null;
-    Outcome outcome;
-    try {
-      result = body.get();
-      outcome = Outcome.SUCCESS;
-    } catch (Unauthenticated e) {
-      outcome = Outcome.UNAUTHENTICATED;
-    } catch (Forbidden e) {
-      outcome = Outcome.FORBIDDEN;
-    } catch (NotFound e) {
-      outcome = Outcome.NOT_FOUND;
-    } catch (Conflict e) {
-      outcome = Outcome.CONFLICT;
-    } catch (InvalidInput e) {
-      outcome = Outcome.INVALID_INPUT;
-    } catch (SpaceDuckException | IllegalStateException | IllegalArgumentException | NullPointerException e) {
-      throw failure(description + " threw " + e);
-    }
+    EngineCall<T> called = EngineCall.run(body, e -> failure(description + " threw " + e));
+    T result = called.result();
+    Outcome outcome = called.refusal().map(Outcome::of).orElse(Outcome.SUCCESS);
     trace.add(description + " -> " + outcome);
     ensure(expect.accepts(outcome), "unexpected outcome " + outcome + "; the model accepts "
         + (expect.successAllowed() ? "SUCCESS" : expect.refusals()));

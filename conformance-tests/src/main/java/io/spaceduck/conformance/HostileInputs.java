@@ -11,14 +11,23 @@ import net.jqwik.api.Tuple;
  * validators and stores — controls, bidi overrides, zero-width and combining characters, lone
  * surrogates, emoji sequences, NUL, very long strings — and emails and Beak Keys that are almost
  * right. Whatever the engine accepts of it travels through the backend and must come back exactly.
+ *
+ * <p>Published for the engine's and the front ends' own input tests, so that every layer is fed the same
+ * hostile text. Each method returns a new arbitrary; {@link #email()}'s valid addresses are unique in the
+ * JVM (a shared counter), so they are never taken. Thread-safe.
  */
-final class HostileInputs {
-  static final String BASE32 = "abcdefghijklmnopqrstuvwxyz234567";
+public final class HostileInputs {
+  /** The alphabet of the variable part of ids and Beak Keys (RFC 4648 base32, lower case). */
+  public static final String BASE32 = "abcdefghijklmnopqrstuvwxyz234567";
   private static final AtomicInteger SEQ = new AtomicInteger();
 
   private HostileInputs() {}
 
-  static Arbitrary<String> text() {
+  /**
+   * Text built from the pieces that break naive validators and stores, plus plain random strings, long
+   * strings and the documented edge cases (blank, 64 and 65 characters or emoji, 10,000 characters).
+   */
+  public static Arbitrary<String> text() {
     Arbitrary<String> piece =
         Arbitraries.frequencyOf(
             Tuple.of(8, Arbitraries.strings().withCharRange('a', 'z').ofMinLength(1).ofMaxLength(6)),
@@ -44,7 +53,8 @@ final class HostileInputs {
             "\uD83E\uDD86".repeat(64), "\uD83E\uDD86".repeat(65), "e\u0301".repeat(40), "x".repeat(10_000)));
   }
 
-  static Arbitrary<String> email() {
+  /** Hostile email addresses (two thirds) and valid, never-taken ones, some needing normalisation (one third). */
+  public static Arbitrary<String> email() {
     Arbitrary<String> text = text();
     Arbitrary<String> local = Arbitraries.strings().withCharRange('a', 'z').ofMinLength(1).ofMaxLength(12);
     Arbitrary<String> hostile = Arbitraries.oneOf(
@@ -69,7 +79,7 @@ final class HostileInputs {
   }
 
   /** Anything but {@code real}: wrong prefixes, truncations, bad characters, unknown ids or wrong secrets. */
-  static Arbitrary<String> notAKey(String real) {
+  public static Arbitrary<String> notAKey(String real) {
     String knownId = real.substring(3, 19);
     Arbitrary<String> b32 = Arbitraries.strings().withChars(BASE32.toCharArray()).ofLength(52);
     Arbitrary<String> id16 = Arbitraries.strings().withChars(BASE32.toCharArray()).ofLength(16);

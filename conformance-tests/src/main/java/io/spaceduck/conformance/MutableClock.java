@@ -5,18 +5,34 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
+import java.util.Objects;
 import java.util.concurrent.atomic.AtomicReference;
 
-/** The engine's clock in the engine contract: moved by the action chains, never by waiting. Thread-safe. */
-final class MutableClock extends Clock {
+/**
+ * A clock that tests move by hand, never by waiting: the engine's clock in the engine contract, and
+ * the one clock of the engine's and the CLI's own tests. It stays where it is set until {@link
+ * #advance} or {@link #set} moves it; every reader (every engine or command it is given to) sees the
+ * same instant. Always UTC: {@link #withZone} returns this clock.
+ *
+ * <p>Thread-safe.
+ */
+public final class MutableClock extends Clock {
   private final AtomicReference<Instant> now;
 
-  MutableClock(Instant start) {
-    this.now = new AtomicReference<>(start);
+  /** A clock standing at {@code start}. */
+  public MutableClock(Instant start) {
+    this.now = new AtomicReference<>(Objects.requireNonNull(start, "start"));
   }
 
-  void advance(Duration d) {
+  /** Moves the clock by {@code d} (backwards if negative). */
+  public void advance(Duration d) {
+    Objects.requireNonNull(d, "d");
     now.updateAndGet(i -> i.plus(d));
+  }
+
+  /** Puts the clock at {@code instant}, earlier or later. */
+  public void set(Instant instant) {
+    now.set(Objects.requireNonNull(instant, "instant"));
   }
 
   @Override

@@ -11,17 +11,15 @@ import io.spaceduck.api.BondId;
 import io.spaceduck.api.BondResult;
 import io.spaceduck.api.BondStatus;
 import io.spaceduck.api.CertId;
-import io.spaceduck.api.Conflict;
 import io.spaceduck.api.DucklingId;
+import io.spaceduck.api.ErrorCode;
 import io.spaceduck.api.Forbidden;
 import io.spaceduck.api.HatchResult;
 import io.spaceduck.api.IdentityId;
 import io.spaceduck.api.IdentityStatus;
-import io.spaceduck.api.InvalidInput;
 import io.spaceduck.api.IssuedKey;
 import io.spaceduck.api.IssuedSession;
 import io.spaceduck.api.KeyId;
-import io.spaceduck.api.NotFound;
 import io.spaceduck.api.Peck;
 import io.spaceduck.api.PeckId;
 import io.spaceduck.api.PeckRequest;
@@ -30,7 +28,6 @@ import io.spaceduck.api.Pecks;
 import io.spaceduck.api.ReasonCode;
 import io.spaceduck.api.Session;
 import io.spaceduck.api.SessionToken;
-import io.spaceduck.api.SpaceDuckException;
 import io.spaceduck.api.Tier;
 import io.spaceduck.api.Unauthenticated;
 import java.time.Duration;
@@ -109,7 +106,19 @@ public final class PeckModel implements AutoCloseable {
     FORBIDDEN_UNAUDITED,
     NOT_FOUND,
     CONFLICT,
-    INVALID_INPUT
+    INVALID_INPUT;
+
+    /** The outcome of a refusal with {@code code}, one of {@link EngineCall#MODELLED}. */
+    static Outcome of(ErrorCode code) {
+      return switch (code) {
+        case UNAUTHENTICATED -> UNAUTHENTICATED;
+        case FORBIDDEN -> FORBIDDEN; // FORBIDDEN_UNAUDITED once the model sees that no event was appended
+        case NOT_FOUND -> NOT_FOUND;
+        case CONFLICT -> CONFLICT;
+        case INVALID_INPUT -> INVALID_INPUT;
+        case RATE_LIMITED, REJECTED, UNAVAILABLE -> throw new IllegalArgumentException("not an outcome the model knows: " + code);
+      };
+    }
   }
 
   /** An identity of the world: the admin, an operator or an agent, as the model knows it. */
@@ -724,24 +733,9 @@ public final class PeckModel implements AutoCloseable {
       successAllowed = false;
     }
     long h = head();
-    T result = null;
-    Outcome out;
-    try {
-      result = body.get();
-      out = Outcome.SUCCESS;
-    } catch (Unauthenticated e) {
-      out = Outcome.UNAUTHENTICATED;
-    } catch (Forbidden e) {
-      out = Outcome.FORBIDDEN;
-    } catch (NotFound e) {
-      out = Outcome.NOT_FOUND;
-    } catch (Conflict e) {
-      out = Outcome.CONFLICT;
-    } catch (InvalidInput e) {
-      out = Outcome.INVALID_INPUT;
-    } catch (SpaceDuckException | IllegalStateException | IllegalArgumentException | NullPointerException e) {
-      throw failure(what + " threw " + e);
-    }
+    EngineCall<T> called = EngineCall.run(body, e -> failure(what + " threw " + e));
+    T result = called.result();
+    Outcome out = called.refusal().map(Outcome::of).orElse(Outcome.SUCCESS);
     List<AuditEvent> events = since(h);
     if (out == Outcome.FORBIDDEN && events.isEmpty()) {
       out = Outcome.FORBIDDEN_UNAUDITED;

@@ -86,7 +86,7 @@ public final class StoreModel {
   private static final List<Optional<DucklingId>> BLOCK_OWNERS = List.of(Optional.empty(), Optional.of(dk('o')));
   /** Two agents that pulse and one that never does. */
   private static final List<AgentId> PULSE_AGENTS =
-      List.of(StorageContract.PULSE_AGENTS.get(0), StorageContract.PULSE_AGENTS.get(1), StorageContract.SILENT_AGENT);
+      List.of(Pulses.PULSE_AGENTS.get(0), Pulses.PULSE_AGENTS.get(1), Pulses.SILENT_AGENT);
   /** Few instants, so that equal instants (ties) and sweeps at a pulse's very instant are common. */
   private static final List<Instant> PULSE_TIMES =
       List.of(AT, AT.plusNanos(1), AT.plusSeconds(1), AT.plusSeconds(2), AT.plusSeconds(2).plusNanos(1), AT.minusSeconds(5));
@@ -277,7 +277,7 @@ public final class StoreModel {
     }
     u.drafts().forEach(tx::appendAudit);
     if (u.throwsAtEnd()) {
-      throw new StorageContract.UnitAborted();
+      throw new UnitAborted();
     }
     return reads;
   }
@@ -291,7 +291,7 @@ public final class StoreModel {
       actual = Outcome.COMMITTED;
     } catch (StorageConflictException e) {
       actual = Outcome.CONFLICT;
-    } catch (StorageContract.UnitAborted e) {
+    } catch (UnitAborted e) {
       actual = Outcome.THROWN;
     }
     assertEquals(p.outcome(), actual, "outcome of " + u);
@@ -327,7 +327,7 @@ public final class StoreModel {
   void assertMatchesStore() {
     for (AgentId a : PULSE_AGENTS) {
       assertEquals(Optional.ofNullable(latest.get(a)), store.latestPulse(a), "latest pulse of " + a);
-      assertEquals(StorageContract.expectedHistory(pulses, a), store.pulseHistory(a, Integer.MAX_VALUE), "pulse history of " + a);
+      assertEquals(Pulses.expectedHistory(pulses, a), store.pulseHistory(a, Integer.MAX_VALUE), "pulse history of " + a);
     }
     for (Row r : ALL_ROWS) {
       assertEquals(Optional.ofNullable(rows.get(r)), store.get(r.table(), r.key()), "row " + r);
@@ -471,7 +471,7 @@ public final class StoreModel {
     private static final Arbitrary<Transformer<StoreModel>> PULSES =
         Combinators.combine(Arbitraries.of(PULSE_AGENTS.subList(0, 2)), Arbitraries.of(PULSE_TIMES), Arbitraries.of("up", "busy", "🦆"))
             .as((a, at, status) -> {
-              Pulse p = StorageContract.pulse(a, at, status);
+              Pulse p = Pulses.pulse(a, at, status);
               return Transformer.mutate("recordPulse " + a.value().substring(0, 4) + "… at " + at + " " + status, m -> m.record(p));
             });
 

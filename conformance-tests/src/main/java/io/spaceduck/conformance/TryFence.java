@@ -22,7 +22,7 @@ import java.util.function.Supplier;
  */
 final class TryFence {
   /** How long {@link #end} waits for a lingering try: longer than a multi-threaded property's own join. */
-  static final int END_WAIT_SECONDS = StorageContract.THREAD_TIMEOUT_SECONDS + 30;
+  static final int END_WAIT_SECONDS = Concurrently.THREAD_TIMEOUT_SECONDS + 30;
 
   private final Object lock = new Object();
   private final List<AutoCloseable> open = new ArrayList<>();

@@ -1,5 +1,6 @@
 package io.spaceduck.cli;
 
+import io.spaceduck.conformance.MutableClock;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Path;

@@ -28,6 +28,7 @@ import io.spaceduck.api.SpaceDuck;
 import io.spaceduck.api.Tier;
 import io.spaceduck.api.VerificationCode;
 import io.spaceduck.api.spi.HumanCheck;
+import io.spaceduck.conformance.MutableClock;
 import io.spaceduck.storage.PendingHatch;
 import io.spaceduck.storage.Tables;
 import io.spaceduck.storage.memory.InMemoryStorage;

@@ -1,5 +1,6 @@
 package io.spaceduck.core;
 
+import io.spaceduck.conformance.HostileInputs;
 import io.spaceduck.conformance.InputChecks;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -36,7 +37,6 @@ import net.jqwik.api.Label;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
 import net.jqwik.api.Tag;
-import net.jqwik.api.Tuple;
 import net.jqwik.api.lifecycle.AfterContainer;
 import net.jqwik.api.lifecycle.BeforeContainer;
 import net.jqwik.api.statistics.Statistics;
@@ -51,7 +51,6 @@ import org.junit.jupiter.api.function.Executable;
  * EngineContract} in the conformance kit), which runs them on every backend.
  */
 class HostileInputProperties {
-  private static final String BASE32 = "abcdefghijklmnopqrstuvwxyz234567";
   private static final Pattern REASON = Pattern.compile("[a-z0-9_]{1,40}");
   private static final AtomicInteger SEQ = new AtomicInteger();
 
@@ -84,31 +83,10 @@ class HostileInputProperties {
 
   // ------------------------------------------------------------------ arbitraries
 
-  /** Text built from the pieces that break naive validators, plus plain random strings. */
+  /** The kit's hostile text ({@link HostileInputs#text()}), which the engine contract feeds every backend. */
   @Provide
   Arbitrary<String> hostileText() {
-    Arbitrary<String> piece =
-        Arbitraries.frequencyOf(
-            Tuple.of(8, Arbitraries.strings().withCharRange('a', 'z').ofMinLength(1).ofMaxLength(6)),
-            Tuple.of(2, Arbitraries.strings().withCharRange('A', 'Z').ofMinLength(1).ofMaxLength(3)),
-            Tuple.of(2, Arbitraries.of(" ", "  ", "\t", "\n", "\r\n", "\u00A0", "\u3000", "\u2003")),
-            Tuple.of(2, Arbitraries.chars().range('\u0000', '\u001F').map(String::valueOf)),
-            Tuple.of(1, Arbitraries.of("\u0000", "\u007F", "\u0085", "\u009B")),
-            Tuple.of(2, Arbitraries.of("\u202E", "\u202D", "\u202A", "\u2066", "\u2067", "\u2069", "\u061C")),
-            Tuple.of(2, Arbitraries.of("\u200B", "\u200C", "\u200D", "\u2060", "\uFEFF", "\u00AD")),
-            Tuple.of(1, Arbitraries.of("\u2028", "\u2029")),
-            Tuple.of(2, Arbitraries.of("\uD800", "\uDBFF", "\uDC00", "\uDFFF", "\uDC00\uD800")),
-            Tuple.of(2, Arbitraries.of("\uD83E\uDD86", "\uD83D\uDC69\u200D\uD83D\uDE80", "\u2764\uFE0F", "\uD83C\uDDE9\uD83C\uDDEA")),
-            Tuple.of(2, Arbitraries.of("\u0301", "\u0308", "\u20DD", "e\u0301", "Z\u0351\u0352\u0353\u0354", "\u1100\u1161")),
-            Tuple.of(1, Arbitraries.of("\uE000", "\uF8FF", "\u0378", "\uFFFF", "\uFFFE", "\uDB80\uDC00")),
-            Tuple.of(2, Arbitraries.of("<script>", "'", "\"", "&", "%s", "%n", "${jndi:ldap://x}", "\\", "@", ".", "../", "\u0130", "\u00DF")),
-            Tuple.of(1, Arbitraries.strings().all().ofMinLength(1).ofMaxLength(4)));
-    return Arbitraries.oneOf(
-        piece.list().ofMaxSize(24).map(l -> String.join("", l)),
-        Arbitraries.strings().all().ofMaxLength(80),
-        Arbitraries.strings().withCharRange('a', 'z').ofMinLength(60).ofMaxLength(300),
-        Arbitraries.of("", " ", "   ", "\t\n", "\u0000", "\u202E", "\u200B", "\uD800", "a".repeat(64), "a".repeat(65),
-            "\uD83E\uDD86".repeat(64), "\uD83E\uDD86".repeat(65), "e\u0301".repeat(40), "x".repeat(10_000)));
+    return HostileInputs.text();
   }
 
   @Provide

@@ -33,6 +33,7 @@ import io.spaceduck.api.SpaceDuck;
 import io.spaceduck.api.Tier;
 import io.spaceduck.api.Unauthenticated;
 import io.spaceduck.api.VerificationCode;
+import io.spaceduck.conformance.MutableClock;
 import io.spaceduck.storage.AuditDraft;
 import io.spaceduck.storage.PendingHatch;
 import io.spaceduck.storage.Tables;

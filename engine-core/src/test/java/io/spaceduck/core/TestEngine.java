@@ -17,6 +17,7 @@ import io.spaceduck.api.SpaceDuckBuilder;
 import io.spaceduck.api.Tier;
 import io.spaceduck.api.VerificationCode;
 import io.spaceduck.api.spi.KekSource;
+import io.spaceduck.conformance.MutableClock;
 import io.spaceduck.core.internal.TinkSetup;
 import io.spaceduck.storage.Storage;
 import io.spaceduck.storage.memory.InMemoryStorage;

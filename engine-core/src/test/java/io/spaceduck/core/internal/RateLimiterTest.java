@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.spaceduck.api.RateLimited;
 import io.spaceduck.api.RateLimits;
-import io.spaceduck.core.MutableClock;
+import io.spaceduck.conformance.MutableClock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;

@@ -2,8 +2,11 @@ package io.spaceduck.storage.jdbc;
 
 import io.spaceduck.conformance.CommitFaults;
 import io.spaceduck.conformance.StorageContract;
+import io.spaceduck.conformance.StoreCapability;
 import io.spaceduck.storage.Storage;
+import java.util.EnumSet;
 import java.util.Optional;
+import java.util.Set;
 import net.jqwik.api.lifecycle.AfterContainer;
 
 /**
@@ -24,6 +27,12 @@ class H2StorageContractTest extends StorageContract {
   @Override
   protected Storage newStorage() {
     return shared().openEmpty(JdbcOptions.defaults());
+  }
+
+  /** A database keeps what it committed, and a connection can be lost right after a commit. */
+  @Override
+  protected Set<StoreCapability> capabilities() {
+    return EnumSet.of(StoreCapability.DURABLE, StoreCapability.COMMIT_FAULTS);
   }
 
   /** A connection lost right after the server committed (see {@link JdbcCommitFaults}). */

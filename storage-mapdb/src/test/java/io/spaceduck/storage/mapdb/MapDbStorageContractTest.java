@@ -2,12 +2,15 @@ package io.spaceduck.storage.mapdb;
 
 import io.spaceduck.conformance.CommitFaults;
 import io.spaceduck.conformance.StorageContract;
+import io.spaceduck.conformance.StoreCapability;
 import io.spaceduck.storage.Storage;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.EnumSet;
 import java.util.Optional;
+import java.util.Set;
 import net.jqwik.api.lifecycle.AfterContainer;
 
 /**
@@ -27,6 +30,12 @@ class MapDbStorageContractTest extends StorageContract {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  /** A file that keeps what was committed, with a journal whose commit can fail after its fsync. */
+  @Override
+  protected Set<StoreCapability> capabilities() {
+    return EnumSet.of(StoreCapability.DURABLE, StoreCapability.COMMIT_FAULTS);
   }
 
   /**
