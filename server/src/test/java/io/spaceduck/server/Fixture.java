@@ -5,6 +5,7 @@ import io.spaceduck.api.Email;
 import io.spaceduck.api.HatchResult;
 import io.spaceduck.api.SpaceDuck;
 import io.spaceduck.api.SpaceDuckBuilder;
+import io.spaceduck.conformance.MutableClock;
 import io.spaceduck.core.DevelopmentKek;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;

@@ -13,6 +13,7 @@ import com.icegreen.greenmail.util.ServerSetup;
 import io.spaceduck.api.Email;
 import io.spaceduck.api.HatchId;
 import io.spaceduck.api.VerificationCode;
+import io.spaceduck.conformance.MutableClock;
 import jakarta.mail.Address;
 import jakarta.mail.internet.MimeMessage;
 import java.io.ByteArrayOutputStream;

@@ -17,6 +17,7 @@ import io.spaceduck.api.PeckId;
 import io.spaceduck.api.PeckState;
 import io.spaceduck.api.ReasonCode;
 import io.spaceduck.api.RuleId;
+import io.spaceduck.conformance.MutableClock;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
