@@ -2,6 +2,7 @@ package io.spaceduck.storage.jdbc;
 
 import io.spaceduck.conformance.EngineContract;
 import io.spaceduck.storage.Storage;
+import net.jqwik.api.lifecycle.AddLifecycleHook;
 import net.jqwik.api.lifecycle.AfterContainer;
 
 /**
@@ -10,6 +11,7 @@ import net.jqwik.api.lifecycle.AfterContainer;
  * a missing database a failure instead of a skip. Every call is a round trip to the server, so
  * CI runs half the declared chains (the release run scales them all up, see docs/conformance.md).
  */
+@AddLifecycleHook(SkipWithoutDatabase.MariaDb.class)
 class MariaDbEngineContractTest extends EngineContract {
   private static SharedNamespace shared;
 

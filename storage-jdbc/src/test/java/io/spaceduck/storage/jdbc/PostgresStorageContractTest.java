@@ -7,6 +7,7 @@ import io.spaceduck.storage.Storage;
 import java.util.EnumSet;
 import java.util.Optional;
 import java.util.Set;
+import net.jqwik.api.lifecycle.AddLifecycleHook;
 import net.jqwik.api.lifecycle.AfterContainer;
 
 /**
@@ -14,6 +15,7 @@ import net.jqwik.api.lifecycle.AfterContainer;
  * one shared namespace (see {@link SharedNamespace}); {@value TestDatabase#REQUIRE_ENV}=true makes a
  * missing database a failure instead of a skip.
  */
+@AddLifecycleHook(SkipWithoutDatabase.Postgres.class)
 class PostgresStorageContractTest extends StorageContract {
   private static SharedNamespace shared;
 

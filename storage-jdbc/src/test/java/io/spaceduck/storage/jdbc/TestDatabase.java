@@ -68,6 +68,22 @@ enum TestDatabase {
     return url;
   }
 
+  /**
+   * Why this database's tests are skipped (not configured, or unreachable), or empty when they run:
+   * the database answers, or databases are required (then {@link #baseUrl()} fails them).
+   */
+  Optional<String> skipReason() {
+    if (env == null || required()) {
+      return Optional.empty();
+    }
+    try {
+      baseUrl();
+      return Optional.empty();
+    } catch (TestAbortedException e) {
+      return Optional.of(e.getMessage());
+    }
+  }
+
   private String example() {
     return this == POSTGRES ? "jdbc:postgresql://127.0.0.1:5432/test?user=postgres" : "jdbc:mariadb://127.0.0.1:3306/test?user=root";
   }
