@@ -47,14 +47,14 @@ final class Issuer {
 
   /** Signs and stores a certificate (C1–C3). Refuses T3 while the feature is off (I7). */
   BirthCertificate issueCertificate(
-      Transaction tx, CertId id, IdentityId subject, String name, Tier tier, Optional<DucklingId> operator,
+      Transaction tx, CertId id, IdentityId subject, String displayName, Tier tier, Optional<DucklingId> operator,
       Optional<CertId> supersedes, Instant now) {
     if (tier == Tier.T3 && !config.enabled(Feature.T3_AUTOMATION)) {
       throw new Forbidden("T3 is disabled (feature T3_AUTOMATION is off)");
     }
     try {
       BirthCertificate cert =
-          CertificateTokens.sign(keysets.signingIn(tx).signer(), id, subject, name, tier, now, version, operator, supersedes);
+          CertificateTokens.sign(keysets.signingIn(tx).signer(), id, subject, displayName, tier, now, version, operator, supersedes);
       tx.insert(Tables.CERTIFICATES, cert);
       return cert;
     } catch (GeneralSecurityException e) {

@@ -24,9 +24,10 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * Standing rules, T3 autonomy (§1 T3, P4 with {@code T3_AUTOMATION}, I7): an operator's rule for a
+ * Standing rules, T3 autonomy (§1 T3, P4 with {@code T3_AUTOMATION}, I2): an operator's rule for a
  * T3 agent, and the approval by rule that replaces the operator's per-action decision once the target
- * has accepted. Gated: while the feature is off no rule is added and none approves.
+ * has accepted. Gated: while the feature is off no rule is added and none approves; the requesting
+ * side never approves, not even by rule (I2).
  *
  * <p>Thread-safe.
  */
