@@ -60,13 +60,13 @@ final class AdminImpl implements Admin {
     String name = Inputs.name("display_name", displayName);
     String normalised = Inputs.email(email);
     for (int attempt = 1; attempt <= 8; attempt++) {
-      if (core.guard(() -> core.storage.auditHead()).isPresent()) {
+      if (core.failClosed.guard(() -> core.storage.auditHead()).isPresent()) {
         throw new Rejected("the store is not empty: bootstrap runs once, on an empty store");
       }
       Instant now = core.now();
       try {
         Optional<HatchResult> r =
-            core.guard(
+            core.failClosed.guard(
                 () ->
                     core.storage.execute(
                         tx -> {
@@ -87,7 +87,7 @@ final class AdminImpl implements Admin {
 
   @Override
   public String addSigningKey(BeakKey caller) {
-    return core.govern(
+    return core.governance.govern(
         caller,
         Permission.MANAGE_SIGNING_KEYS,
         AuditAction.SIGNING_KEY_ADDED,
@@ -102,7 +102,7 @@ final class AdminImpl implements Admin {
   @Override
   public void promoteSigningKey(BeakKey caller, String kid) {
     checkKid(kid);
-    core.govern(
+    core.governance.govern(
         caller,
         Permission.MANAGE_SIGNING_KEYS,
         AuditAction.SIGNING_KEY_PROMOTED,
@@ -128,7 +128,7 @@ final class AdminImpl implements Admin {
 
   @Override
   public List<SigningKey> signingKeys(BeakKey caller) {
-    return core.read(
+    return core.governance.read(
         caller,
         Permission.MANAGE_SIGNING_KEYS,
         a -> {
@@ -164,12 +164,12 @@ final class AdminImpl implements Admin {
     for (int attempt = 1; ; attempt++) {
       // Count first, outside the unit (it reads the audit log), at a known keyset version; the unit
       // commits only if the keyset is still at that version. A certificate signed by this key can
-      // only commit while the key is primary at the version its unit read (Core.issueCertificate), so
+      // only commit while the key is primary at the version its unit read (Issuer.issueCertificate), so
       // none can appear between the count and the commit.
-      long version = core.guard(() -> core.storage.get(Tables.KEYSETS, EngineKeysets.SIGNING)).orElseThrow().version();
-      List<BirthCertificate> dependents = core.guard(() -> currentCertificatesSignedBy(kid));
+      long version = core.failClosed.guard(() -> core.storage.get(Tables.KEYSETS, EngineKeysets.SIGNING)).orElseThrow().version();
+      List<BirthCertificate> dependents = core.failClosed.guard(() -> currentCertificatesSignedBy(kid));
       try {
-        return core.govern(
+        return core.governance.govern(
             caller,
             Permission.MANAGE_SIGNING_KEYS,
             AuditAction.SIGNING_KEY_RETIRED,
@@ -225,19 +225,19 @@ final class AdminImpl implements Admin {
   @Override
   public int reissueCertificates(BeakKey caller, String kid) {
     checkKid(kid);
-    Core.Auth auth = core.authenticate(caller);
+    Authenticator.Auth auth = core.authenticator.authenticate(caller);
     if (!core.policy.allows(Permission.MANAGE_SIGNING_KEYS, auth.principal())) {
-      throw core.auditDenied(auth, AuditAction.CERTIFICATE_REISSUED, "signing_key:" + kid, Optional.empty(),
-          "not permitted by policy");
+      throw core.governance.auditDenied(auth, AuditAction.CERTIFICATE_REISSUED, "not permitted by policy",
+          "signing_key:" + kid, Optional.empty());
     }
-    List<BirthCertificate> todo = core.guard(() -> currentCertificatesSignedBy(kid));
+    List<BirthCertificate> todo = core.failClosed.guard(() -> currentCertificatesSignedBy(kid));
     int reissued = 0;
     for (BirthCertificate old : todo) {
       if (old.tier() == Tier.T3 && !core.config.enabled(Feature.T3_AUTOMATION)) {
         continue; // I7: no T3 certificate is issued while the feature is off
       }
       try {
-        core.govern(
+        core.governance.govern(
             caller,
             Permission.MANAGE_SIGNING_KEYS,
             AuditAction.CERTIFICATE_REISSUED,
@@ -251,12 +251,12 @@ final class AdminImpl implements Admin {
               }
               CertId next = core.randoms.certId();
               BirthCertificate cert =
-                  core.issueCertificate(ctx.tx, next, subject.id(), old.displayName(), old.tier(), old.operator(),
+                  core.issuer.issueCertificate(ctx.tx, next, subject.id(), old.displayName(), old.tier(), old.operator(),
                       Optional.of(old.id()), ctx.now);
               ctx.tx.update(Tables.IDENTITIES, row, withCert(subject, next));
               ctx.audit(
                   subject.id().value(),
-                  Core.scopeOf(subject),
+                  Governance.scopeOf(subject),
                   ReasonCode.ROTATION,
                   Map.of("cert_id", cert.id().value(), "supersedes", old.id().value(), "kid", kid));
               return cert;

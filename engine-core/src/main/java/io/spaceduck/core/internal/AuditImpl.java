@@ -31,7 +31,7 @@ final class AuditImpl implements Audit {
   @Override
   public AuditPage read(BeakKey caller, AuditQuery q) {
     Objects.requireNonNull(q, "query");
-    return core.read(
+    return core.governance.read(
         caller,
         Permission.READ_AUDIT,
         a -> {
@@ -49,13 +49,13 @@ final class AuditImpl implements Audit {
     // The store's own head record is the expected head: a store that keeps it apart from the events
     // (JDBC: sd_audit_head) then also catches events deleted from the tail. Read before the scan, so
     // appends during the scan cannot make it look truncated.
-    return core.read(caller, Permission.VERIFY_AUDIT, a -> verify(core.storage, core.storage.auditHead()));
+    return core.governance.read(caller, Permission.VERIFY_AUDIT, a -> verify(core.storage, core.storage.auditHead()));
   }
 
   @Override
   public AuditVerification verify(BeakKey caller, AuditHead expected) {
     Objects.requireNonNull(expected, "expected");
-    return core.read(caller, Permission.VERIFY_AUDIT, a -> verify(core.storage, Optional.of(expected)));
+    return core.governance.read(caller, Permission.VERIFY_AUDIT, a -> verify(core.storage, Optional.of(expected)));
   }
 
   /** Verifies the whole chain of {@code storage}, page by page (A3). */

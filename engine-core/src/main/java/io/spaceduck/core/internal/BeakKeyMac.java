@@ -30,7 +30,7 @@ import org.jspecify.annotations.Nullable;
  *
  * The key material lives only inside {@link SecretKeySpec}s (this object's and each thread's {@code
  * Mac}), never in a log line or {@code toString}. Comparison is constant-time over the whole tag. A
- * missing row ({@code stored == null}) costs the same HMAC as a present one and fails (K6).
+ * missing row ({@code storedTag == null}) costs the same HMAC as a present one and fails (K6).
  *
  * <p>Thread-safe.
  */
@@ -70,21 +70,33 @@ final class BeakKeyMac {
   }
 
   /**
-   * Whether {@code stored} is the tag of the message {@code head} followed by {@code body} from
-   * {@code from} to its end (two parts, so that the caller need not copy them into one). With {@code
-   * stored == null} (no such key) it does the same MAC work and returns false.
+   * Whether {@code storedTag}, the MAC a key's row holds (or {@code null}: no such row), is the tag
+   * of the raw key whose {@link BeakKeyFormat#macBodyOf body} is {@code keyBody} — the key's MAC
+   * input, read in place as {@link BeakKeyFormat#MAC_DOMAIN} and the body from {@link
+   * BeakKeyFormat#BODY_FROM}. The name reads in argument order, so that a swap shows at the call.
+   * With no row it does the same MAC work and returns false (K6).
    */
-  boolean verify(byte @Nullable [] stored, byte[] head, byte[] body, int from) {
+  boolean storedTagMatchesKey(byte @Nullable [] storedTag, byte[] keyBody) {
+    return verify(storedTag, BeakKeyFormat.MAC_DOMAIN, keyBody, BeakKeyFormat.BODY_FROM);
+  }
+
+  /**
+   * Whether {@code storedTag} is the tag of the message {@code messageHead} followed by {@code
+   * messageTail} from {@code tailFrom} to its end (two parts, so that the caller need not copy them
+   * into one). With {@code storedTag == null} (no such key) it does the same MAC work and returns
+   * false.
+   */
+  boolean verify(byte @Nullable [] storedTag, byte[] messageHead, byte[] messageTail, int tailFrom) {
     if (fast != null) {
-      return fast.verify(stored, head, body, from);
+      return fast.verify(storedTag, messageHead, messageTail, tailFrom);
     }
-    byte[] data = concat(head, body, from);
+    byte[] data = concat(messageHead, messageTail, tailFrom);
     try {
-      if (stored == null) {
+      if (storedTag == null) {
         tink.computeMac(data); // Tink's verify would skip the HMAC for an unknown prefix (K6)
         return false;
       }
-      tink.verifyMac(stored, data);
+      tink.verifyMac(storedTag, data);
       return true;
     } catch (GeneralSecurityException e) {
       return false;
@@ -159,10 +171,11 @@ final class BeakKeyMac {
       return tag.length == prefix.length + tagSize ? tag : Arrays.copyOf(tag, prefix.length + tagSize);
     }
 
-    boolean verify(byte @Nullable [] stored, byte[] head, byte[] body, int from) {
-      byte[] tag = tag(head, body, from); // first, and always: the same work whether or not the key exists (K6)
-      boolean equal = MessageDigest.isEqual(stored != null ? stored : decoy, tag); // constant-time
-      return equal && stored != null;
+    boolean verify(byte @Nullable [] storedTag, byte[] messageHead, byte[] messageTail, int tailFrom) {
+      // first, and always: the same work whether or not the key exists (K6)
+      byte[] tag = tag(messageHead, messageTail, tailFrom);
+      boolean equal = MessageDigest.isEqual(storedTag != null ? storedTag : decoy, tag); // constant-time
+      return equal && storedTag != null;
     }
   }
 }

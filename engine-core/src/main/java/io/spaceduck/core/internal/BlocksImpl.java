@@ -13,8 +13,6 @@ import io.spaceduck.api.IdentityId;
 import io.spaceduck.api.IdentityStatus;
 import io.spaceduck.api.InvalidInput;
 import io.spaceduck.api.NotFound;
-import io.spaceduck.api.Peck;
-import io.spaceduck.api.PeckState;
 import io.spaceduck.api.Permission;
 import io.spaceduck.api.ReasonCode;
 import io.spaceduck.storage.Tables;
@@ -38,7 +36,7 @@ final class BlocksImpl implements Blocks {
   }
 
   /** The agents whose pecks a block of {@code target} concerns: itself, or an operator's agents. */
-  static List<IdentityId> agentsOf(Core.Ctx ctx, Identity target) {
+  static List<IdentityId> agentsOf(Governance.Ctx ctx, Identity target) {
     if (target instanceof Agent a) {
       return List.of(a.id());
     }
@@ -53,7 +51,7 @@ final class BlocksImpl implements Blocks {
   public Block blockPlatformWide(BeakKey caller, IdentityId target, ReasonCode reason) {
     Objects.requireNonNull(target, "target");
     Objects.requireNonNull(reason, "reason");
-    return core.govern(
+    return core.governance.govern(
         caller,
         Permission.BLOCK_PLATFORM,
         AuditAction.IDENTITY_BLOCKED,
@@ -62,7 +60,7 @@ final class BlocksImpl implements Blocks {
           Versioned<Identity> row =
               ctx.tx.get(Tables.IDENTITIES, target.value()).orElseThrow(() -> new NotFound("no such identity"));
           Identity i = row.value();
-          Optional<String> scope = Core.scopeOf(i);
+          Optional<String> scope = Governance.scopeOf(i);
           if (target.equals(ctx.caller().id())) {
             throw new InvalidInput("target", "an admin cannot block itself");
           }
@@ -75,11 +73,8 @@ final class BlocksImpl implements Blocks {
             throw new Conflict("the identity is already blocked");
           }
           ctx.tx.insert(Tables.BLOCKS, b);
-          List<String> closed = new ArrayList<>();
-          for (IdentityId agent : agentsOf(ctx, i)) {
-            closed.addAll(core.closeOpenPecks(ctx, agent, ReasonCode.BLOCKED));
-          }
-          ctx.audit(target.value(), scope, reason, Core.cascadeDetails(closed));
+          List<String> closed = RevocationCascade.closeOpenPecks(ctx, agentsOf(ctx, i), ReasonCode.BLOCKED, p -> true);
+          ctx.audit(target.value(), scope, reason, RevocationCascade.details(closed));
           return b;
         });
   }
@@ -88,7 +83,7 @@ final class BlocksImpl implements Blocks {
   public void unblockPlatformWide(BeakKey caller, IdentityId target, ReasonCode reason) {
     Objects.requireNonNull(target, "target");
     Objects.requireNonNull(reason, "reason");
-    core.govern(
+    core.governance.govern(
         caller,
         Permission.BLOCK_PLATFORM,
         AuditAction.IDENTITY_UNBLOCKED,
@@ -104,7 +99,7 @@ final class BlocksImpl implements Blocks {
           }
           ctx.tx.update(Tables.IDENTITIES, row, withStatus(row.value(), IdentityStatus.ACTIVE));
           ctx.tx.delete(Tables.BLOCKS, block);
-          ctx.audit(target.value(), Core.scopeOf(row.value()), reason, Map.of());
+          ctx.audit(target.value(), Governance.scopeOf(row.value()), reason, Map.of());
           return null;
         });
   }
@@ -113,7 +108,7 @@ final class BlocksImpl implements Blocks {
   public Block block(BeakKey caller, IdentityId target, ReasonCode reason) {
     Objects.requireNonNull(target, "target");
     Objects.requireNonNull(reason, "reason");
-    return core.govern(
+    return core.governance.govern(
         caller,
         Permission.BLOCK,
         AuditAction.BLOCKLIST_ADDED,
@@ -133,12 +128,10 @@ final class BlocksImpl implements Blocks {
           Block b = new Block(target, Optional.of(operator), operator, ctx.now, reason);
           ctx.tx.insert(Tables.BLOCKS, b);
           // cascade: open pecks between the blocked side and this operator's agents close
-          List<String> closed = new ArrayList<>();
-          for (IdentityId agent : agentsOf(ctx, i)) {
-            closed.addAll(core.closeOpenPecks(ctx, agent, ReasonCode.BLOCKED,
-                p -> p.targetOperator().equals(operator) || p.requesterOperator().equals(operator)));
-          }
-          ctx.audit(target.value(), scope, reason, Core.cascadeDetails(closed));
+          List<String> closed =
+              RevocationCascade.closeOpenPecks(ctx, agentsOf(ctx, i), ReasonCode.BLOCKED,
+                  p -> p.targetOperator().equals(operator) || p.requesterOperator().equals(operator));
+          ctx.audit(target.value(), scope, reason, RevocationCascade.details(closed));
           return b;
         });
   }
@@ -147,7 +140,7 @@ final class BlocksImpl implements Blocks {
   public void unblock(BeakKey caller, IdentityId target, ReasonCode reason) {
     Objects.requireNonNull(target, "target");
     Objects.requireNonNull(reason, "reason");
-    core.govern(
+    core.governance.govern(
         caller,
         Permission.BLOCK,
         AuditAction.BLOCKLIST_REMOVED,
@@ -165,7 +158,7 @@ final class BlocksImpl implements Blocks {
 
   @Override
   public List<Block> list(BeakKey caller) {
-    return core.read(
+    return core.governance.read(
         caller,
         Permission.BLOCK,
         a -> {

@@ -43,9 +43,8 @@ final class BondsImpl implements Bonds {
   public BondResult bond(BeakKey caller, String agentName, Tier tier) {
     Objects.requireNonNull(agentName, "agentName");
     Objects.requireNonNull(tier, "tier");
-    return core.govern(
+    return core.governance.govern(
         caller,
-        Optional.empty(),
         AuditAction.BOND_CREATED,
         "bond",
         ctx -> {
@@ -70,8 +69,8 @@ final class BondsImpl implements Bonds {
           // re-runs instead of committing past a bond it never saw
           ctx.tx.update(Tables.IDENTITIES, ctx.auth.identityRow(), ctx.auth.identityRow().value());
           BirthCertificate cert =
-              core.issueCertificate(ctx.tx, certId, agentId, name, tier, Optional.of(operator), Optional.empty(), ctx.now);
-          IssuedKey key = core.issueKey(ctx.tx, agentId, Optional.of(bondId), ctx.now);
+              core.issuer.issueCertificate(ctx.tx, certId, agentId, name, tier, Optional.of(operator), Optional.empty(), ctx.now);
+          IssuedKey key = core.issuer.issueKey(ctx.tx, agentId, Optional.of(bondId), ctx.now);
           ctx.audit(
               bondId.value(),
               scope,
@@ -89,9 +88,8 @@ final class BondsImpl implements Bonds {
   public Bond revoke(BeakKey caller, BondId id, ReasonCode reason) {
     Objects.requireNonNull(id, "id");
     Objects.requireNonNull(reason, "reason");
-    return core.govern(
+    return core.governance.govern(
         caller,
-        Optional.empty(),
         AuditAction.BOND_REVOKED,
         id.value(),
         ctx -> {
@@ -118,7 +116,7 @@ final class BondsImpl implements Bonds {
             }
           }
           Map<String, String> details =
-              new java.util.HashMap<>(Core.cascadeDetails(core.closeOpenPecks(ctx, bond.agent(), ReasonCode.BOND_REVOKED)));
+              new java.util.HashMap<>(RevocationCascade.details(RevocationCascade.closeOpenPecks(ctx, bond.agent(), ReasonCode.BOND_REVOKED)));
           details.put("agent_id", bond.agent().value());
           details.put("keys_revoked", Integer.toString(keys));
           ctx.audit(id.value(), scope, reason, details);
@@ -129,7 +127,7 @@ final class BondsImpl implements Bonds {
   @Override
   public Bond get(BeakKey caller, BondId id) {
     Objects.requireNonNull(id, "id");
-    return core.read(
+    return core.governance.read(
         caller,
         Permission.READ_SELF,
         a -> {
@@ -144,7 +142,7 @@ final class BondsImpl implements Bonds {
 
   @Override
   public List<Bond> list(BeakKey caller) {
-    return core.read(
+    return core.governance.read(
         caller,
         Permission.READ_SELF,
         a -> core.storage.findBy(Tables.BONDS_BY_OPERATOR, a.principal().id().value()).stream().map(Versioned::value).toList());

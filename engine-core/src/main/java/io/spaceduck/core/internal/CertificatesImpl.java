@@ -37,7 +37,7 @@ final class CertificatesImpl implements Certificates {
   @Override
   public CertificateView get(BeakKey caller, CertId id) {
     Objects.requireNonNull(id, "id");
-    return core.read(caller, Permission.LOOKUP_CERT, a -> view(id));
+    return core.governance.read(caller, Permission.LOOKUP_CERT, a -> view(id));
   }
 
   private CertificateView view(CertId id) {
@@ -76,7 +76,7 @@ final class CertificatesImpl implements Certificates {
   @Override
   public List<CertificateView> history(BeakKey caller, IdentityId subject) {
     Objects.requireNonNull(subject, "subject");
-    return core.read(
+    return core.governance.read(
         caller,
         Permission.LOOKUP_CERT,
         a -> {
@@ -111,7 +111,7 @@ final class CertificatesImpl implements Certificates {
 
   @Override
   public String publicJwks() {
-    return core.guard(() -> core.keysets.signing().jwks());
+    return core.failClosed.guard(() -> core.keysets.signing().jwks());
   }
 
   @Override
@@ -121,7 +121,7 @@ final class CertificatesImpl implements Certificates {
       throw new InvalidInput("certificate", "at most " + MAX_TOKEN + " characters");
     }
     try {
-      return CertificateTokens.verify(core.guard(() -> core.keysets.signing()).verifier(), jws);
+      return CertificateTokens.verify(core.failClosed.guard(() -> core.keysets.signing()).verifier(), jws);
     } catch (GeneralSecurityException | RuntimeException e) {
       if (e instanceof io.spaceduck.api.SpaceDuckException s) {
         throw s;

@@ -82,14 +82,14 @@ final class HatchingImpl implements Hatching {
         new PendingHatch(
             id,
             name,
-            Bytes.wrap(core.encrypt(email, hatchContext(id))),
-            Optional.of(core.blindIndex(email)), // lets a deletion request (D1) find and end this hatch
-            Bytes.wrap(core.mac(codeInput(id, code))),
+            Bytes.wrap(core.secrets.encryptEmail(email, hatchContext(id))),
+            Optional.of(core.secrets.blindIndex(email)), // lets a deletion request (D1) find and end this hatch
+            Bytes.wrap(core.secrets.mac(codeInput(id, code))),
             now,
             expires,
             0,
             false);
-    core.guard(
+    core.failClosed.guard(
         () ->
             core.storage.execute(
                 tx -> {
@@ -127,7 +127,7 @@ final class HatchingImpl implements Hatching {
     for (int attempt = 1; ; attempt++) {
       Outcome outcome;
       try {
-        outcome = core.guard(() -> core.storage.execute(tx -> completeUnit(tx, hatch, typed)));
+        outcome = core.failClosed.guard(() -> core.storage.execute(tx -> completeUnit(tx, hatch, typed)));
       } catch (StorageConflictException e) {
         if (attempt >= 8) {
           throw new Rejected(Rejected.HATCH_MESSAGE);
@@ -168,7 +168,7 @@ final class HatchingImpl implements Hatching {
     }
     // consumed: the row goes in the completing unit, also when the email has hatched already (H4)
     tx.delete(Tables.HATCHES, row.get());
-    String email = core.decrypt(h.encryptedEmail(), hatchContext(id));
+    String email = core.secrets.decryptEmail(h.encryptedEmail(), hatchContext(id));
     Optional<HatchResult> created =
         createDuckling(tx, h.displayName(), email, Tier.T1, Set.of(), now, AuditAction.HATCH_COMPLETED);
     return created.<Outcome>map(Done::new).orElseGet(Refused::new);
@@ -188,7 +188,7 @@ final class HatchingImpl implements Hatching {
     Instant now = core.now();
     int max = core.config.hatchMaxAttempts();
     List<String> due =
-        core.guard(() -> core.storage.findBy(Tables.HATCHES_BY_PENDING, Tables.PENDING)).stream()
+        core.failClosed.guard(() -> core.storage.findBy(Tables.HATCHES_BY_PENDING, Tables.PENDING)).stream()
             .filter(v -> v.value().endedAt(now, max))
             .map(v -> v.value().id().value())
             .toList();
@@ -197,7 +197,7 @@ final class HatchingImpl implements Hatching {
       List<String> batch = due.subList(from, Math.min(due.size(), from + SWEEP_BATCH));
       try {
         deleted +=
-            core.guard(
+            core.failClosed.guard(
                 () ->
                     core.storage.execute(
                         tx -> {
@@ -224,7 +224,7 @@ final class HatchingImpl implements Hatching {
    */
   Optional<HatchResult> createDuckling(
       Transaction tx, String name, String email, Tier tier, Set<Role> roles, Instant now, AuditAction action) {
-    String blind = core.blindIndex(email);
+    String blind = core.secrets.blindIndex(email);
     if (!tx.findBy(Tables.CONTACTS_BY_BLIND_INDEX, blind).isEmpty()) {
       return Optional.empty();
     }
@@ -234,10 +234,10 @@ final class HatchingImpl implements Hatching {
     tx.insert(Tables.IDENTITIES, duckling);
     tx.insert(
         Tables.CONTACTS,
-        new ContactRecord(id, Optional.of(blind), Optional.of(Bytes.wrap(core.encrypt(email, "contact:" + id.value())))));
+        new ContactRecord(id, Optional.of(blind), Optional.of(Bytes.wrap(core.secrets.encryptEmail(email, "contact:" + id.value())))));
     BirthCertificate cert =
-        core.issueCertificate(tx, certId, id, name, tier, Optional.empty(), Optional.empty(), now);
-    IssuedKey key = core.issueKey(tx, id, Optional.empty(), now);
+        core.issuer.issueCertificate(tx, certId, id, name, tier, Optional.empty(), Optional.empty(), now);
+    IssuedKey key = core.issuer.issueKey(tx, id, Optional.empty(), now);
     tx.appendAudit(
         AuditDraft.of(
             action.code(),

@@ -36,7 +36,7 @@ final class IdentitiesImpl implements Identities {
   @Override
   public Identity get(BeakKey caller, IdentityId id) {
     Objects.requireNonNull(id, "id");
-    return core.read(
+    return core.governance.read(
         caller,
         Permission.READ_SELF,
         a -> {
@@ -45,7 +45,7 @@ final class IdentitiesImpl implements Identities {
           }
           Identity i =
               core.storage.get(Tables.IDENTITIES, id.value()).map(Versioned::value).orElseThrow(() -> new NotFound("no such identity"));
-          if (!core.governs(a.principal(), i)) {
+          if (!Governance.governs(a.principal(), i)) {
             throw new Forbidden("not governed by the caller");
           }
           return i;
@@ -56,9 +56,8 @@ final class IdentitiesImpl implements Identities {
   public Duckling requestDeletion(BeakKey caller, io.spaceduck.api.DucklingId target, ReasonCode reason) {
     Objects.requireNonNull(target, "target");
     Objects.requireNonNull(reason, "reason");
-    return core.govern(
+    return core.governance.govern(
         caller,
-        Optional.empty(),
         io.spaceduck.api.AuditAction.IDENTITY_DELETED,
         target.value(),
         ctx -> {
@@ -105,10 +104,10 @@ final class IdentitiesImpl implements Identities {
               ctx.tx.update(Tables.BONDS, b, b.value().revoked(revocation));
               bonds++;
               keys += revokeKeys(ctx, b.value().agent(), revocation);
-              closed.addAll(core.closeOpenPecks(ctx, b.value().agent(), ReasonCode.IDENTITY_DELETED));
+              closed.addAll(RevocationCascade.closeOpenPecks(ctx, b.value().agent(), ReasonCode.IDENTITY_DELETED));
             }
           }
-          Map<String, String> details = new java.util.HashMap<>(Core.cascadeDetails(closed));
+          Map<String, String> details = new java.util.HashMap<>(RevocationCascade.details(closed));
           details.put("keys_revoked", Integer.toString(keys));
           details.put("bonds_revoked", Integer.toString(bonds));
           if (hatches > 0) {
@@ -119,7 +118,7 @@ final class IdentitiesImpl implements Identities {
         });
   }
 
-  private static int revokeKeys(Core.Ctx ctx, IdentityId owner, io.spaceduck.api.Revocation revocation) {
+  private static int revokeKeys(Governance.Ctx ctx, IdentityId owner, io.spaceduck.api.Revocation revocation) {
     int n = 0;
     for (Versioned<io.spaceduck.storage.KeyRecord> k : ctx.tx.findBy(Tables.KEYS_BY_OWNER, owner.value())) {
       io.spaceduck.api.KeyInfo info = k.value().info();
@@ -135,16 +134,15 @@ final class IdentitiesImpl implements Identities {
   public BirthCertificate promote(BeakKey caller, IdentityId targetId, Tier tier) {
     Objects.requireNonNull(targetId, "target");
     Objects.requireNonNull(tier, "tier");
-    return core.govern(
+    return core.governance.govern(
         caller,
-        Optional.empty(),
         AuditAction.TIER_PROMOTED,
         targetId.value(),
         ctx -> {
           Versioned<Identity> row =
               ctx.tx.get(Tables.IDENTITIES, targetId.value()).orElseThrow(() -> new NotFound("no such identity"));
           Identity target = row.value();
-          Optional<String> scope = Core.scopeOf(target);
+          Optional<String> scope = Governance.scopeOf(target);
           ctx.require(Permission.PROMOTE, targetId.value(), scope);
           if (targetId.equals(ctx.caller().id())) {
             throw ctx.deny("no self-promotion", targetId.value(), scope); // I2
@@ -168,7 +166,7 @@ final class IdentitiesImpl implements Identities {
             promoted = d.withTier(tier, certId);
           } else {
             Agent a = (Agent) target;
-            if (!core.governs(ctx.caller(), a)) {
+            if (!Governance.governs(ctx.caller(), a)) {
               throw ctx.deny("not governed by the caller", targetId.value(), scope); // B3
             }
             // B2: a revoked bond's agent gets no new certificate (as KeysImpl.replace issues it no key);
@@ -188,7 +186,7 @@ final class IdentitiesImpl implements Identities {
             promoted = a.withTier(tier, certId);
           }
           BirthCertificate cert =
-              core.issueCertificate(
+              core.issuer.issueCertificate(
                   ctx.tx, certId, targetId, target.displayName(), tier, operator, Optional.of(target.currentCert()), ctx.now);
           ctx.tx.update(Tables.IDENTITIES, row, promoted);
           ctx.audit(

@@ -39,19 +39,19 @@ final class KeysImpl implements Keys {
     }
   }
 
-  private Target target(Core.Ctx ctx, KeyId id, boolean adminReplace) {
+  private Target target(Governance.Ctx ctx, KeyId id, boolean adminReplace) {
     Versioned<KeyRecord> row = ctx.tx.get(Tables.KEYS, id.value()).orElseThrow(() -> new NotFound("no such key"));
     KeyInfo info = row.value().info();
     Versioned<Identity> ownerRow =
         ctx.tx.get(Tables.IDENTITIES, info.owner().value()).orElseThrow(() -> new NotFound("no such key"));
     Identity owner = ownerRow.value();
-    Optional<String> scope = Core.scopeOf(owner);
+    Optional<String> scope = Governance.scopeOf(owner);
     if (adminReplace) {
       ctx.require(Permission.REPLACE_KEY, id.value(), scope);
     } else if (info.owner().equals(ctx.caller().id())) {
       ctx.require(Permission.MANAGE_OWN_KEYS, id.value(), scope);
     } else {
-      if (!core.governs(ctx.caller(), owner)) {
+      if (!Governance.governs(ctx.caller(), owner)) {
         throw ctx.deny("not governed by the caller", id.value(), scope);
       }
       ctx.require(Permission.MANAGE_AGENT_KEYS, id.value(), scope);
@@ -62,9 +62,8 @@ final class KeysImpl implements Keys {
   @Override
   public IssuedKey rotate(BeakKey caller, KeyId id) {
     Objects.requireNonNull(id, "id");
-    return core.govern(
+    return core.governance.govern(
         caller,
-        Optional.empty(),
         AuditAction.KEY_ROTATED,
         id.value(),
         ctx -> {
@@ -74,7 +73,7 @@ final class KeysImpl implements Keys {
           }
           Instant graceUntil = ctx.now.plus(core.config.keyRotationGrace());
           ctx.tx.update(Tables.KEYS, t.row(), new KeyRecord(t.info().rotatedAway(graceUntil), t.row().value().mac()));
-          IssuedKey fresh = core.issueKey(ctx.tx, t.info().owner(), t.info().bond(), ctx.now);
+          IssuedKey fresh = core.issuer.issueKey(ctx.tx, t.info().owner(), t.info().bond(), ctx.now);
           ctx.audit(
               id.value(),
               t.scope(),
@@ -91,9 +90,8 @@ final class KeysImpl implements Keys {
   public KeyInfo revoke(BeakKey caller, KeyId id, ReasonCode reason) {
     Objects.requireNonNull(id, "id");
     Objects.requireNonNull(reason, "reason");
-    return core.govern(
+    return core.governance.govern(
         caller,
-        Optional.empty(),
         AuditAction.KEY_REVOKED,
         id.value(),
         ctx -> {
@@ -114,9 +112,8 @@ final class KeysImpl implements Keys {
   public IssuedKey replace(BeakKey caller, KeyId id, ReasonCode reason) {
     Objects.requireNonNull(id, "id");
     Objects.requireNonNull(reason, "reason");
-    return core.govern(
+    return core.governance.govern(
         caller,
-        Optional.empty(),
         AuditAction.KEY_REPLACED,
         id.value(),
         ctx -> {
@@ -139,7 +136,7 @@ final class KeysImpl implements Keys {
             info = info.revoked(new Revocation(ctx.caller().id(), ctx.now, reason));
             ctx.tx.update(Tables.KEYS, t.row(), new KeyRecord(info, t.row().value().mac()));
           }
-          IssuedKey fresh = core.issueKey(ctx.tx, info.owner(), info.bond(), ctx.now);
+          IssuedKey fresh = core.issuer.issueKey(ctx.tx, info.owner(), info.bond(), ctx.now);
           Map<String, String> details = new java.util.HashMap<>(cascade(ctx, t));
           details.put("owner", info.owner().value());
           details.put("new_key_id", fresh.info().id().value());
@@ -149,24 +146,24 @@ final class KeysImpl implements Keys {
   }
 
   /** A revoked agent key closes the agent's open pecks (the key may have opened them). */
-  private Map<String, String> cascade(Core.Ctx ctx, Target t) {
+  private Map<String, String> cascade(Governance.Ctx ctx, Target t) {
     if (t.owner().kind() != io.spaceduck.api.IdentityKind.AGENT) {
       return Map.of();
     }
-    return Core.cascadeDetails(core.closeOpenPecks(ctx, t.owner().id(), ReasonCode.KEY_REVOKED));
+    return RevocationCascade.details(RevocationCascade.closeOpenPecks(ctx, t.owner().id(), ReasonCode.KEY_REVOKED));
   }
 
   @Override
   public List<KeyInfo> list(BeakKey caller, IdentityId owner) {
     Objects.requireNonNull(owner, "owner");
-    return core.read(
+    return core.governance.read(
         caller,
         Permission.READ_SELF,
         a -> {
           if (!owner.equals(a.principal().id())) {
             Identity o =
                 core.storage.get(Tables.IDENTITIES, owner.value()).map(Versioned::value).orElseThrow(() -> new NotFound("no such identity"));
-            if (!core.governs(a.principal(), o)) {
+            if (!Governance.governs(a.principal(), o)) {
               throw new Forbidden("not governed by the caller");
             }
           }

@@ -82,7 +82,7 @@ final class PulsesImpl implements Pulses {
   public Pulse pulse(BeakKey caller, String status) {
     Objects.requireNonNull(status, "status");
     Pulse p =
-        core.read(
+        core.governance.read(
             caller,
             Permission.PULSE,
             a -> {
@@ -109,7 +109,7 @@ final class PulsesImpl implements Pulses {
   }
 
   /** The agent, if the caller may read its pulses: itself, its operator, or an admin. */
-  private Agent readable(Core.Auth a, AgentId agent) {
+  private Agent readable(Authenticator.Auth a, AgentId agent) {
     Principal me = a.principal();
     Identity i =
         core.storage.get(Tables.IDENTITIES, agent.value()).map(Versioned::value).orElseThrow(() -> new NotFound("no such agent"));
@@ -131,7 +131,7 @@ final class PulsesImpl implements Pulses {
   @Override
   public Optional<Pulse> latest(BeakKey caller, AgentId agent) {
     Objects.requireNonNull(agent, "agent");
-    return core.read(caller, Permission.READ_SELF, a -> core.storage.latestPulse(readable(a, agent).id()));
+    return core.governance.read(caller, Permission.READ_SELF, a -> core.storage.latestPulse(readable(a, agent).id()));
   }
 
   @Override
@@ -140,7 +140,7 @@ final class PulsesImpl implements Pulses {
     if (limit < 1 || limit > MAX_HISTORY) {
       throw new InvalidInput("limit", "1 to " + MAX_HISTORY);
     }
-    return core.read(caller, Permission.READ_SELF, a -> {
+    return core.governance.read(caller, Permission.READ_SELF, a -> {
       Instant cutoff = core.now().minus(core.config.pulseTtl());
       return core.storage.pulseHistory(readable(a, agent).id(), limit).stream()
           .filter(p -> !p.at().isBefore(cutoff))
@@ -160,7 +160,7 @@ final class PulsesImpl implements Pulses {
     if (threshold.isNegative() || threshold.isZero() || threshold.compareTo(MAX_STALE_THRESHOLD) > 0) {
       throw new InvalidInput("threshold", "positive, at most 3650 days");
     }
-    return core.read(
+    return core.governance.read(
         caller,
         Permission.READ_PULSES,
         a -> {
@@ -188,6 +188,6 @@ final class PulsesImpl implements Pulses {
   @Override
   public int sweepExpired() {
     Instant cutoff = core.now().minus(core.config.pulseTtl());
-    return core.guard(() -> core.storage.deletePulsesBefore(cutoff));
+    return core.failClosed.guard(() -> core.storage.deletePulsesBefore(cutoff));
   }
 }
