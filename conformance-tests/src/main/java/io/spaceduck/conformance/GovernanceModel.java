@@ -650,6 +650,9 @@ public final class GovernanceModel implements AutoCloseable {
         if (!governs || !caller.isDuckling() || !caller.tier.atLeast(Tier.T2)) {
           reasons.add(Outcome.FORBIDDEN); // B3, MANAGE_AGENT_KEYS
         }
+        if (op == KeyOp.ROTATE && owner.isDuckling()) {
+          reasons.add(Outcome.FORBIDDEN); // K2: only its owner rotates a duckling's key (an admin replaces it, K5)
+        }
       }
       if (op == KeyOp.ROTATE && (target.revoked || target.graceUntil.isPresent())) {
         reasons.add(Outcome.CONFLICT); // only an active key rotates

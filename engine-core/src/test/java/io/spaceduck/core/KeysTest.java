@@ -178,6 +178,28 @@ class KeysTest {
   }
 
   @Test
+  @Tag("K2")
+  @Tag("K3")
+  @Tag("K5")
+  @Tag("A1")
+  void rotate_ofAnotherDucklingsKey_isForbiddenEvenToAnAdmin_whoReplacesItInstead() {
+    // rotation hands the caller the new raw key: an admin rotating a duckling's key could act as it (K2)
+    try (TestEngine t = new TestEngine()) {
+      World w = world(t);
+      for (HatchResult owner : List.of(w.olive(), w.dora())) {
+        refused(Forbidden.class, ErrorCode.FORBIDDEN, () -> t.engine.keys().rotate(w.admin(), id(owner)));
+        w.audit().denied(AuditAction.KEY_ROTATED, w.adminId(), id(owner).value());
+        assertEquals(KeyStatus.ACTIVE,
+            t.engine.keys().list(w.admin(), owner.duckling().id()).get(0).statusAt(t.clock.instant()));
+        assertEquals(owner.duckling().id(), t.engine.authenticate(owner.key().key()).id());
+      }
+      // an agent's key stays the admin's to rotate (B3), and the duckling's own rotation still works
+      t.engine.keys().rotate(w.admin(), id(w.scout()));
+      t.engine.keys().rotate(w.oliveKey(), id(w.olive()));
+    }
+  }
+
+  @Test
   @Tag("K3")
   @Tag("I4")
   void rotate_ofAKeyInGrace_isAConflict_andOfAnUnknownKey_notFound_neitherAudited() {

@@ -6,6 +6,7 @@ import io.spaceduck.api.Conflict;
 import io.spaceduck.api.Forbidden;
 import io.spaceduck.api.Identity;
 import io.spaceduck.api.IdentityId;
+import io.spaceduck.api.IdentityKind;
 import io.spaceduck.api.IssuedKey;
 import io.spaceduck.api.KeyId;
 import io.spaceduck.api.KeyInfo;
@@ -68,6 +69,11 @@ final class KeysImpl implements Keys {
         id.value(),
         ctx -> {
           Target t = target(ctx, id, false);
+          if (!t.info().owner().equals(ctx.caller().id()) && t.owner().kind() != IdentityKind.AGENT) {
+            // K2, K3: rotation hands the caller the new raw key, so another duckling's key is rotated
+            // only by its owner; an admin replaces a compromised one (K5), which is audited as such
+            throw ctx.deny("only its owner rotates a duckling's key", id.value(), t.scope());
+          }
           if (t.info().statusAt(ctx.now) != KeyStatus.ACTIVE) {
             throw new Conflict("only an active key can be rotated");
           }
