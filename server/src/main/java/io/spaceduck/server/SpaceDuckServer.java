@@ -1,6 +1,7 @@
 package io.spaceduck.server;
 
 import io.spaceduck.api.SpaceDuck;
+import io.spaceduck.server.config.ServerLimits;
 import io.spaceduck.server.internal.ApiHandlers;
 import java.net.InetSocketAddress;
 import java.net.URI;

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.spaceduck.api.SpaceDuck;
 import io.spaceduck.core.DevelopmentKek;
+import io.spaceduck.server.config.ServerLimits;
 import java.io.FileInputStream;
 import java.io.IOException;
 import java.io.InputStream;

@@ -1,6 +1,6 @@
 package io.spaceduck.server.internal;
 
-import io.spaceduck.server.ServerLimits;
+import io.spaceduck.server.config.ServerLimits;
 import java.nio.ByteBuffer;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.server.Handler;

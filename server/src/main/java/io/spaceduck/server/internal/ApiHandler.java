@@ -5,7 +5,7 @@ import io.spaceduck.api.BeakKey;
 import io.spaceduck.api.RateLimited;
 import io.spaceduck.api.SpaceDuck;
 import io.spaceduck.api.SpaceDuckException;
-import io.spaceduck.server.ServerLimits;
+import io.spaceduck.server.config.ServerLimits;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;

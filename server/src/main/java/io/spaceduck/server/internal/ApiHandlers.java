@@ -1,7 +1,7 @@
 package io.spaceduck.server.internal;
 
 import io.spaceduck.api.SpaceDuck;
-import io.spaceduck.server.ServerLimits;
+import io.spaceduck.server.config.ServerLimits;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;

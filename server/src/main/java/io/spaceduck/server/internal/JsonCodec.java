@@ -10,7 +10,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.spaceduck.server.ServerLimits;
+import io.spaceduck.server.config.ServerLimits;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 

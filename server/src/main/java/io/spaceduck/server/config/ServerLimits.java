@@ -1,4 +1,4 @@
-package io.spaceduck.server;
+package io.spaceduck.server.config;
 
 import java.time.Duration;
 import java.util.Objects;
