@@ -1,7 +1,7 @@
 package io.spaceduck.core;
 
+import static io.spaceduck.core.Refusals.refused;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.spaceduck.api.AuditAction;
@@ -20,7 +20,6 @@ import io.spaceduck.api.ReasonCode;
 import io.spaceduck.api.Rejected;
 import io.spaceduck.api.Role;
 import io.spaceduck.api.SigningKey;
-import io.spaceduck.api.SpaceDuckException;
 import io.spaceduck.api.Tier;
 import java.util.List;
 import java.util.Map;
@@ -28,7 +27,6 @@ import java.util.Optional;
 import java.util.Set;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.function.Executable;
 
 /**
  * The {@code admin()} facet's one-time bootstrap, and the audit events of signing-key management,
@@ -36,12 +34,6 @@ import org.junit.jupiter.api.function.Executable;
  * SigningKeysTest} and {@link CertificatesTest}).
  */
 class AdminTest {
-  private static <E extends SpaceDuckException> E refused(Class<E> type, ErrorCode code, Executable call) {
-    E e = assertThrows(type, call);
-    assertEquals(code, e.code());
-    return e;
-  }
-
   private static List<AuditEvent> all(TestEngine t, BeakKey admin) {
     return t.engine.audit().read(admin, AuditQuery.all().limit(AuditQuery.MAX_LIMIT)).events();
   }

@@ -1,5 +1,6 @@
 package io.spaceduck.core;
 
+import static io.spaceduck.core.Refusals.refused;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -13,13 +14,10 @@ import io.spaceduck.api.AuditQuery;
 import io.spaceduck.api.AuditVerification;
 import io.spaceduck.api.BeakKey;
 import io.spaceduck.api.BondResult;
-import io.spaceduck.api.DucklingId;
 import io.spaceduck.api.ErrorCode;
 import io.spaceduck.api.Forbidden;
 import io.spaceduck.api.Hash;
-import io.spaceduck.api.HatchResult;
 import io.spaceduck.api.ReasonCode;
-import io.spaceduck.api.SpaceDuckException;
 import io.spaceduck.api.Tier;
 import io.spaceduck.api.Unauthenticated;
 import java.time.Duration;
@@ -31,7 +29,6 @@ import java.util.OptionalLong;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.function.Executable;
 
 /**
  * The {@code audit()} facet on its own, through engine-api only: who reads which events (A4), paging
@@ -40,36 +37,19 @@ import org.junit.jupiter.api.function.Executable;
  */
 class AuditTest {
   /** An admin, operators Olive (agent scout) and Otto (agent ottos), a T1 duckling; Otto tried to revoke Olive's bond. */
-  private record World(HatchResult admin, HatchResult olive, HatchResult otto, HatchResult dora, BondResult scout,
-      BondResult ottos) {
-    BeakKey adminKey() {
-      return admin.key().key();
-    }
-
-    DucklingId oliveId() {
-      return olive.duckling().id();
-    }
-  }
+  private record World(Cast cast, BondResult scout, BondResult ottos) implements Cast.Roles {}
 
   private static World world(TestEngine t) {
-    HatchResult admin = t.bootstrap();
-    HatchResult olive = t.hatch("Olive");
-    t.engine.identities().promote(admin.key().key(), olive.duckling().id(), Tier.T2);
-    HatchResult otto = t.hatch("Otto");
-    t.engine.identities().promote(admin.key().key(), otto.duckling().id(), Tier.T2);
+    Cast.Operators ops = Cast.operators(t);
+    BeakKey olive = ops.olive().key().key();
+    BeakKey otto = ops.otto().key().key();
     t.clock.advance(Duration.ofMinutes(10));
-    BondResult scout = t.bond(olive.key().key(), "scout", Tier.T1);
-    BondResult ottos = t.bond(otto.key().key(), "ottos", Tier.T1);
-    assertThrows(Forbidden.class, () -> t.engine.bonds().revoke(otto.key().key(), scout.bond().id(), ReasonCode.NONE));
+    BondResult scout = t.bond(olive, "scout", Tier.T1);
+    BondResult ottos = t.bond(otto, "ottos", Tier.T1);
+    assertThrows(Forbidden.class, () -> t.engine.bonds().revoke(otto, scout.bond().id(), ReasonCode.NONE));
     t.clock.advance(Duration.ofMinutes(10));
-    t.engine.keys().rotate(olive.key().key(), scout.key().info().id());
-    return new World(admin, olive, otto, t.hatch("Dora"), scout, ottos);
-  }
-
-  private static <E extends SpaceDuckException> E refused(Class<E> type, ErrorCode code, Executable call) {
-    E e = assertThrows(type, call);
-    assertEquals(code, e.code());
-    return e;
+    t.engine.keys().rotate(olive, scout.key().info().id());
+    return new World(ops.thenDora(t), scout, ottos);
   }
 
   /** Every page of {@code query} for {@code reader}, concatenated. */

@@ -1,8 +1,8 @@
 package io.spaceduck.core;
 
+import static io.spaceduck.core.Refusals.refused;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.spaceduck.api.AuditAction;
@@ -14,11 +14,8 @@ import io.spaceduck.api.BondId;
 import io.spaceduck.api.BondResult;
 import io.spaceduck.api.BondStatus;
 import io.spaceduck.api.Conflict;
-import io.spaceduck.api.DucklingId;
 import io.spaceduck.api.ErrorCode;
 import io.spaceduck.api.Forbidden;
-import io.spaceduck.api.HatchResult;
-import io.spaceduck.api.IdentityId;
 import io.spaceduck.api.IdentityStatus;
 import io.spaceduck.api.InvalidInput;
 import io.spaceduck.api.IssuedKey;
@@ -32,7 +29,6 @@ import io.spaceduck.api.PeckState;
 import io.spaceduck.api.Principal;
 import io.spaceduck.api.ReasonCode;
 import io.spaceduck.api.Revocation;
-import io.spaceduck.api.SpaceDuckException;
 import io.spaceduck.api.Tier;
 import io.spaceduck.api.Unauthenticated;
 import java.time.Duration;
@@ -43,7 +39,6 @@ import java.util.Set;
 import java.util.function.Function;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.function.Executable;
 
 /**
  * The {@code bonds()} facet on its own (B1–B3), through engine-api only: bonding an agent, reading and
@@ -54,36 +49,15 @@ class BondsTest {
   private static final BondId UNKNOWN_BOND = new BondId("bd_" + "a".repeat(26));
 
   /** An admin, two T2 operators, and a plain T1 duckling. */
-  private record World(TestEngine t, BeakKey admin, DucklingId adminId, HatchResult olive, HatchResult otto, HatchResult dora,
-      AuditTrail audit) {
-    BeakKey oliveKey() {
-      return olive.key().key();
-    }
-
-    DucklingId oliveId() {
-      return olive.duckling().id();
-    }
-
-    BeakKey ottoKey() {
-      return otto.key().key();
+  private record World(Cast cast, AuditTrail audit) implements Cast.Roles {
+    BeakKey admin() {
+      return adminKey();
     }
   }
 
   private static World world(TestEngine t) {
-    HatchResult admin = t.bootstrap();
-    BeakKey adminKey = admin.key().key();
-    HatchResult olive = t.hatch("Olive");
-    t.engine.identities().promote(adminKey, olive.duckling().id(), Tier.T2);
-    HatchResult otto = t.hatch("Otto");
-    t.engine.identities().promote(adminKey, otto.duckling().id(), Tier.T2);
-    HatchResult dora = t.hatch("Dora");
-    return new World(t, adminKey, admin.duckling().id(), olive, otto, dora, new AuditTrail(t.engine, adminKey));
-  }
-
-  private static <E extends SpaceDuckException> E refused(Class<E> type, ErrorCode code, Executable call) {
-    E e = assertThrows(type, call);
-    assertEquals(code, e.code());
-    return e;
+    Cast cast = Cast.hatch(t);
+    return new World(cast, cast.auditTrail(t));
   }
 
   // ------------------------------------------------------------------ B1 bond

@@ -1,8 +1,8 @@
 package io.spaceduck.core;
 
+import static io.spaceduck.core.Refusals.refused;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.spaceduck.api.Agent;
@@ -25,7 +25,6 @@ import io.spaceduck.api.NotFound;
 import io.spaceduck.api.ReasonCode;
 import io.spaceduck.api.Role;
 import io.spaceduck.api.SpaceDuckBuilder;
-import io.spaceduck.api.SpaceDuckException;
 import io.spaceduck.api.Tier;
 import io.spaceduck.api.Unauthenticated;
 import java.util.List;
@@ -35,7 +34,6 @@ import java.util.Set;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.function.Executable;
 
 /**
  * The {@code identities()} facet's reads and tier changes on their own, through engine-api only
@@ -47,41 +45,16 @@ class IdentitiesTest {
   private static final String EMAIL_DOMAIN = "@example.org";
 
   /** An admin, T2 operators Olive (agents scout T1 and senior T2) and Otto (agent ottos), T1 Dora. */
-  private record World(HatchResult admin, HatchResult olive, HatchResult otto, HatchResult dora, BondResult scout,
-      BondResult senior, BondResult ottos, AuditTrail audit) {
-    BeakKey adminKey() {
-      return admin.key().key();
-    }
-
-    DucklingId adminId() {
-      return admin.duckling().id();
-    }
-
-    BeakKey oliveKey() {
-      return olive.key().key();
-    }
-
-    DucklingId oliveId() {
-      return olive.duckling().id();
-    }
-  }
+  private record World(Cast cast, BondResult scout, BondResult senior, BondResult ottos, AuditTrail audit)
+      implements Cast.Roles {}
 
   private static World world(TestEngine t) {
-    HatchResult admin = t.bootstrap();
-    HatchResult olive = t.hatch("Olive");
-    t.engine.identities().promote(admin.key().key(), olive.duckling().id(), Tier.T2);
-    HatchResult otto = t.hatch("Otto");
-    t.engine.identities().promote(admin.key().key(), otto.duckling().id(), Tier.T2);
-    BondResult scout = t.bond(olive.key().key(), "scout", Tier.T1);
-    BondResult senior = t.bond(olive.key().key(), "senior", Tier.T2);
-    BondResult ottos = t.bond(otto.key().key(), "ottos", Tier.T1);
-    return new World(admin, olive, otto, t.hatch("Dora"), scout, senior, ottos, new AuditTrail(t.engine, admin.key().key()));
-  }
-
-  private static <E extends SpaceDuckException> E refused(Class<E> type, ErrorCode code, Executable call) {
-    E e = assertThrows(type, call);
-    assertEquals(code, e.code());
-    return e;
+    Cast.Operators ops = Cast.operators(t);
+    BondResult scout = t.bond(ops.olive().key().key(), "scout", Tier.T1);
+    BondResult senior = t.bond(ops.olive().key().key(), "senior", Tier.T2);
+    BondResult ottos = t.bond(ops.otto().key().key(), "ottos", Tier.T1);
+    Cast cast = ops.thenDora(t);
+    return new World(cast, scout, senior, ottos, cast.auditTrail(t));
   }
 
   private static Set<Tier> certificateTiers(TestEngine t, BeakKey admin, IdentityId subject) {

@@ -1,8 +1,8 @@
 package io.spaceduck.core;
 
+import static io.spaceduck.core.Refusals.refused;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.spaceduck.api.AuditAction;
@@ -22,7 +22,6 @@ import io.spaceduck.api.KeyStatus;
 import io.spaceduck.api.NotFound;
 import io.spaceduck.api.ReasonCode;
 import io.spaceduck.api.Revocation;
-import io.spaceduck.api.SpaceDuckException;
 import io.spaceduck.api.Tier;
 import io.spaceduck.api.Unauthenticated;
 import java.time.Duration;
@@ -33,7 +32,6 @@ import java.util.Optional;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.function.Executable;
 
 /**
  * The {@code keys()} facet on its own (K2–K5), through engine-api only: rotate, revoke, replace and
@@ -44,36 +42,26 @@ class KeysTest {
   private static final Duration GRACE = Duration.ofMinutes(15);
 
   /** An admin, two T2 operators (Olive with agents scout and egg, Otto with his agent), a T1 duckling. */
-  private record World(HatchResult adminHatch, BeakKey admin, DucklingId adminId, HatchResult olive, HatchResult otto, HatchResult dora,
-      BondResult scout, BondResult sibling, BondResult egg, BondResult ottos, AuditTrail audit) {
-    BeakKey oliveKey() {
-      return olive.key().key();
+  private record World(Cast cast, BondResult scout, BondResult sibling, BondResult egg, BondResult ottos, AuditTrail audit)
+      implements Cast.Roles {
+    HatchResult adminHatch() {
+      return cast.admin();
     }
 
-    DucklingId oliveId() {
-      return olive.duckling().id();
+    BeakKey admin() {
+      return adminKey();
     }
   }
 
   private static World world(TestEngine t) {
-    HatchResult admin = t.bootstrap();
-    BeakKey adminKey = admin.key().key();
-    HatchResult olive = t.hatch("Olive");
-    t.engine.identities().promote(adminKey, olive.duckling().id(), Tier.T2);
-    HatchResult otto = t.hatch("Otto");
-    t.engine.identities().promote(adminKey, otto.duckling().id(), Tier.T2);
-    BondResult scout = t.bond(olive.key().key(), "scout", Tier.T1);
-    BondResult sibling = t.bond(olive.key().key(), "sibling", Tier.T2);
-    BondResult egg = t.bond(olive.key().key(), "egg", Tier.T0);
-    BondResult ottos = t.bond(otto.key().key(), "ottos", Tier.T1);
-    return new World(admin, adminKey, admin.duckling().id(), olive, otto, t.hatch("Dora"), scout, sibling, egg, ottos,
-        new AuditTrail(t.engine, adminKey));
-  }
-
-  private static <E extends SpaceDuckException> E refused(Class<E> type, ErrorCode code, Executable call) {
-    E e = assertThrows(type, call);
-    assertEquals(code, e.code());
-    return e;
+    Cast.Operators ops = Cast.operators(t);
+    BeakKey olive = ops.olive().key().key();
+    BondResult scout = t.bond(olive, "scout", Tier.T1);
+    BondResult sibling = t.bond(olive, "sibling", Tier.T2);
+    BondResult egg = t.bond(olive, "egg", Tier.T0);
+    BondResult ottos = t.bond(ops.otto().key().key(), "ottos", Tier.T1);
+    Cast cast = ops.thenDora(t);
+    return new World(cast, scout, sibling, egg, ottos, cast.auditTrail(t));
   }
 
   private static KeyId id(BondResult b) {
