@@ -20,6 +20,7 @@ import java.util.function.Function;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Combinators;
+import net.jqwik.api.Example;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Label;
 import net.jqwik.api.Property;
@@ -165,6 +166,22 @@ class PulseStatusSecretProperties {
     Pulse p = f.engine.pulses().pulse(agent.key(), status);
     assertEquals(status, p.status());
     assertEquals(Optional.of(p), f.t.storage.latestPulse(agent.id()));
+  }
+
+  @Example
+  @Label("U1: six base32 digits in a row inside a typed id are not a code; a code glued to text still is")
+  @Tag("U1")
+  @Tag("I8")
+  void sixDigitsInsideATypedId_areNotACode() {
+    // a peck id the ordinary generator once produced (its base32 body ends in 763554)
+    for (String ok : List.of("pk_7v6j2vnrvqjgkl2twkfkg5l763554", "peer pk_7v6j2vnrvqjgkl2twkfkg5l763554 ok",
+        "ag_234567abcdefghijklmnopqr")) {
+      assertEquals(ok, f.engine.pulses().pulse(agent.key(), ok).status());
+    }
+    for (String code : List.of("x123456", "code:123456", "pk_abc123456", "pk_7v6j2vnrvqjgkl2twkfkg5l763554_123456",
+        "Pk_7v6j2vnrvqjgkl2twkfkg5l763554", "xpk_7v6j2vnrvqjgkl2twkfkg5l763554")) {
+      assertThrows(InvalidInput.class, () -> f.engine.pulses().pulse(agent.key(), code), code);
+    }
   }
 
   @Property(tries = 200)

@@ -13,7 +13,9 @@ import java.util.regex.Pattern;
  *       the redacted form {@code bk_<id>_***} that {@code BeakKey.toString()} prints is not a secret;
  *   <li>a compact JWS/JWT (a session token or certificate, P5, C2): a base64url JSON header
  *       ({@code eyJ…}) followed by a dot, or three dot-separated base64url segments of ≥ 16 characters;
- *   <li>a hatch verification code (H2): a run of exactly six digits, standing alone;
+ *   <li>a hatch verification code (H2): a run of exactly six digits, standing alone or glued to
+ *       other text ({@code x123456}) — but not inside a token shaped like a typed id ({@code pk_…}),
+ *       whose base32 body may hold six digits 2–7 in a row;
  *   <li>a bare secret or hash: a run of ≥ 32 ASCII letters and digits with ≥ 12 distinct characters
  *       (a key's 52-character secret, hex or base64 of a digest) — long repetitive runs such as
  *       {@code zzzz…} are not random-looking and pass.
@@ -59,7 +61,7 @@ final class SecretShapes {
       if (digit) {
         digits++;
       } else {
-        if (digits == CODE_DIGITS) {
+        if (digits == CODE_DIGITS && !insideTypedId(s, i - CODE_DIGITS, i)) {
           return true;
         }
         digits = 0;
@@ -78,6 +80,36 @@ final class SecretShapes {
       i += cp < 0 ? 1 : Character.charCount(cp);
     }
     return false;
+  }
+
+  /**
+   * Whether {@code s[from, to)} lies inside a token shaped like one of the engine's typed ids
+   * ({@code pk_}, {@code ag_}, … and 16–40 lowercase base32 characters, standing alone): the base32
+   * alphabet holds the digits 2–7, so a random id carries six of them in a row about once in a
+   * thousand, and an agent naming its peck in a status is not sending a code.
+   */
+  private static boolean insideTypedId(String s, int from, int to) {
+    int start = from;
+    while (start > 0 && isBase32(s.charAt(start - 1))) {
+      start--;
+    }
+    int end = to;
+    while (end < s.length() && isBase32(s.charAt(end))) {
+      end++;
+    }
+    int body = end - start;
+    return body >= 16 && body <= 40
+        && start >= 3 && s.charAt(start - 1) == '_' && isLower(s.charAt(start - 2)) && isLower(s.charAt(start - 3))
+        && (start == 3 || asciiAlnumIndex(s.charAt(start - 4)) < 0 && s.charAt(start - 4) != '_')
+        && (end == s.length() || asciiAlnumIndex(s.charAt(end)) < 0 && s.charAt(end) != '_');
+  }
+
+  private static boolean isBase32(char c) {
+    return isLower(c) || c >= '2' && c <= '7';
+  }
+
+  private static boolean isLower(char c) {
+    return c >= 'a' && c <= 'z';
   }
 
   /** 0–61 for {@code [0-9A-Za-z]}, else −1. */
