@@ -258,7 +258,8 @@ async function agentsView(root, _args, ctx) {
 
   function agentRow({ b, agent, pulse }, stale, threshold) {
     const active = b.status === 'active';
-    const promoteTier = h('select', { 'aria-label': `New tier for ${b.agent_name}` }, ['T1', 'T2', 'T3'].map((t) => h('option', { value: t }, t)));
+    const higher = ['T1', 'T2', 'T3'].filter((t) => !agent || t > agent.tier);
+    const promoteTier = h('select', { 'aria-label': `New tier for ${b.agent_name}` }, higher.map((t) => h('option', { value: t }, t)));
     const promote = h('button', { type: 'button', 'data-action': 'promote' }, 'Promote');
     promote.addEventListener('click', async () => {
       try {
@@ -291,7 +292,7 @@ async function agentsView(root, _args, ctx) {
       h('td', { class: 'actions' }, active ? [
         h('a', { href: `#/keys/${encodeURIComponent(b.agent_id)}`, class: 'button' }, 'Keys'),
         agent ? h('a', { href: `/cert/${encodeURIComponent(agent.current_cert_id)}`, class: 'button' }, 'Certificate') : null,
-        h('span', { class: 'group' }, promoteTier, promote),
+        higher.length ? h('span', { class: 'group' }, promoteTier, promote) : null,
         h('span', { class: 'group' }, reason, revoke)] : (b.revocation ? h('small', { class: 'muted' }, `revoked: ${b.revocation.reason}`) : null)));
   }
 
