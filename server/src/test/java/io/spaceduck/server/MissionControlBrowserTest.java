@@ -245,6 +245,20 @@ class MissionControlBrowserTest {
     assertEquals(200, f.client.get("/beak/whoami", newKey).status());
     screenshot(d, "keys-revoked");
     assertCleanConsole(d);
+
+    // K5: an admin replaces the new key (revoke + issue in one step)
+    String newKeyId = f.client.get("/beak/whoami", newKey).expect(200).text("key_id");
+    ChromeDriver adminTab = browsers.open();
+    signIn(adminTab, base, admin);
+    go(adminTab, "#/keys/" + scout.id());
+    visible(adminTab, "#keys tr[data-key-id='" + newKeyId + "'] [data-action=replace-key]").click();
+    confirm(adminTab);
+    String replacement = visible(adminTab, ".once input.secret").getAttribute("value");
+    textIn(adminTab, "#keys tr[data-key-id='" + newKeyId + "'] [data-field=state]", "revoked");
+    f.client.get("/beak/whoami", newKey).problem(401, "unauthenticated");
+    assertEquals(scout.id(), f.client.get("/beak/whoami", replacement).expect(200).text("id"));
+    screenshot(adminTab, "keys-replaced");
+    assertCleanConsole(adminTab);
   }
 
   @Test
@@ -258,6 +272,12 @@ class MissionControlBrowserTest {
     String peckId = f.client.post("/beak/peck", scout.key(), Fixture.obj().put("target_cert_id", relayCert).put("duration_seconds", 3600)
         .set("scope", ValidatingClient.JSON.createArrayNode().add("chat:read"))).expect(201).text("peck_id");
 
+    // the operator watches the approvals page before anything waits for them
+    ChromeDriver operatorTab = browsers.open();
+    signIn(operatorTab, base, bob.key());
+    go(operatorTab, "#/pecks");
+    textIn(operatorTab, "#pending", "No approvals waiting.");
+
     ChromeDriver agentTab = browsers.open();
     signIn(agentTab, base, relay.key());
     go(agentTab, "#/pecks");
@@ -266,9 +286,7 @@ class MissionControlBrowserTest {
     agentTab.findElement(By.cssSelector("#inbox [data-peck-id='" + peckId + "'] [data-action=accept]")).click();
     textIn(agentTab, ".messages", "is now accepted");
 
-    ChromeDriver operatorTab = browsers.open();
-    signIn(operatorTab, base, bob.key());
-    go(operatorTab, "#/pecks");
+    // …and the operator's page shows it by polling, without a click
     String card = "#pending [data-peck-id='" + peckId + "']";
     textIn(operatorTab, card + " [data-field=requester]", scout.id());
     textIn(operatorTab, card + " [data-field=duration]", "1 h");
@@ -318,11 +336,22 @@ class MissionControlBrowserTest {
   @Test
   @Tag("A3")
   void auditVerify_showsTheResultAndTheHead() {
-    operator("Ada", "ada@example.org");
+    Who ada = operator("Ada", "ada@example.org");
+    for (int i = 0; i < 10; i++) {
+      bond(ada, "agent-" + i); // more events than one page of 10
+    }
+    String headSeq = f.auditHead(admin).split(":")[0];
+    assertTrue(Integer.parseInt(headSeq) > 10 && Integer.parseInt(headSeq) <= 20, headSeq);
     ChromeDriver d = browsers.open();
     signIn(d, base, admin);
     go(d, "#/audit");
     visible(d, "#audit tbody tr[data-seq]");
+    // paginated: 10 per page, then the rest
+    new org.openqa.selenium.support.ui.Select(d.findElement(By.id("audit-limit"))).selectByValue("10");
+    textIn(d, "#audit-page", "events 1 to 10");
+    visible(d, "#audit-next").click();
+    textIn(d, "#audit-page", "events 11 to " + headSeq);
+    assertFalse(d.findElement(By.id("audit-next")).isDisplayed(), "no further page");
     // filter by action
     visible(d, "#audit-action").sendKeys("tier.promoted");
     d.findElement(By.cssSelector("#audit-filters button[type=submit]")).click();

@@ -17,7 +17,9 @@ let poll = null;
 /** A message to show on the sign-in page (why the person is there). */
 let signInNote = null;
 
-const POLL_MS = 15000;
+/** How often the agents' pulses and the pending approvals refresh on their own. */
+const PULSE_POLL_MS = 15000;
+const PECK_POLL_MS = 5000;
 
 function isOperator() {
   return me && me.principal.kind === 'duckling';
@@ -106,7 +108,7 @@ async function route() {
   }
   main.dataset.view = view;
   fill(main);
-  await views[view](main, rest.map(decodeURIComponent), { setPoll: (fn) => { poll = setInterval(fn, POLL_MS); } });
+  await views[view](main, rest.map(decodeURIComponent), { setPoll: (fn, ms) => { poll = setInterval(fn, ms); } });
   if (document.activeElement === document.body) main.focus({ preventScroll: true });
 }
 
@@ -312,7 +314,7 @@ async function agentsView(root, _args, ctx) {
   minutes.addEventListener('change', load);
   refresh.addEventListener('click', load);
   await load();
-  ctx.setPoll(load);
+  ctx.setPoll(load, PULSE_POLL_MS);
 }
 
 // ---- keys ----------------------------------------------------------------------------------------
@@ -560,7 +562,7 @@ async function pecksView(root, _args, ctx) {
     await loadSeen();
   };
   await refreshAll();
-  ctx.setPoll(() => Promise.all(parts.map((p) => p.reload())));
+  ctx.setPoll(() => Promise.all(parts.map((p) => p.reload())), PECK_POLL_MS);
 }
 
 function peckRequestForm(msg, after) {
@@ -599,9 +601,12 @@ async function auditView(root) {
     fields[id] = h('input', { id: `audit-${id}`, name: id, autocomplete: 'off', spellcheck: 'false', placeholder });
     return h('span', { class: 'field' }, h('label', { for: `audit-${id}` }, label), fields[id]);
   };
+  const pageNote = h('span', { class: 'muted', id: 'audit-page' });
+  const pageSize = h('select', { id: 'audit-limit' }, ['25', '10', '50', '100'].map((n) => h('option', { value: n }, n)));
   const filters = h('form', { class: 'filters', id: 'audit-filters' },
     input('action', 'Action', 'bond.created'), input('actor', 'Actor', 'dk_…'), input('resource', 'Resource', 'ag_…'),
     input('from', 'From (UTC)', '2026-12-01T00:00:00Z'), input('to', 'To (UTC)', '2026-12-31T00:00:00Z'),
+    h('span', { class: 'field' }, h('label', { for: 'audit-limit' }, 'Per page'), pageSize),
     h('button', { type: 'submit', class: 'primary' }, 'Filter'));
   const tbody = h('tbody');
   const first = h('button', { type: 'button', id: 'audit-first' }, 'First page');
@@ -617,12 +622,12 @@ async function auditView(root) {
   fill(root, h('h2', {}, 'Audit'), msg, isAdmin() ? verify : null, filters,
     h('div', { class: 'scroll' }, h('table', { id: 'audit' },
       h('thead', {}, h('tr', {}, ['#', 'Time', 'Action', 'Actor', 'Resource', 'Outcome', 'Reason'].map((t) => h('th', { scope: 'col' }, t)))), tbody)),
-    h('div', { class: 'row' }, first, next));
+    h('div', { class: 'row' }, first, next, pageNote));
 
   let cursor = null;
   async function load(after) {
     try {
-      const q = { limit: 25, after };
+      const q = { limit: pageSize.value, after };
       for (const [k, f] of Object.entries(fields)) q[k] = f.value.trim();
       const r = await get('/beak/audit', q);
       fill(tbody, r.items.length ? r.items.map((e) => h('tr', { dataset: { seq: String(e.seq) } },
@@ -631,12 +636,14 @@ async function auditView(root) {
         : h('tr', {}, h('td', { colspan: '7', class: 'muted' }, 'No events match.')));
       cursor = r.next_cursor || null;
       next.hidden = !cursor;
+      fill(pageNote, r.items.length ? `events ${r.items[0].seq} to ${r.items[r.items.length - 1].seq}` : '');
       say(msg, '');
     } catch (e) {
       if (!(e instanceof ApiError && e.status === 401)) sayError(msg, e);
     }
   }
   filters.addEventListener('submit', (ev) => { ev.preventDefault(); load(undefined); });
+  pageSize.addEventListener('change', () => load(undefined));
   first.addEventListener('click', () => load(undefined));
   next.addEventListener('click', () => load(cursor));
   verify.addEventListener('submit', async (ev) => {
