@@ -111,7 +111,8 @@ final class Browsers implements AutoCloseable {
 
   static WebDriverWait waiting(WebDriver d) {
     // lists re-render on refresh and polling: an element found a moment ago may be replaced
-    return (WebDriverWait) new WebDriverWait(d, WAIT).ignoring(org.openqa.selenium.StaleElementReferenceException.class);
+    return (WebDriverWait) new WebDriverWait(d, WAIT).pollingEvery(Duration.ofMillis(100))
+        .ignoring(org.openqa.selenium.StaleElementReferenceException.class);
   }
 
   static WebElement visible(WebDriver d, String css) {
