@@ -160,6 +160,8 @@ function signInView(root) {
       await loadMe();
       location.hash = '#/me';
     } catch (e) {
+      forget(); // a key that did not sign in is not kept, whatever the refusal
+      me = null;
       if (!(e instanceof ApiError && e.status === 401)) sayError(msg, e);
     }
   });
