@@ -57,7 +57,7 @@ final class Browsers implements AutoCloseable {
     boolean required = "true".equalsIgnoreCase(System.getenv("SPACEDUCK_TEST_REQUIRE_BROWSER"));
     String why = null;
     if (driver == null || driver.isBlank()) {
-      why = "browser tests skipped: set SPACEDUCK_TEST_CHROMEDRIVER to chromedriver's path (e.g. /usr/bin/chromedriver,"
+      why = "no browser for the Mission Control tests: set SPACEDUCK_TEST_CHROMEDRIVER to chromedriver's path (e.g. /usr/bin/chromedriver,"
           + " Debian's chromium-driver) and SPACEDUCK_TEST_CHROMIUM to the browser (default /usr/bin/chromium)";
     } else if (!Files.isExecutable(Path.of(driver))) {
       why = "SPACEDUCK_TEST_CHROMEDRIVER=" + driver + " is not an executable file";
@@ -68,7 +68,7 @@ final class Browsers implements AutoCloseable {
       if (required) {
         fail(why + " (SPACEDUCK_TEST_REQUIRE_BROWSER=true)");
       }
-      Assumptions.abort(why);
+      Assumptions.abort("skipped, " + why);
     }
     System.setProperty(ChromeDriverService.CHROME_DRIVER_EXE_PROPERTY, driver);
     service = new ChromeDriverService.Builder().usingDriverExecutable(new File(driver)).usingAnyFreePort()
