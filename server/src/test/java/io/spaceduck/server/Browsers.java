@@ -126,8 +126,9 @@ final class Browsers implements AutoCloseable {
   /** Signs in on the sign-in page by pasting the key. */
   static void signIn(WebDriver d, java.net.URI base, String key) {
     d.get(base.resolve("/#/sign-in").toString());
-    visible(d, "#key").sendKeys(key);
-    d.findElement(By.cssSelector("#sign-in-form button[type=submit]")).click();
+    // keyboard only: the field has the focus, Enter submits
+    waiting(d).until(x -> "key".equals(x.switchTo().activeElement().getAttribute("id")));
+    d.switchTo().activeElement().sendKeys(key, org.openqa.selenium.Keys.ENTER);
     visible(d, "[data-field=identity-id]");
   }
 

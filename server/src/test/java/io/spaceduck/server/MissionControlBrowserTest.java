@@ -28,6 +28,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.Keys;
 import org.openqa.selenium.NoAlertPresentException;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.chrome.ChromeDriver;
@@ -237,8 +238,12 @@ class MissionControlBrowserTest {
     // revoke the old key, confirmed first
     visible(d, "#keys tr[data-key-id='" + oldKeyId + "'] select[name=reason]").sendKeys("compromised");
     d.findElement(By.cssSelector("#keys tr[data-key-id='" + oldKeyId + "'] [data-action=revoke-key]")).click();
-    visible(d, "dialog[open]");
-    assertEquals(200, f.client.get("/beak/whoami", scout.key()).status(), "nothing happens before the confirmation");
+    // the dialog starts on Cancel; Escape cancels too (keyboard)
+    assertEquals("no", visible(d, "dialog[open]").findElement(By.cssSelector(":focus")).getAttribute("data-confirm"));
+    d.switchTo().activeElement().sendKeys(Keys.ESCAPE);
+    waiting(d).until(ExpectedConditions.numberOfElementsToBe(By.cssSelector("dialog"), 0));
+    assertEquals(200, f.client.get("/beak/whoami", scout.key()).status(), "nothing happens without the confirmation");
+    d.findElement(By.cssSelector("#keys tr[data-key-id='" + oldKeyId + "'] [data-action=revoke-key]")).click();
     confirm(d);
     textIn(d, "#keys tr[data-key-id='" + oldKeyId + "'] [data-field=state]", "revoked (compromised");
     f.client.get("/beak/whoami", scout.key()).problem(401, "unauthenticated");
@@ -297,6 +302,11 @@ class MissionControlBrowserTest {
     visible(operatorTab, "#active-pecks [data-peck-id='" + peckId + "'] [data-field=session-expires]");
     screenshot(operatorTab, "pecks-active");
     assertEquals("active", f.client.get("/beak/pecks/" + peckId, scout.key()).expect(200).text("state"));
+    // either side may close it
+    operatorTab.findElement(By.cssSelector("#active-pecks [data-peck-id='" + peckId + "'] [data-action=close]")).click();
+    confirm(operatorTab);
+    textIn(operatorTab, "#active-pecks [data-peck-id='" + peckId + "'] [data-field=state]", "closed");
+    assertEquals("closed", f.client.get("/beak/pecks/" + peckId, scout.key()).expect(200).text("state"));
     assertCleanConsole(agentTab);
     assertCleanConsole(operatorTab);
   }
