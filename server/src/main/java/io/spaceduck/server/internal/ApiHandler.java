@@ -240,7 +240,21 @@ public final class ApiHandler extends Handler.Abstract {
     }
   }
 
+  /**
+   * Mission Control's policy for every static file: scripts, styles and connections from this origin
+   * only, no inline script or style, no framing, no {@code <base>}, forms post here only.
+   */
+  static final String STATIC_CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:;"
+      + " connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
+  /** {@code /cert/{cert_id}}: Mission Control's certificate card page (the page fetches the certificate through the API). */
+  private static final java.util.regex.Pattern CERT_PAGE = java.util.regex.Pattern.compile("/cert/[A-Za-z0-9_-]{1,128}");
+
   private Optional<Reply> staticFile(String path) {
+    return staticResource(CERT_PAGE.matcher(path).matches() ? "/cert.html" : path)
+        .map(r -> r.header("Content-Security-Policy", STATIC_CSP).header("X-Frame-Options", "DENY"));
+  }
+
+  private Optional<Reply> staticResource(String path) {
     String p = path.equals("/") ? "index.html" : path.substring(1);
     if (p.isEmpty() || p.contains("..") || p.contains("\\") || p.contains("//") || p.startsWith("beak/") || p.endsWith("/")) {
       return Optional.empty();
