@@ -3,7 +3,7 @@
 # against the benchmark-only GET /bench/bare of the same server, with wrk — 64 keep-alive connections,
 # 2 threads, --latency — alternating bare and whoami for several rounds within one run, per store.
 #
-#   benchmarks/http/run.sh                 memory and mapdb, 5 rounds of 10 s per endpoint after a 10 s warm-up each (about 4 minutes)
+#   benchmarks/http/run.sh                 memory and mapdb, 5 rounds of 10 s per endpoint after a 10 s warm-up each (about 5 minutes)
 #   ROUNDS=5 DURATION=20s STORES=mapdb benchmarks/http/run.sh
 #
 # Environment: STORES (memory mapdb), ROUNDS (5), DURATION (10s), WARMUP (10s), CONNECTIONS (64),

@@ -47,7 +47,7 @@ import org.junit.jupiter.api.io.TempDir;
  * during a collection (kilobytes each) and G1's accounting in regions of 1 MiB at this heap size —
  * samples of a healthy run move by about ±1 MiB. At the ≈ 500 writes per second these four clients
  * make on two shared cores, a leak of ≈ 110 bytes per commit — the one this soak found in the MapDB
- * store's volume factory, fixed since — adds ≈ 6 MiB between the thirds of a three-minute run and fails.
+ * store's volume factory, fixed since — adds ≈ 5 MiB between the thirds of a three-minute run and fails.
  * The report also gives the least-squares slope of the samples (MiB per minute).
  *
  * <p>Wall-clock time is this test's subject (it is bounded by it), so it waits on real time; the
