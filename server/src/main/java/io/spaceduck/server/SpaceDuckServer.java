@@ -79,6 +79,7 @@ public final class SpaceDuckServer implements AutoCloseable {
     private Clock clock = Clock.systemUTC();
     private List<String> trustedProxies = List.of();
     private boolean metricsPublic;
+    private boolean benchmarkEndpoint;
 
     private Builder() {}
 
@@ -137,6 +138,18 @@ public final class SpaceDuckServer implements AutoCloseable {
       return this;
     }
 
+    /**
+     * <b>Benchmarks only — never in a deployment.</b> Whether to also answer {@code GET /bench/bare}
+     * (default false): a public route that does no engine work and answers a JSON object of the size
+     * of {@code GET /beak/whoami}'s, through the same connector, thread pool, admission, routing and
+     * response writing, so a load test can measure what the engine adds to an authenticated call
+     * (docs/benchmarks.md). It is not in the OpenAPI document and {@code duck serve} never turns it on.
+     */
+    public Builder benchmarkEndpoint(boolean enabled) {
+      this.benchmarkEndpoint = enabled;
+      return this;
+    }
+
     /*
      * Seam for the host SPIs (issue 17, server-hosts): the Turnstile HumanCheck, the SMTP
      * VerificationDelivery and the webhook PeckNotifier are engine settings — they go into
@@ -164,7 +177,8 @@ public final class SpaceDuckServer implements AutoCloseable {
             + ": only a loopback address may be served without TLS; give a certificate and key (tls(...),"
             + " duck serve --tls-cert/--tls-key) or listen on 127.0.0.1 behind a TLS-terminating proxy");
       }
-      return new SpaceDuckServer(ApiHandlers.start(engine, listen, tlsCert, tlsKey, limits, clock, trustedProxies, metricsPublic));
+      return new SpaceDuckServer(ApiHandlers.start(engine, listen, tlsCert, tlsKey, limits, clock, trustedProxies, metricsPublic,
+          benchmarkEndpoint));
     }
   }
 }

@@ -62,6 +62,12 @@ public final class ApiHandler extends Handler.Abstract {
 
   public ApiHandler(SpaceDuck duck, Clock clock, ServerLimits limits, ClientAddress clients, Metrics metrics,
       boolean metricsPublic) {
+    this(duck, clock, limits, clients, metrics, metricsPublic, false);
+  }
+
+  /** {@code benchmarkEndpoint}: also answer {@code GET /bench/bare} ({@link BenchmarkEndpoint}; benchmarks only). */
+  public ApiHandler(SpaceDuck duck, Clock clock, ServerLimits limits, ClientAddress clients, Metrics metrics,
+      boolean metricsPublic, boolean benchmarkEndpoint) {
     this.duck = duck;
     this.clock = clock;
     this.limits = limits;
@@ -74,7 +80,7 @@ public final class ApiHandler extends Handler.Abstract {
     // literal paths first, so /beak/pecks/inbox is never read as a peck id
     List<Route> ordered = new ArrayList<>(table.stream().filter(Route::literal).toList());
     ordered.addAll(table.stream().filter(r -> !r.literal()).toList());
-    this.routes = List.copyOf(ordered);
+    this.routes = benchmarkEndpoint ? BenchmarkEndpoint.withBenchmark(ordered) : List.copyOf(ordered);
   }
 
   @Override

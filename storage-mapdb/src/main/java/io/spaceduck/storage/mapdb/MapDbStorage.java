@@ -144,6 +144,11 @@ public final class MapDbStorage implements Storage {
   volatile Runnable beforeCommit = () -> {};
 
   /** For tests: the store file's journaled volume (its fault injection). */
+  /** Volumes MapDB's volume factory still remembers: none once the store is open (tests). */
+  int trackedVolumes() {
+    return file.trackedVolumes();
+  }
+
   JournaledVolume volume() {
     return volume;
   }

@@ -63,13 +63,15 @@ final class StoreFile {
   private final DB db;
   private final JournaledVolume volume;
   private final FileChannel lockChannel;
+  private final StoreVolumes volumes;
   private boolean closed;
 
-  private StoreFile(Path path, DB db, JournaledVolume volume, FileChannel lockChannel) {
+  private StoreFile(Path path, DB db, JournaledVolume volume, FileChannel lockChannel, StoreVolumes volumes) {
     this.path = path;
     this.db = db;
     this.volume = volume;
     this.lockChannel = lockChannel;
+    this.volumes = volumes;
   }
 
   /** The canonical path of the store file. */
@@ -84,6 +86,11 @@ final class StoreFile {
   /** The store file's journaled volume: how far a failed commit got ({@link JournaledVolume#progress()}). */
   JournaledVolume volume() {
     return volume;
+  }
+
+  /** Volumes the factory still remembers (tests: none once the store is open, however many commits). */
+  int trackedVolumes() {
+    return volumes.tracked();
   }
 
   /**
@@ -137,7 +144,7 @@ final class StoreFile {
       StoreVolumes volumes = new StoreVolumes(path.toString());
       db = openDb(path, volumes);
       checkFormat(path, db);
-      return new StoreFile(path, db, Objects.requireNonNull(volumes.journaled, "the store volume"), lockChannel);
+      return new StoreFile(path, db, Objects.requireNonNull(volumes.journaled, "the store volume"), lockChannel, volumes);
     } catch (RuntimeException | IOException | Error e) {
       // close what this attempt opened: MapDB's volumes, then the lock
       if (db != null) {
@@ -296,7 +303,11 @@ final class StoreFile {
               false, // checksum of every record: off (DBMaker default)
               true, // header checksum: on (DBMaker default)
               false); // never bypass a broken header checksum
-      return new DB(store, exists, true, StoreFile.class.getClassLoader(), 0);
+      DB db = new DB(store, exists, true, StoreFile.class.getClassLoader(), 0);
+      // open: from here on MapDB closes its own volumes (db.close()); tracking them any longer would
+      // keep every per-commit scratch volume reachable for the life of the store (a leak per commit)
+      volumes.opened();
+      return db;
     } catch (RuntimeException | Error e) {
       volumes.closeAll(e);
       throw e;
@@ -368,12 +379,14 @@ final class StoreFile {
   /**
    * The volumes of one store: the store file through a {@link JournaledVolume} (atomic commits), and
    * MapDB's write-ahead log in memory — MapDB 3.1.0 only uses that log as scratch space for a
-   * transaction's records until commit and never replays it, so it need not be a file. Remembers every
-   * volume it opens so that a failed open can close them.
+   * transaction's records until commit and never replays it, so it need not be a file. Until the
+   * store is open ({@link #opened()}) it remembers every volume it makes so that a failed open can
+   * close them; after that it remembers none — MapDB makes a scratch volume for every commit.
    */
-  private static final class StoreVolumes extends VolumeFactory {
+  static final class StoreVolumes extends VolumeFactory {
     private final String storeFile;
     private final List<Volume> opened = new ArrayList<>();
+    private boolean tracking = true;
     private @Nullable JournaledVolume journaled;
 
     StoreVolumes(String storeFile) {
@@ -385,7 +398,9 @@ final class StoreFile {
         @Nullable String file, boolean readOnly, long fileLockWait, int sliceShift, long initSize, boolean fixedSize) {
       if (!storeFile.equals(file)) {
         Volume scratch = ByteArrayVol.FACTORY.makeVolume(null, false, 0L, sliceShift, 0L, false);
-        opened.add(scratch);
+        if (tracking) {
+          opened.add(scratch);
+        }
         return scratch;
       }
       Volume raw = RandomAccessFileVol.FACTORY.makeVolume(file, readOnly, fileLockWait, sliceShift, initSize, fixedSize);
@@ -404,6 +419,17 @@ final class StoreFile {
     @Override
     public boolean handlesReadonly() {
       return false;
+    }
+
+    /** The store is open: MapDB owns its volumes now; forget them and track no more. */
+    synchronized void opened() {
+      tracking = false;
+      opened.clear();
+    }
+
+    /** How many volumes are remembered for closing after a failed open (tests). */
+    synchronized int tracked() {
+      return opened.size();
     }
 
     synchronized void closeAll(Throwable primary) {
