@@ -143,12 +143,12 @@ public final class MapDbStorage implements Storage {
    */
   volatile Runnable beforeCommit = () -> {};
 
-  /** For tests: the store file's journaled volume (its fault injection). */
   /** Volumes MapDB's volume factory still remembers: none once the store is open (tests). */
   int trackedVolumes() {
     return file.trackedVolumes();
   }
 
+  /** For tests: the store file's journaled volume (its fault injection). */
   JournaledVolume volume() {
     return volume;
   }
