@@ -183,19 +183,38 @@ public final class ApiHandler extends Handler.Abstract {
     return BeakKey.of(raw, source);
   }
 
+  /**
+   * An oversized body of up to this many bytes is read and dropped before the 413 is sent: the client
+   * may still be sending it, and a connection closed under it can lose the answer (the client sees a
+   * reset instead of the problem document). A larger one is refused at once and its connection closed.
+   */
+  static final int DRAIN_LIMIT = 1 << 20;
+
   private byte[] body(Request request) {
     long declared = request.getLength();
     if (declared > limits.maxBodyBytes()) {
-      throw new ApiException(413, ProblemCodes.PAYLOAD_TOO_LARGE, "the body is larger than " + limits.maxBodyBytes() + " bytes");
+      if (declared <= DRAIN_LIMIT) {
+        try (InputStream in = Content.Source.asInputStream(request)) {
+          drop(in, declared);
+        } catch (IOException e) {
+          // the 413 below is the answer either way
+        }
+      }
+      throw tooLarge();
     }
     byte[] bytes;
     try (InputStream in = Content.Source.asInputStream(request)) {
       bytes = in.readNBytes(limits.maxBodyBytes() + 1);
+      if (bytes.length > limits.maxBodyBytes()) {
+        try {
+          drop(in, DRAIN_LIMIT - bytes.length);
+        } catch (IOException e) {
+          // the 413 below is the answer either way
+        }
+        throw tooLarge();
+      }
     } catch (IOException e) {
       throw new ApiException(400, ProblemCodes.BAD_REQUEST, "the body could not be read");
-    }
-    if (bytes.length > limits.maxBodyBytes()) {
-      throw new ApiException(413, ProblemCodes.PAYLOAD_TOO_LARGE, "the body is larger than " + limits.maxBodyBytes() + " bytes");
     }
     if (bytes.length > 0) {
       String type = request.getHeaders().get(HttpHeader.CONTENT_TYPE);
@@ -208,6 +227,23 @@ public final class ApiHandler extends Handler.Abstract {
       }
     }
     return bytes;
+  }
+
+  private ApiException tooLarge() {
+    return new ApiException(413, ProblemCodes.PAYLOAD_TOO_LARGE, "the body is larger than " + limits.maxBodyBytes() + " bytes");
+  }
+
+  /** Reads and drops at most {@code budget} bytes of what is left of a body. */
+  private static void drop(InputStream in, long budget) throws IOException {
+    byte[] sink = new byte[8192];
+    long left = budget;
+    while (left > 0) {
+      int n = in.read(sink, 0, (int) Math.min(sink.length, left));
+      if (n < 0) {
+        return;
+      }
+      left -= n;
+    }
   }
 
   private static boolean loopback(SocketAddress a) {
