@@ -65,7 +65,7 @@ public final class ApiHandlers {
   }
 
   public static Running start(SpaceDuck duck, InetSocketAddress listen, @Nullable Path cert, @Nullable Path key,
-      ServerLimits limits, Clock clock, List<String> trustedProxies, boolean metricsPublic) {
+      ServerLimits limits, Clock clock, List<String> trustedProxies, boolean metricsPublic, @Nullable String turnstileSiteKey) {
     ClientAddress clients = new ClientAddress(trustedProxies);
     QueuedThreadPool pool = new QueuedThreadPool(limits.maxThreads(), Math.min(8, limits.maxThreads()));
     pool.setName("spaceduck-http");
@@ -96,7 +96,7 @@ public final class ApiHandlers {
     connector.setIdleTimeout(limits.idleTimeout().toMillis());
     server.addConnector(connector);
     Metrics metrics = new Metrics();
-    ApiHandler api = new ApiHandler(duck, clock, limits, clients, metrics, metricsPublic);
+    ApiHandler api = new ApiHandler(duck, clock, limits, clients, metrics, metricsPublic, new PageConfig(turnstileSiteKey));
     server.setHandler(new GracefulHandler(new Admission(api, limits)));
     server.setErrorHandler(new JettyErrors());
     server.setStopTimeout(limits.drainTimeout().toMillis());
