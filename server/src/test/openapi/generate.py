@@ -149,6 +149,14 @@ op("get", "/.well-known/jwks.json", "jwks", "The public JWK set that verifies ce
             "content": {"application/jwk-set+json": {"schema": {"type": "object", "required": ["keys"], "properties": {"keys": {"type": "array", "items": {"type": "object"}}}}}}},
     "304": {"description": "not modified (If-None-Match)"}}, tags=["public keys"], refusals=["500", "503"])
 op("get", "/beak/openapi.json", "openapi", "This document", "public", ok({"type": "object"}), tags=["operations"], refusals=["500", "503"])
+# null without 3.1's type arrays or 3.0's nullable (the document keeps to their common part): no other type
+NULL = {"not": {"anyOf": [{"type": t} for t in ("string", "number", "boolean", "object")] + [arr({})]}, "description": "null"}
+op("get", "/beak/config", "pageConfig", "What Mission Control's pages need: the Turnstile widget's site key (public), or null when the server has none", "public",
+   {"200": {"description": "the settings (cacheable for a minute)", "headers": {"Cache-Control": {"schema": s(), "required": True}},
+            "content": {"application/json": {"schema": obj(["turnstile_site_key"], {
+                "turnstile_site_key": {"anyOf": [{"type": "string", "pattern": "^[0-9A-Za-z_-]{1,64}$"}, NULL],
+                                       "description": "the site key to render the widget with; null: no widget, send an empty challenge_token"}})}}}},
+   tags=["hatching"], refusals=["400", "500", "503"])
 op("post", "/beak/hatch", "hatchStart", "H1, H2: start a hatch; the code goes to the email address", "public",
    ok(obj(["hatch_id", "expires_at"], {"hatch_id": HT, "expires_at": ts()}), "202", "code sent"),
    body=jsonbody(obj(["display_name", "email"], {"display_name": s(), "email": s(),

@@ -28,7 +28,8 @@ import picocli.CommandLine.Option;
  *
  * <p>The host parts come from the environment ({@link HostServices#fromEnvironment}, docs/http-api.md):
  * Turnstile ({@code SPACEDUCK_TURNSTILE_SECRET}), SMTP ({@code SPACEDUCK_SMTP_HOST} …) and signed
- * webhooks ({@code SPACEDUCK_WEBHOOK_URLS}). A part that is not configured fails closed, except in
+ * webhooks ({@code SPACEDUCK_WEBHOOK_URLS}); {@code SPACEDUCK_TURNSTILE_SITE_KEY} (public) makes Mission
+ * Control's hatch page show the Turnstile widget. A part that is not configured fails closed, except in
  * development mode, which is the default on a loopback address only ({@code SPACEDUCK_DEV_MODE=false}
  * turns it off) and is refused on any other: codes are printed on stderr (as {@code duck hatch}
  * does) and the human check passes unless {@code $SPACEDUCK_CHALLENGE} is set.
@@ -39,6 +40,7 @@ import picocli.CommandLine.Option;
       "Serve the /beak/* HTTP API (docs/http-api.md) on this store until SIGTERM or Ctrl-C.",
       "Plain HTTP only on a loopback address; any other address needs --tls-cert and --tls-key.",
       "Host parts from the environment: SPACEDUCK_TURNSTILE_SECRET, SPACEDUCK_SMTP_HOST…, SPACEDUCK_WEBHOOK_URLS;",
+      "SPACEDUCK_TURNSTILE_SITE_KEY (public) shows the Turnstile widget on Mission Control's hatch page;",
       "unconfigured parts fail closed, except in development mode (default on loopback only, SPACEDUCK_DEV_MODE=false",
       "turns it off): verification codes printed to stderr, the human check passes.",
     })
@@ -132,6 +134,7 @@ final class ServeCommand extends Base implements Callable<Integer> {
           .clock(ctx().clock())
           .trustedProxies(trustedProxies)
           .metricsPublic(metricsPublic);
+      hosts.turnstileSiteKey().ifPresent(b::turnstileSiteKey); // Mission Control's hatch page shows the widget
       if (tlsCert != null && tlsKey != null) {
         b.tls(ctx().resolve(tlsCert.toString()), ctx().resolve(tlsKey.toString()));
       }

@@ -33,6 +33,7 @@ class ServeCommandTest {
         "-cp", System.getProperty("java.class.path"), Main.class.getName(), "serve", "--listen", "127.0.0.1:0", "--json"));
     ProcessBuilder pb = new ProcessBuilder(cmd).redirectError(dir.resolve("stderr.txt").toFile());
     pb.environment().putAll(duck.env);
+    pb.environment().put("SPACEDUCK_TURNSTILE_SITE_KEY", "1x00000000000000000000AA"); // public: handed to the server
     Process p = pb.start();
     try {
       BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
@@ -43,6 +44,9 @@ class ServeCommandTest {
       HttpClient http = HttpClient.newHttpClient();
       var health = http.send(HttpRequest.newBuilder(base.resolve("/healthz")).build(), HttpResponse.BodyHandlers.ofString());
       assertEquals(200, health.statusCode());
+      var config = http.send(HttpRequest.newBuilder(base.resolve("/beak/config")).build(), HttpResponse.BodyHandlers.ofString());
+      assertEquals(200, config.statusCode());
+      assertEquals("{\"turnstile_site_key\":\"1x00000000000000000000AA\"}", config.body(), "duck serve published the site key");
       var hatch = http.send(HttpRequest.newBuilder(base.resolve("/beak/hatch")).header("Content-Type", "application/json")
           .POST(HttpRequest.BodyPublishers.ofString("{\"display_name\":\"Ada\",\"email\":\"ada@example.org\"}")).build(),
           HttpResponse.BodyHandlers.ofString());
@@ -82,5 +86,8 @@ class ServeCommandTest {
     assertTrue(r.err().contains("SPACEDUCK_DEV_MODE=true is refused off a loopback address"), r.err());
     var m = duck.run(Map.of("SPACEDUCK_DEV_MODE", "maybe"), "", "serve", "--listen", "127.0.0.1:0").fails(ExitCodes.CONFIG);
     assertTrue(m.err().contains("SPACEDUCK_DEV_MODE must be true or false"), m.err());
+    var k = duck.run(Map.of("SPACEDUCK_TURNSTILE_SITE_KEY", "not a key"), "", "serve", "--listen", "127.0.0.1:0").fails(ExitCodes.CONFIG);
+    assertTrue(k.err().contains("SPACEDUCK_TURNSTILE_SITE_KEY must be"), k.err());
+    assertTrue(!k.err().contains("not a key"), "the value is not echoed: " + k.err());
   }
 }

@@ -31,7 +31,7 @@ import org.jspecify.annotations.Nullable;
  * <p><b>Security guarantees:</b> plain HTTP is served only on a loopback address — any other bind
  * address needs {@link Builder#tls} and is refused without it; with TLS every response carries
  * {@code Strict-Transport-Security}. Every route but the hatch steps, the JWK set, the OpenAPI
- * document and the health and metrics endpoints requires {@code Authorization: Bearer <beak key>},
+ * document, {@code /beak/config} (the public Turnstile site key) and the health and metrics endpoints requires {@code Authorization: Bearer <beak key>},
  * verified by the engine on that call; the server keeps no session, sets no cookie and holds no
  * state of its own. Refusals are RFC 9457 problem documents with the engine's stable code and no
  * internal detail. {@code /metrics} answers only loopback clients unless {@link Builder#metricsPublic}.
@@ -80,6 +80,7 @@ public final class SpaceDuckServer implements AutoCloseable {
     private List<String> trustedProxies = List.of();
     private boolean metricsPublic;
     private boolean benchmarkEndpoint;
+    private @Nullable String turnstileSiteKey;
 
     private Builder() {}
 
@@ -150,6 +151,25 @@ public final class SpaceDuckServer implements AutoCloseable {
       return this;
     }
 
+    /**
+     * The Cloudflare Turnstile widget's site key (public, not a secret; default none). The server then
+     * publishes it at {@code GET /beak/config} and Mission Control's hatch page shows the widget: only
+     * that page's Content-Security-Policy adds {@code https://challenges.cloudflare.com} to {@code
+     * script-src} and {@code frame-src}. Without it the page loads nothing from Cloudflare and sends an
+     * empty challenge token. Give the engine a human check that verifies the widget's tokens ({@code
+     * TurnstileHumanCheck} with the matching secret), or every token fails closed.
+     *
+     * @throws IllegalArgumentException if it is not 1 to 64 characters of {@code [0-9A-Za-z_-]}
+     */
+    public Builder turnstileSiteKey(String siteKey) {
+      Objects.requireNonNull(siteKey, "siteKey");
+      if (!io.spaceduck.server.hosts.TurnstileHumanCheck.isSiteKey(siteKey)) {
+        throw new IllegalArgumentException("a Turnstile site key is 1 to 64 characters of 0-9 A-Z a-z _ -");
+      }
+      this.turnstileSiteKey = siteKey;
+      return this;
+    }
+
     /*
      * Seam for the host SPIs (issue 17, server-hosts): the Turnstile HumanCheck, the SMTP
      * VerificationDelivery and the webhook PeckNotifier are engine settings — they go into
@@ -178,7 +198,7 @@ public final class SpaceDuckServer implements AutoCloseable {
             + " duck serve --tls-cert/--tls-key) or listen on 127.0.0.1 behind a TLS-terminating proxy");
       }
       return new SpaceDuckServer(ApiHandlers.start(engine, listen, tlsCert, tlsKey, limits, clock, trustedProxies, metricsPublic,
-          benchmarkEndpoint));
+          benchmarkEndpoint, turnstileSiteKey));
     }
   }
 }

@@ -93,6 +93,11 @@ final class Browsers implements AutoCloseable {
   }
 
   ChromeDriver open(int width, int height) {
+    return open(width, height, new String[0]);
+  }
+
+  /** As {@link #open(int, int)}, with more command-line switches for chromium. */
+  ChromeDriver open(int width, int height, String... switches) {
     ChromeDriverService s = service();
     ChromeOptions o = new ChromeOptions();
     o.setBinary(chromium());
@@ -100,6 +105,7 @@ final class Browsers implements AutoCloseable {
     o.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
         "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run",
         "--no-default-browser-check", "--disable-extensions", "--user-data-dir=" + profile, "--window-size=" + width + "," + height);
+    o.addArguments(switches);
     LoggingPreferences logs = new LoggingPreferences();
     logs.enable(LogType.BROWSER, Level.ALL);
     o.setCapability("goog:loggingPrefs", logs);

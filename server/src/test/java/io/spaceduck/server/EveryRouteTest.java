@@ -46,6 +46,7 @@ class EveryRouteTest {
       c.get("/readyz", null).expect(200);
       c.get("/metrics", null).expect(200);
       c.get("/beak/openapi.json", null).expect(200);
+      c.get("/beak/config", null).expect(200);
       c.get("/.well-known/jwks.json", null).expect(200);
       c.get("/beak/whoami", adaKey).expect(200);
       assertEquals("scout", c.get("/beak/identities/" + scoutId, adaKey).expect(200).text("display_name"));

@@ -7,6 +7,7 @@ import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -31,6 +32,11 @@ import org.slf4j.LoggerFactory;
  *   <li>{@value #DEV_MODE_ENV}: {@code true} for development mode (default {@code false}).
  *   <li>Turnstile, used when {@value TurnstileHumanCheck#SECRET_ENV} is set: see {@link
  *       TurnstileHumanCheck#fromEnvironment()}.
+ *   <li>{@value TurnstileHumanCheck#SITE_KEY_ENV}: the Turnstile widget's site key (public, not a
+ *       secret), which a server publishes ({@link #turnstileSiteKey()}) so its hatch page shows the
+ *       widget. Independent of the secret: a site key without the secret gives widget tokens that no
+ *       check verifies (they fail closed, or pass in development mode); the secret without a site key
+ *       checks tokens the page cannot produce (hatch through the API or the CLI then).
  *   <li>SMTP, used when {@value SmtpVerificationDelivery#HOST_ENV} is set: see {@link
  *       SmtpVerificationDelivery#fromEnvironment()}.
  *   <li>Webhooks, used when {@value WebhookPeckNotifier#URLS_ENV} is set: see {@link
@@ -49,14 +55,16 @@ public final class HostServices implements AutoCloseable {
   private final VerificationDelivery delivery;
   private final PeckNotifier notifier;
   private final @Nullable AutoCloseable owned;
+  private final @Nullable String siteKey;
   private final List<String> summary;
 
   private HostServices(HumanCheck humanCheck, VerificationDelivery delivery, PeckNotifier notifier,
-      @Nullable AutoCloseable owned, List<String> summary) {
+      @Nullable AutoCloseable owned, @Nullable String siteKey, List<String> summary) {
     this.humanCheck = humanCheck;
     this.delivery = delivery;
     this.notifier = notifier;
     this.owned = owned;
+    this.siteKey = siteKey;
     this.summary = List.copyOf(summary);
   }
 
@@ -83,6 +91,13 @@ public final class HostServices implements AutoCloseable {
     if (e.get(TurnstileHumanCheck.SECRET_ENV) != null) {
       b.humanCheck(TurnstileHumanCheck.fromEnv(e));
     }
+    String siteKey = e.get(TurnstileHumanCheck.SITE_KEY_ENV);
+    if (siteKey != null) {
+      if (!TurnstileHumanCheck.isSiteKey(siteKey)) {
+        throw new IllegalStateException(TurnstileHumanCheck.SITE_KEY_ENV + " must be 1 to 64 characters of 0-9 A-Z a-z _ -");
+      }
+      b.turnstileSiteKey(siteKey);
+    }
     if (e.get(SmtpVerificationDelivery.HOST_ENV) != null) {
       b.verificationDelivery(SmtpVerificationDelivery.fromEnv(e));
     }
@@ -105,6 +120,14 @@ public final class HostServices implements AutoCloseable {
   /** The peck notifier (P3); {@link PeckNotifier#NONE} when no webhook is configured. */
   public PeckNotifier peckNotifier() {
     return notifier;
+  }
+
+  /**
+   * The Turnstile widget's site key ({@value TurnstileHumanCheck#SITE_KEY_ENV}), public, for a server to
+   * publish to its hatch page; empty when none is set (the page then shows no widget).
+   */
+  public Optional<String> turnstileSiteKey() {
+    return Optional.ofNullable(siteKey);
   }
 
   /** One line per part saying what runs, for a server's start-up output; no secret in it. */
@@ -135,6 +158,7 @@ public final class HostServices implements AutoCloseable {
     private @Nullable VerificationDelivery delivery;
     private @Nullable PeckNotifier notifier;
     private @Nullable WebhookPeckNotifier webhooks;
+    private @Nullable String siteKey;
     private boolean devMode;
     private PrintStream devOut = System.err;
 
@@ -163,6 +187,20 @@ public final class HostServices implements AutoCloseable {
     public Builder webhooks(WebhookPeckNotifier webhooks) {
       this.webhooks = Objects.requireNonNull(webhooks, "webhooks");
       this.notifier = webhooks;
+      return this;
+    }
+
+    /**
+     * The Turnstile widget's site key, public (see {@link HostServices#turnstileSiteKey()}).
+     *
+     * @throws IllegalArgumentException if it is not 1 to 64 characters of {@code [0-9A-Za-z_-]}
+     */
+    public Builder turnstileSiteKey(String siteKey) {
+      Objects.requireNonNull(siteKey, "siteKey");
+      if (!TurnstileHumanCheck.isSiteKey(siteKey)) {
+        throw new IllegalArgumentException("a Turnstile site key is 1 to 64 characters of 0-9 A-Z a-z _ -");
+      }
+      this.siteKey = siteKey;
       return this;
     }
 
@@ -210,7 +248,13 @@ public final class HostServices implements AutoCloseable {
         n = PeckNotifier.NONE;
         summary.add("peck notifier: none (set " + WebhookPeckNotifier.URLS_ENV + " for webhooks)");
       }
-      return new HostServices(check, d, n, webhooks, summary);
+      if (siteKey != null) {
+        summary.add("Turnstile site key " + siteKey + ": the hatch page shows the widget"
+            + (humanCheck == null ? " (no " + TurnstileHumanCheck.SECRET_ENV + ": its tokens are not verified with Cloudflare)" : ""));
+      } else if (humanCheck instanceof TurnstileHumanCheck) {
+        summary.add("Turnstile site key: none, the hatch page shows no widget (set " + TurnstileHumanCheck.SITE_KEY_ENV + ")");
+      }
+      return new HostServices(check, d, n, webhooks, siteKey, summary);
     }
   }
 }

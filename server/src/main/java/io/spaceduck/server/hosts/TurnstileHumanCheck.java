@@ -60,6 +60,11 @@ public final class TurnstileHumanCheck implements HumanCheck {
   public static final String ENDPOINT_ENV = "SPACEDUCK_TURNSTILE_URL";
   /** If set, the per-attempt timeout (e.g. {@code 5s}). */
   public static final String TIMEOUT_ENV = "SPACEDUCK_TURNSTILE_TIMEOUT";
+  /**
+   * The widget's site key: public, not a secret. Read by {@link HostServices#fromEnvironment()}, not by
+   * this class (the check needs only the secret); a server publishes it so its hatch page can show the widget.
+   */
+  public static final String SITE_KEY_ENV = "SPACEDUCK_TURNSTILE_SITE_KEY";
 
   /** The longest token Turnstile issues. */
   static final int MAX_TOKEN_LENGTH = 2048;
@@ -70,6 +75,7 @@ public final class TurnstileHumanCheck implements HumanCheck {
       new ObjectMapper()
           .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
           .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+  private static final Pattern SITE_KEY = Pattern.compile("[0-9A-Za-z_-]{1,64}");
   private static final Pattern IPV4 = Pattern.compile("(\\d{1,3}\\.){3}\\d{1,3}");
   private static final Pattern IPV6 = Pattern.compile("[0-9A-Fa-f:.]{2,45}");
 
@@ -178,6 +184,15 @@ public final class TurnstileHumanCheck implements HumanCheck {
     }
     f.append("&idempotency_key=").append(enc(idempotencyKey));
     return f.toString();
+  }
+
+  /**
+   * Whether {@code s} has the shape of a Turnstile site key: 1 to 64 characters of {@code [0-9A-Za-z_-]}
+   * (Cloudflare's keys, and its test keys such as {@code 1x00000000000000000000AA}, are about 24).
+   * The shape only: whether Cloudflare knows the key is for the widget to find out.
+   */
+  public static boolean isSiteKey(@Nullable String s) {
+    return s != null && SITE_KEY.matcher(s).matches();
   }
 
   /** Without a DNS lookup: only text shaped like an IPv4 or IPv6 literal is sent as {@code remoteip}. */

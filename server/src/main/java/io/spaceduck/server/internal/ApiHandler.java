@@ -59,15 +59,10 @@ public final class ApiHandler extends Handler.Abstract {
   private final boolean metricsPublic;
   private final List<Route> routes;
   private final byte[] openapi;
+  private final PageConfig pages;
 
   public ApiHandler(SpaceDuck duck, Clock clock, ServerLimits limits, ClientAddress clients, Metrics metrics,
-      boolean metricsPublic) {
-    this(duck, clock, limits, clients, metrics, metricsPublic, false);
-  }
-
-  /** {@code benchmarkEndpoint}: also answer {@code GET /bench/bare} ({@link BenchmarkEndpoint}; benchmarks only). */
-  public ApiHandler(SpaceDuck duck, Clock clock, ServerLimits limits, ClientAddress clients, Metrics metrics,
-      boolean metricsPublic, boolean benchmarkEndpoint) {
+      boolean metricsPublic, boolean benchmarkEndpoint, PageConfig pages) {
     this.duck = duck;
     this.clock = clock;
     this.limits = limits;
@@ -76,7 +71,9 @@ public final class ApiHandler extends Handler.Abstract {
     this.metrics = metrics;
     this.metricsPublic = metricsPublic;
     this.openapi = OpenApiDocument.bytes();
-    List<Route> table = Routes.table(this::healthz, this::readyz, this::metrics, c -> Reply.bytes(200, "application/json", openapi));
+    this.pages = pages;
+    List<Route> table = Routes.table(this::healthz, this::readyz, this::metrics, c -> Reply.bytes(200, "application/json", openapi),
+        c -> pages.config());
     // literal paths first, so /beak/pecks/inbox is never read as a peck id
     List<Route> ordered = new ArrayList<>(table.stream().filter(Route::literal).toList());
     ordered.addAll(table.stream().filter(r -> !r.literal()).toList());
@@ -292,8 +289,9 @@ public final class ApiHandler extends Handler.Abstract {
   private static final java.util.regex.Pattern CERT_PAGE = java.util.regex.Pattern.compile("/cert/[A-Za-z0-9_-]{1,128}");
 
   private Optional<Reply> staticFile(String path) {
-    return staticResource(CERT_PAGE.matcher(path).matches() ? "/cert.html" : path)
-        .map(r -> r.header("Content-Security-Policy", STATIC_CSP).header("X-Frame-Options", "DENY"));
+    String file = CERT_PAGE.matcher(path).matches() ? "/cert.html" : path;
+    return staticResource(file)
+        .map(r -> r.header("Content-Security-Policy", pages.csp(file, STATIC_CSP)).header("X-Frame-Options", "DENY"));
   }
 
   private Optional<Reply> staticResource(String path) {

@@ -65,13 +65,8 @@ public final class ApiHandlers {
   }
 
   public static Running start(SpaceDuck duck, InetSocketAddress listen, @Nullable Path cert, @Nullable Path key,
-      ServerLimits limits, Clock clock, List<String> trustedProxies, boolean metricsPublic) {
-    return start(duck, listen, cert, key, limits, clock, trustedProxies, metricsPublic, false);
-  }
-
-  /** As above; {@code benchmarkEndpoint} adds {@code GET /bench/bare} (benchmarks only, off in every deployment). */
-  public static Running start(SpaceDuck duck, InetSocketAddress listen, @Nullable Path cert, @Nullable Path key,
-      ServerLimits limits, Clock clock, List<String> trustedProxies, boolean metricsPublic, boolean benchmarkEndpoint) {
+      ServerLimits limits, Clock clock, List<String> trustedProxies, boolean metricsPublic, boolean benchmarkEndpoint,
+      @Nullable String turnstileSiteKey) {
     ClientAddress clients = new ClientAddress(trustedProxies);
     QueuedThreadPool pool = new QueuedThreadPool(limits.maxThreads(), Math.min(8, limits.maxThreads()));
     pool.setName("spaceduck-http");
@@ -102,7 +97,8 @@ public final class ApiHandlers {
     connector.setIdleTimeout(limits.idleTimeout().toMillis());
     server.addConnector(connector);
     Metrics metrics = new Metrics();
-    ApiHandler api = new ApiHandler(duck, clock, limits, clients, metrics, metricsPublic, benchmarkEndpoint);
+    ApiHandler api = new ApiHandler(duck, clock, limits, clients, metrics, metricsPublic, benchmarkEndpoint,
+        new PageConfig(turnstileSiteKey));
     server.setHandler(new GracefulHandler(new Admission(api, limits)));
     server.setErrorHandler(new JettyErrors());
     server.setStopTimeout(limits.drainTimeout().toMillis());

@@ -13,7 +13,7 @@ import java.util.Set;
  * THE routing table: every route the server answers, with its method, path, OpenAPI operation id,
  * access and query parameters. {@code openapi.json} documents exactly these (a test holds the two
  * together). Engine calls are in {@link Endpoints}; the few routes the server answers itself
- * (health, metrics, the document) are in {@link ApiHandler}.
+ * (health, metrics, the document) are in {@link ApiHandler}, Mission Control's settings in {@link PageConfig}.
  */
 public final class Routes {
   private Routes() {}
@@ -29,7 +29,7 @@ public final class Routes {
   private static final Set<String> PAGE = Set.of("after", "limit");
 
   /** The table, with the engine-free endpoints supplied by the handler. */
-  static List<Route> table(Endpoint healthz, Endpoint readyz, Endpoint metrics, Endpoint openapi) {
+  static List<Route> table(Endpoint healthz, Endpoint readyz, Endpoint metrics, Endpoint openapi, Endpoint config) {
     return List.of(
         //  method  path                                        operation id        access  query          endpoint
         r("GET",  "/healthz",                                   "healthz",          PUBLIC, NONE,          healthz),
@@ -37,6 +37,7 @@ public final class Routes {
         r("GET",  "/metrics",                                   "metrics",          LOCAL,  NONE,          metrics),
         r("GET",  "/.well-known/jwks.json",                     "jwks",             PUBLIC, NONE,          Endpoints::jwks),
         r("GET",  "/beak/openapi.json",                         "openapi",          PUBLIC, NONE,          openapi),
+        r("GET",  "/beak/config",                               "pageConfig",       PUBLIC, NONE,          config),
         r("POST", "/beak/hatch",                                "hatchStart",       PUBLIC, NONE,          Endpoints::hatchStart),
         r("POST", "/beak/hatch/{hatch_id}/complete",            "hatchComplete",    PUBLIC, NONE,          Endpoints::hatchComplete),
         r("GET",  "/beak/whoami",                               "whoami",           BEARER, NONE,          Endpoints::whoami),
@@ -79,6 +80,6 @@ public final class Routes {
     Endpoint none = c -> {
       throw new IllegalStateException("description only");
     };
-    return table(none, none, none, none);
+    return table(none, none, none, none, none);
   }
 }

@@ -108,6 +108,34 @@ class HostServicesTest {
   }
 
   @Test
+  void theTurnstileSiteKey_isPublic_optional_andIndependentOfTheSecret() {
+    try (HostServices none = HostServices.fromEnvironment(Map.<String, String>of()::get, devOut)) {
+      assertTrue(none.turnstileSiteKey().isEmpty());
+    }
+    // a site key alone: published (the page shows the widget), the check still fails closed without the secret
+    try (HostServices h = HostServices.fromEnvironment(Map.of(TurnstileHumanCheck.SITE_KEY_ENV, " 1x00000000000000000000AA ")::get, devOut)) {
+      assertEquals(java.util.Optional.of("1x00000000000000000000AA"), h.turnstileSiteKey());
+      assertFalse(h.humanCheck().verify("any-token", "203.0.113.7"));
+      String summary = String.join("\n", h.summary());
+      assertTrue(summary.contains("1x00000000000000000000AA") && summary.contains(TurnstileHumanCheck.SECRET_ENV), summary);
+    }
+    // the secret alone: a Turnstile check, no site key to publish (and the summary says how to add one)
+    try (HostServices h = HostServices.fromEnvironment(Map.of(TurnstileHumanCheck.SECRET_ENV, "0x-secret-not-in-summary")::get, devOut)) {
+      assertTrue(h.turnstileSiteKey().isEmpty());
+      assertTrue(h.humanCheck() instanceof TurnstileHumanCheck);
+      String summary = String.join("\n", h.summary());
+      assertTrue(summary.contains(TurnstileHumanCheck.SITE_KEY_ENV), summary);
+      assertFalse(summary.contains("0x-secret-not-in-summary"), summary);
+    }
+    for (String bad : new String[] {"a b", "k\u00e9y", "x".repeat(65), "key;script-src *"}) {
+      IllegalStateException e = assertThrows(IllegalStateException.class,
+          () -> HostServices.fromEnvironment(Map.of(TurnstileHumanCheck.SITE_KEY_ENV, bad)::get, devOut));
+      assertTrue(e.getMessage().contains(TurnstileHumanCheck.SITE_KEY_ENV), e.getMessage());
+      assertThrows(IllegalArgumentException.class, () -> HostServices.builder().turnstileSiteKey(bad));
+    }
+  }
+
+  @Test
   void aNotifierTheCallerGives_isNotClosed() throws Exception {
     try (WebhookReceiver hooks = new WebhookReceiver();
         WebhookPeckNotifier mine =
