@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.spaceduck.api.BeakKey;
 import io.spaceduck.api.InvalidInput;
 import io.spaceduck.api.Peck;
 import io.spaceduck.api.PeckId;
@@ -43,7 +44,7 @@ class PeckActiveTest {
       return active(from, to, approver.key());
     }
 
-    Peck active(Ag from, Ag to, io.spaceduck.api.BeakKey approver) {
+    Peck active(Ag from, Ag to, BeakKey approver) {
       f.t.clock.advance(TICK);
       return f.active(from, to, approver);
     }
