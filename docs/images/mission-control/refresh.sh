@@ -8,7 +8,7 @@ set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 from="$here/../../../server/target/screenshots"
 pages=(sign-in who-am-i who-am-i-phone agents-bond agents-stale keys-rotated keys-revoked keys-replaced
-       pecks-inbox pecks-pending pecks-active audit certificate certificate-superseded certificate-tampered
+       pecks-inbox pecks-pending pecks-active pecks-active-agent audit certificate certificate-superseded certificate-tampered
        hatch hatch-key hostile-agents sign-in-refused)
 missing=0
 for p in "${pages[@]}"; do

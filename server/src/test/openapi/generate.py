@@ -198,6 +198,8 @@ op("get", "/beak/pecks/inbox", "peckInbox", "P3: requests waiting for the callin
    params=[AFTER_PK, LIMIT], tags=["pecks"])
 op("get", "/beak/pecks/pending", "pendingApprovals", "P4: accepted pecks waiting for the calling operator", "bearer", ok(lst("Peck", True)),
    params=[AFTER_PK, LIMIT], tags=["pecks"])
+op("get", "/beak/pecks/active", "activePecks", "P5, B3: active pecks (session not ended) the caller is a side of; for an operator, its agents' pecks; oldest first", "bearer", ok(lst("Peck", True)),
+   params=[AFTER_PK, LIMIT], tags=["pecks"])
 op("get", "/beak/pecks/{peck_id}", "getPeck", "A peck the caller is involved in", "bearer", ok(ref("Peck")), tags=["pecks"])
 op("post", "/beak/pecks/{peck_id}/accept", "acceptPeck", "P3: the target agent accepts", "bearer", ok(ref("Peck")), tags=["pecks"])
 op("post", "/beak/pecks/{peck_id}/decline", "declinePeck", "P3: the target agent declines", "bearer", ok(ref("Peck")), body=REASON_BODY, tags=["pecks"])

@@ -30,6 +30,22 @@ public interface Pecks {
   /** P4: accepted pecks waiting for the calling operator's decision, oldest first. */
   List<Peck> pendingApprovals(BeakKey caller, Optional<PeckId> after, int limit);
 
+  /**
+   * P5, B3: the ACTIVE pecks the caller is a side of whose session has not ended at the engine's
+   * clock, oldest first (ids are time-ordered); page with the last id seen. For an agent, the pecks
+   * it requested or is the target of; for a duckling (an operator), the pecks where one of the agents
+   * it bonded is the requester or the target — its own bonds only, an admin included (B3: a listing of
+   * one's own governance; {@link #get} still reads any peck for an admin). Needs {@link
+   * Permission#READ_SELF}, like {@link #get} and {@code bonds().list}: it reveals nothing {@code get}
+   * would not show the same caller, and an operator below T2 still sees (and may close) its agents'
+   * pecks. A session that ended is not listed even before {@link #expireDue} marks it expired.
+   *
+   * @param limit 1 to 100
+   * @throws Unauthenticated for a key that does not authenticate
+   * @throws InvalidInput for a limit out of range
+   */
+  List<Peck> active(BeakKey caller, Optional<PeckId> after, int limit);
+
   /** P4: a T2 operator governing the target approves — never the requesting side, never an agent. */
   Peck approve(BeakKey caller, PeckId peck);
 

@@ -22,7 +22,7 @@ class EveryRouteTest {
   @TempDir Path dir;
 
   @Test
-  @Tag("C3") @Tag("C5") @Tag("K5") @Tag("P3") @Tag("P4") @Tag("D1")
+  @Tag("C3") @Tag("C5") @Tag("K5") @Tag("P3") @Tag("P4") @Tag("P5") @Tag("D1")
   void everyRoute_succeedsOnce_inItsDocumentedShape() {
     try (Fixture f = new Fixture(dir)) {
       ValidatingClient c = f.client;
@@ -81,9 +81,20 @@ class EveryRouteTest {
           page2.path("items").get(0).path("peck_id").asText()));
       assertEquals("rejected", c.post("/beak/pecks/" + p2 + "/reject", bobKey, Fixture.obj().put("reason", "policy")).expect(200).text("state"));
       c.post("/beak/pecks/" + p3 + "/approve", bobKey, (String) null).expect(200);
+      // P5, B3: the active peck listed for both sides and for the target's operator, with its session expiry
+      JsonNode activeScout = c.get("/beak/pecks/active", scoutKey).expect(200).json().path("items");
+      assertEquals(1, activeScout.size());
+      assertEquals(p3, activeScout.get(0).path("peck_id").asText());
+      assertFalse(activeScout.get(0).path("session_expires_at").asText().isEmpty());
+      JsonNode activeBob = c.get("/beak/pecks/active?limit=1", bobKey).expect(200).json();
+      assertEquals(p3, activeBob.path("items").get(0).path("peck_id").asText());
+      assertTrue(c.get("/beak/pecks/active?limit=1&after=" + activeBob.path("next_cursor").asText(), bobKey)
+          .expect(200).json().path("items").isEmpty());
+      assertTrue(c.get("/beak/pecks/active", relayKey).expect(200).json().path("items").isEmpty(), "relay's peck was rejected");
       String token = c.post("/beak/pecks/" + p3 + "/session", courierKey, (String) null).expect(201).text("token");
       c.post("/beak/sessions/verify", scoutKey, Fixture.obj().put("token", token)).expect(200);
       assertEquals("closed", c.post("/beak/pecks/" + p3 + "/close", scoutKey, Fixture.obj().put("reason", "done")).expect(200).text("state"));
+      assertTrue(c.get("/beak/pecks/active", courierKey).expect(200).json().path("items").isEmpty(), "a closed peck is not active");
       assertTrue(c.get("/beak/pecks/inbox", relayKey).expect(200).json().path("items").isEmpty());
 
       // pulses, stale, blocks (an operator's own list), audit

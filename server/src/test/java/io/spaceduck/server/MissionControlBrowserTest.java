@@ -268,8 +268,8 @@ class MissionControlBrowserTest {
   }
 
   @Test
-  @Tag("P3") @Tag("P4")
-  void aPeck_acceptedInOneSession_approvedInAnother() {
+  @Tag("P3") @Tag("P4") @Tag("P5") @Tag("B3")
+  void aPeck_acceptedInOneSession_approvedInAnother_thenListedActiveAndClosed() {
     Who ada = operator("Ada", "ada@example.org");
     Who bob = operator("Bob", "bob@example.org");
     Who scout = bond(ada, "scout-7");
@@ -299,15 +299,32 @@ class MissionControlBrowserTest {
     screenshot(operatorTab, "pecks-pending");
     operatorTab.findElement(By.cssSelector(card + " [data-action=approve]")).click();
     textIn(operatorTab, ".messages", "is now active");
-    textIn(operatorTab, "#active-pecks [data-peck-id='" + peckId + "'] [data-field=state]", "active");
-    visible(operatorTab, "#active-pecks [data-peck-id='" + peckId + "'] [data-field=session-expires]");
+    // P5, B3: the active peck comes from GET /beak/pecks/active, with its session expiry
+    String expires = f.client.get("/beak/pecks/" + peckId, scout.key()).expect(200).text("session_expires_at");
+    String active = "#active-pecks [data-peck-id='" + peckId + "']";
+    textIn(operatorTab, active + " [data-field=state]", "active");
+    assertEquals(expires, visible(operatorTab, active + " [data-field=session-expires] time").getAttribute("datetime"));
     screenshot(operatorTab, "pecks-active");
-    assertEquals("active", f.client.get("/beak/pecks/" + peckId, scout.key()).expect(200).text("state"));
-    // either side may close it
-    operatorTab.findElement(By.cssSelector("#active-pecks [data-peck-id='" + peckId + "'] [data-action=close]")).click();
-    confirm(operatorTab);
-    textIn(operatorTab, "#active-pecks [data-peck-id='" + peckId + "'] [data-field=state]", "closed");
+
+    // the requester's own console, in a tab that never saw the peck, lists it from the API and closes it
+    ChromeDriver requesterTab = browsers.open();
+    signIn(requesterTab, base, scout.key());
+    go(requesterTab, "#/pecks");
+    textIn(requesterTab, active + " [data-field=requester]", scout.id());
+    textIn(requesterTab, active + " [data-field=target]", relay.id());
+    textIn(requesterTab, active + " [data-field=scope]", "chat:read");
+    assertEquals(expires, visible(requesterTab, active + " [data-field=session-expires] time").getAttribute("datetime"));
+    screenshot(requesterTab, "pecks-active-agent");
+    requesterTab.findElement(By.cssSelector(active + " [data-action=close]")).click();
+    textIn(requesterTab, "dialog[open]", "Its sessions end at once for both sides.");
+    confirm(requesterTab);
+    textIn(requesterTab, ".messages", "is now closed");
+    textIn(requesterTab, "#active-pecks", "No active pecks.");
     assertEquals("closed", f.client.get("/beak/pecks/" + peckId, scout.key()).expect(200).text("state"));
+    // …and the operator's list drops it by polling, without a click
+    textIn(operatorTab, "#active-pecks", "No active pecks.");
+    assertTrue(operatorTab.findElements(By.cssSelector(active)).isEmpty());
+    assertCleanConsole(requesterTab);
     assertCleanConsole(agentTab);
     assertCleanConsole(operatorTab);
   }

@@ -4,6 +4,7 @@ import io.spaceduck.api.AgentId;
 import io.spaceduck.api.BeakKey;
 import io.spaceduck.api.Forbidden;
 import io.spaceduck.api.InvalidInput;
+import io.spaceduck.api.IdentityKind;
 import io.spaceduck.api.IssuedSession;
 import io.spaceduck.api.Peck;
 import io.spaceduck.api.PeckId;
@@ -23,15 +24,18 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.function.Predicate;
+import java.util.stream.Stream;
 
 /**
  * The Peck Protocol's facade (P1–P7): the state machine is {@link PeckTransitions}, session tokens
  * {@link PeckSessions}, T3 standing rules {@link StandingRules}; this class wires them and holds the
- * peck reads (the inbox, pending approvals, one peck).
+ * peck reads (the inbox, pending approvals, the active pecks, one peck).
  */
 final class PecksImpl implements Pecks {
   static final int MAX_PAGE = 100;
@@ -86,7 +90,7 @@ final class PecksImpl implements Pecks {
     return transitions.expireDue();
   }
 
-  // ------------------------------------------------------------ reads (P3, P4)
+  // ------------------------------------------------------------ reads (P3, P4, P5)
 
   @Override
   public List<Peck> inbox(BeakKey caller, Optional<PeckId> after, int limit) {
@@ -98,6 +102,46 @@ final class PecksImpl implements Pecks {
     // a peck between two of the caller's own agents is not listed: only an admin may decide it
     return list(caller, Permission.PECK_APPROVE, Tables.PECKS_BY_TARGET_OPERATOR, PeckState.ACCEPTED,
         p -> !p.requesterOperator().equals(p.targetOperator()), after, limit);
+  }
+
+  /**
+   * The caller's side of live sessions (P5): an agent through the requester and target indexes; an
+   * operator through the target-operator index and, for the requester side (which has no operator
+   * index), the requester index of each agent it bonded (B3: its own bonds, an admin's too). A peck
+   * between two of the operator's agents is found twice and listed once. READ_SELF, as {@link #get}.
+   */
+  @Override
+  public List<Peck> active(BeakKey caller, Optional<PeckId> after, int limit) {
+    Objects.requireNonNull(after, "after");
+    int n = page(limit);
+    return core.governance.read(
+        caller,
+        Permission.READ_SELF,
+        a -> {
+          Instant now = core.now();
+          String me = a.principal().id().value();
+          Stream<Peck> mine;
+          if (a.principal().kind() == IdentityKind.AGENT) {
+            mine = Stream.concat(rows(Tables.PECKS_BY_REQUESTER, me), rows(Tables.PECKS_BY_TARGET, me))
+                .filter(p -> p.involves(a.principal().id()));
+          } else {
+            Stream<Peck> requested = core.storage.findBy(Tables.BONDS_BY_OPERATOR, me).stream()
+                .map(b -> b.value().agent().value())
+                .distinct()
+                .flatMap(agent -> rows(Tables.PECKS_BY_REQUESTER, agent));
+            mine = Stream.concat(requested, rows(Tables.PECKS_BY_TARGET_OPERATOR, me))
+                .filter(p -> p.requesterOperator().value().equals(me) || p.targetOperator().value().equals(me));
+          }
+          Map<String, Peck> byId = new TreeMap<>();
+          mine.filter(p -> p.state() == PeckState.ACTIVE && p.sessionExpiresAt().map(now::isBefore).orElse(false))
+              .filter(p -> after.map(x -> p.id().value().compareTo(x.value()) > 0).orElse(true))
+              .forEach(p -> byId.putIfAbsent(p.id().value(), p));
+          return byId.values().stream().limit(n).toList();
+        });
+  }
+
+  private Stream<Peck> rows(Index<Peck> index, String key) {
+    return core.storage.findBy(index, key).stream().map(Versioned::value);
   }
 
   /**

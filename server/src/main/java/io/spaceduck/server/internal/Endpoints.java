@@ -208,6 +208,12 @@ final class Endpoints {
     return Reply.ok(peckPage(c.duck.pecks().pendingApprovals(c.key(), after, limit), limit));
   }
 
+  static Reply activePecks(Call c) {
+    Optional<PeckId> after = c.query.opt("after").map(s -> Call.id("after", s, PeckId::new));
+    int limit = limit(c);
+    return Reply.ok(peckPage(c.duck.pecks().active(c.key(), after, limit), limit));
+  }
+
   static Reply getPeck(Call c) {
     return Reply.ok(Views.peck(c.duck.pecks().get(c.key(), peckId(c))));
   }

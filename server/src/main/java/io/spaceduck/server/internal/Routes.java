@@ -57,6 +57,7 @@ public final class Routes {
         r("POST", "/beak/peck",                                 "requestPeck",      BEARER, NONE,          Endpoints::requestPeck),
         r("GET",  "/beak/pecks/inbox",                          "peckInbox",        BEARER, PAGE,          Endpoints::inbox),
         r("GET",  "/beak/pecks/pending",                        "pendingApprovals", BEARER, PAGE,          Endpoints::pending),
+        r("GET",  "/beak/pecks/active",                         "activePecks",      BEARER, PAGE,          Endpoints::activePecks),
         r("GET",  "/beak/pecks/{peck_id}",                      "getPeck",          BEARER, NONE,          Endpoints::getPeck),
         r("POST", "/beak/pecks/{peck_id}/accept",               "acceptPeck",       BEARER, NONE,          Endpoints::accept),
         r("POST", "/beak/pecks/{peck_id}/decline",              "declinePeck",      BEARER, NONE,          Endpoints::decline),

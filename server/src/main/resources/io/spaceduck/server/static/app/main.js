@@ -430,66 +430,57 @@ async function keysView(root, [ownerArg]) {
 
 // ---- pecks ---------------------------------------------------------------------------------------
 
-const SEEN_SLOT = 'spaceduck.pecksSeen';
-
-function seenPecks() {
-  try {
-    const v = JSON.parse(sessionStorage.getItem(SEEN_SLOT) || '[]');
-    return Array.isArray(v) ? v.filter((x) => typeof x === 'string') : [];
-  } catch (e) {
-    return [];
-  }
-}
-
-function rememberPeck(id) {
-  const s = seenPecks().filter((x) => x !== id);
-  s.unshift(id);
-  sessionStorage.setItem(SEEN_SLOT, JSON.stringify(s.slice(0, 50)));
-}
-
 function peckFacts(p) {
   return facts([
     ['Peck', p.peck_id], ['State', p.state, 'state'], ['Requester', p.requester_id, 'requester'], ['Sponsor', p.sponsor_id, 'sponsor'],
-    ['Target', p.target_id], ['Scope', p.scope.join(', ') || 'none', 'scope'], ['Duration', duration(p.duration_seconds), 'duration'],
+    ['Target', p.target_id, 'target'], ['Scope', p.scope.join(', ') || 'none', 'scope'], ['Duration', duration(p.duration_seconds), 'duration'],
     ['Requested', when(p.requested_at)], [p.state === 'requested' || p.state === 'accepted' ? 'Request expires' : null, p.state === 'requested' || p.state === 'accepted' ? when(p.request_expires_at) : null],
     ['Session expires', p.session_expires_at ? when(p.session_expires_at) : null, 'session-expires'], ['Reason', p.reason]]);
 }
 
+/** What a destructive peck action asks first. */
+function peckQuestion(label, p) {
+  return label === 'Close' ? `Close peck ${p.peck_id}? Its sessions end at once for both sides.` : `${label} peck ${p.peck_id}?`;
+}
+
+/** A peck as a card with buttons [label, verb, class]; a 'danger' one confirms first, then {@code done} runs. */
+function peckCard(p, actions, msg, done) {
+  const buttons = actions.map(([label, verb, cls]) => {
+    const b = h('button', { type: 'button', class: cls || null, 'data-action': verb }, label);
+    b.addEventListener('click', async () => {
+      if (cls === 'danger' && !(await confirmAction(peckQuestion(label, p), `${label} peck`))) return;
+      try {
+        const after = await post(`/beak/pecks/${encodeURIComponent(p.peck_id)}/${verb}`);
+        say(msg, `Peck ${p.peck_id} is now ${after.state}.`);
+        await done(after);
+      } catch (e) {
+        sayError(msg, e);
+      }
+    });
+    return b;
+  });
+  return h('article', { class: `card peck ${p.state}`, dataset: { peckId: p.peck_id } }, peckFacts(p), h('div', { class: 'row' }, buttons));
+}
+
+const CLOSE = ['Close', 'close', 'danger'];
+
 /** A paginated list of pecks from {@code path}: cards with the given actions; "More" follows next_cursor. */
-function peckList(title, id, path, actions, msg, empty) {
+function peckList(title, id, path, actions, msg, empty, note) {
   const list = h('div', { class: 'cards', id });
   const more = h('button', { type: 'button', hidden: true }, 'More');
-  const section = h('section', { 'aria-labelledby': `${id}-h` }, h('h3', { id: `${id}-h` }, title), list, more);
+  const section = h('section', { 'aria-labelledby': `${id}-h` }, h('h3', { id: `${id}-h` }, title), note ? h('p', { class: 'muted' }, note) : null, list, more);
   let cursor = null;
   async function page(reset) {
     try {
       const r = await get(path, { limit: 20, after: reset ? undefined : cursor });
       if (reset) fill(list);
-      for (const p of r.items) list.append(peckCard(p));
+      for (const p of r.items) list.append(peckCard(p, actions, msg, () => refreshAll()));
       if (reset && !r.items.length) list.append(h('p', { class: 'muted' }, empty));
       cursor = r.next_cursor || null;
       more.hidden = !cursor;
     } catch (e) {
       if (!(e instanceof ApiError && e.status === 401)) sayError(msg, e);
     }
-  }
-  function peckCard(p) {
-    const buttons = actions.map(([label, verb, cls]) => {
-      const b = h('button', { type: 'button', class: cls || null, 'data-action': verb }, label);
-      b.addEventListener('click', async () => {
-        if (cls === 'danger' && !(await confirmAction(`${label} peck ${p.peck_id}?`, label))) return;
-        try {
-          const after = await post(`/beak/pecks/${encodeURIComponent(p.peck_id)}/${verb}`);
-          rememberPeck(p.peck_id);
-          say(msg, `Peck ${p.peck_id} is now ${after.state}.`);
-          await refreshAll();
-        } catch (e) {
-          sayError(msg, e);
-        }
-      });
-      return b;
-    });
-    return h('article', { class: 'card peck', dataset: { peckId: p.peck_id } }, peckFacts(p), h('div', { class: 'row' }, buttons));
   }
   more.addEventListener('click', () => page(false));
   return { section, reload: () => page(true) };
@@ -506,62 +497,40 @@ async function pecksView(root, _args, ctx) {
   } else {
     parts.push(peckList('Waiting for your approval', 'pending', '/beak/pecks/pending', [['Approve', 'approve', 'primary'], ['Reject', 'reject', 'danger']], msg, 'No approvals waiting.'));
   }
-  const active = h('div', { class: 'cards', id: 'active-pecks' });
+  parts.push(peckList('Active pecks (with their session expiry)', 'active-pecks', '/beak/pecks/active', [CLOSE], msg, 'No active pecks.',
+    agent ? 'Your live sessions, as requester or target; closing ends them at once for both sides.'
+      : 'Live sessions of your agents, as requester or target; closing ends them at once for both sides.'));
+
+  // one peck by id (or the one just requested), followed until the page changes
+  let shown = null;
+  const shownBox = h('div', { class: 'cards', id: 'peck-shown' });
+  async function showPeck(id) {
+    shown = id;
+    if (!id) return fill(shownBox);
+    try {
+      const p = await get(`/beak/pecks/${encodeURIComponent(id)}`);
+      if (shown !== id) return undefined;
+      return fill(shownBox, peckCard(p, p.state === 'active' || p.state === 'requested' || p.state === 'accepted' ? [CLOSE] : [], msg, () => refreshAll()));
+    } catch (e) {
+      if (!(e instanceof ApiError && e.status === 401)) sayError(msg, e);
+      return undefined;
+    }
+  }
   const lookup = h('input', { id: 'peck-id', autocomplete: 'off', spellcheck: 'false', placeholder: 'pk_…' });
   const lookupForm = h('form', { class: 'inline' }, h('label', { for: 'peck-id' }, 'Look up a peck'), lookup, h('button', { type: 'submit' }, 'Show'));
   lookupForm.addEventListener('submit', async (ev) => {
     ev.preventDefault();
     const id = lookup.value.trim();
     if (!id) return;
-    try {
-      await get(`/beak/pecks/${encodeURIComponent(id)}`);
-      rememberPeck(id);
-      lookup.value = '';
-      await loadSeen();
-    } catch (e) {
-      sayError(msg, e);
-    }
+    lookup.value = '';
+    await showPeck(id);
   });
 
-  async function loadSeen() {
-    const cards = [];
-    for (const id of seenPecks()) {
-      let p;
-      try {
-        p = await get(`/beak/pecks/${encodeURIComponent(id)}`);
-      } catch (e) {
-        if (e instanceof ApiError && e.status === 401) return;
-        continue;
-      }
-      const buttons = [];
-      if (p.state === 'active') {
-        const close = h('button', { type: 'button', class: 'danger', 'data-action': 'close' }, 'Close');
-        close.addEventListener('click', async () => {
-          if (!(await confirmAction(`Close peck ${p.peck_id}? Its sessions end at once for both sides.`, 'Close peck'))) return;
-          try {
-            await post(`/beak/pecks/${encodeURIComponent(p.peck_id)}/close`);
-            say(msg, `Peck ${p.peck_id} is closed.`);
-            await loadSeen();
-          } catch (e) {
-            sayError(msg, e);
-          }
-        });
-        buttons.push(close);
-      }
-      cards.push(h('article', { class: `card peck ${p.state}`, dataset: { peckId: p.peck_id } }, peckFacts(p), h('div', { class: 'row' }, buttons)));
-    }
-    fill(active, cards.length ? cards : h('p', { class: 'muted' }, 'None yet in this tab.'));
-  }
-
-  const requestSection = agent ? peckRequestForm(msg, () => loadSeen()) : null;
+  const requestSection = agent ? peckRequestForm(msg, (p) => showPeck(p.peck_id)) : null;
   fill(root, h('h2', {}, 'Pecks'), msg, ...parts.map((p) => p.section), requestSection,
-    h('section', { 'aria-labelledby': 'active-h' },
-      h('h3', { id: 'active-h' }, 'Pecks you acted on or looked up (with their session expiry)'),
-      h('p', { class: 'muted' }, 'The API lists what waits for you; the pecks you accept, approve, request or look up in this tab stay here so you can follow and close them.'),
-      lookupForm, active));
+    h('section', { 'aria-labelledby': 'lookup-h' }, h('h3', { id: 'lookup-h' }, 'One peck'), lookupForm, shownBox));
   refreshAll = async () => {
-    await Promise.all(parts.map((p) => p.reload()));
-    await loadSeen();
+    await Promise.all([...parts.map((p) => p.reload()), showPeck(shown)]);
   };
   await refreshAll();
   ctx.setPoll(() => Promise.all(parts.map((p) => p.reload())), PECK_POLL_MS);
@@ -584,9 +553,8 @@ function peckRequestForm(msg, after) {
         scope: scope.value.split(',').map((s) => s.trim()).filter(Boolean),
         duration_seconds: Math.round(Number(dur.value) * 60),
       });
-      rememberPeck(p.peck_id);
       say(msg, `Peck ${p.peck_id} requested; it waits for the target agent, then for its operator.`);
-      await after();
+      await after(p);
     } catch (e) {
       sayError(msg, e);
     }
