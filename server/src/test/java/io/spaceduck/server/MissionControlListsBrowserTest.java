@@ -185,6 +185,9 @@ class MissionControlListsBrowserTest {
     new Select(d.findElement(By.id("agents-page-size"))).selectByValue("50");
     range(d, "agents", "1–25 of 25");
     assertEquals(agentNames(1, 25), names(d));
+    // one page: the count names no page and offers no jump
+    waiting(d).until(x -> "25 agents, 1 stale (no pulse for more than 5 min)".equals(x.findElement(By.id("agents-summary")).getText()));
+    assertEquals(0, d.findElements(By.id("agents-stale-go")).size());
     assertFalse(d.findElement(By.id("agents-next")).isEnabled());
     assertFalse(d.findElement(By.id("agents-prev")).isEnabled());
     d.navigate().refresh();

@@ -305,8 +305,9 @@ async function agentsView(root, _args, ctx) {
     }
     const jump = other ? h('button', { type: 'button', id: 'agents-stale-go' }, `Show page ${other}`) : null;
     if (jump) jump.addEventListener('click', () => pages.show(other));
+    const paged = pages.pageOf(all.length - 1) > 1; // one page: no page to name
     fill(summary, count, ', ', h('strong', { 'data-field': 'stale-count' }, `${staleAt.length} stale`),
-      ` (${rule}) on ${on.length === 1 ? 'page' : 'pages'} ${on.join(', ')}`, jump ? ' ' : null, jump);
+      ` (${rule})`, paged ? ` on ${on.length === 1 ? 'page' : 'pages'} ${on.join(', ')}` : null, jump ? ' ' : null, jump);
   }
 
   function agentRow({ b, agent, pulse }, stale, threshold) {
