@@ -118,3 +118,69 @@ export function reasonSelect(label = 'Reason') {
   const sel = h('select', { 'aria-label': label, name: 'reason' }, REASONS.map((r) => h('option', { value: r }, r)));
   return sel;
 }
+
+/**
+ * Pages of a list the API returns whole (bonds, keys): a page-size select, Previous/Next and
+ * "n–m of N". Built once per view and only updated, so the page and the size survive a re-render
+ * (polling keeps the operator on their page; a page past the end, after the list shrank, becomes
+ * the last one) and a focused control keeps the focus. The size is remembered in sessionStorage.
+ * {@code onChange} is called after a click or a new size: the caller renders again.
+ */
+export function pager(id, noun, onChange, { sizes = [10, 20, 50], size = 20 } = {}) {
+  const slot = `spaceduck.pageSize.${id}`;
+  const stored = Number(sessionStorage.getItem(slot));
+  const state = { page: 0, size: sizes.includes(stored) ? stored : size, pages: 1, total: 0 };
+  const select = h('select', { id: `${id}-page-size` },
+    sizes.map((n) => h('option', { value: String(n), selected: n === state.size }, String(n))));
+  const prev = h('button', { type: 'button', id: `${id}-prev`, 'aria-controls': id }, '← Previous');
+  const next = h('button', { type: 'button', id: `${id}-next`, 'aria-controls': id }, 'Next →');
+  const range = h('span', { id: `${id}-range`, class: 'range', role: 'status' });
+  const el = h('nav', { class: 'pager', 'aria-label': `Pages of ${noun}` },
+    h('label', { for: `${id}-page-size` }, 'Per page'), select, prev, range, next);
+  const go = (page) => { state.page = page; onChange(); };
+  prev.addEventListener('click', () => go(Math.max(0, state.page - 1)));
+  next.addEventListener('click', () => go(Math.min(state.pages - 1, state.page + 1)));
+  select.addEventListener('change', () => {
+    const first = state.page * state.size; // keep the first row in view
+    state.size = Number(select.value);
+    sessionStorage.setItem(slot, String(state.size));
+    go(Math.floor(first / state.size));
+  });
+
+  /** The rows of the current page of {@code items} (call {@code render()} when they are on screen). */
+  function slice(items) {
+    state.total = items.length;
+    state.pages = Math.max(1, Math.ceil(state.total / state.size));
+    state.page = Math.min(Math.max(0, state.page), state.pages - 1);
+    const start = state.page * state.size;
+    return items.slice(start, Math.min(state.total, start + state.size));
+  }
+
+  /** Updates the controls to the last {@code slice}, with the rows it returned. */
+  function render() {
+    const total = state.total;
+    const start = state.page * state.size;
+    const end = Math.min(total, start + state.size);
+    const text = total ? `${start + 1}–${end} of ${total}` : '0 of 0';
+    if (range.textContent !== text) range.textContent = text; // not re-announced by every poll
+    // a button that is disabled loses the focus: hand it to the other one (keyboard users stay in the pager)
+    const focused = document.activeElement;
+    prev.disabled = state.page === 0;
+    next.disabled = state.page >= state.pages - 1;
+    if (focused === prev && prev.disabled && !next.disabled) next.focus();
+    if (focused === next && next.disabled && !prev.disabled) prev.focus();
+    el.hidden = total <= sizes[0];
+  }
+
+  return {
+    el,
+    slice,
+    render,
+    /** The 1-based page that shows the item at {@code index}. */
+    pageOf: (index) => Math.floor(index / state.size) + 1,
+    /** 1-based. */
+    current: () => state.page + 1,
+    /** Moves to a 1-based page and renders again (or, {@code quiet}, only sets it for the next render). */
+    show: (page, quiet) => { if (quiet) state.page = page - 1; else go(page - 1); },
+  };
+}

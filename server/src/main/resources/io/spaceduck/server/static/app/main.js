@@ -2,7 +2,7 @@
 // built by dom.js (text only) from calls of the public API (api.js).
 
 import { ApiError, currentKey, forget, get, post, remember, whenUnauthenticated } from './api.js';
-import { confirmAction, duration, fill, h, reasonSelect, say, sayError, shownOnce, when } from './dom.js';
+import { confirmAction, duration, fill, h, pager, reasonSelect, say, sayError, shownOnce, when } from './dom.js';
 import { hatchView } from './hatch.js';
 
 const main = document.getElementById('main');
@@ -212,6 +212,8 @@ async function meView(root) {
 // ---- agents --------------------------------------------------------------------------------------
 
 const THRESHOLD_SLOT = 'spaceduck.staleMinutes';
+/** Agent names in a human order: "agent-2" before "agent-10". */
+const byName = new Intl.Collator(undefined, { numeric: true, sensitivity: 'base' });
 
 async function agentsView(root, _args, ctx) {
   const msg = h('div', { class: 'messages' });
@@ -227,6 +229,8 @@ async function agentsView(root, _args, ctx) {
     h('label', { for: 'agent-tier' }, 'Tier'), tier,
     h('button', { type: 'submit', class: 'primary' }, 'Bond a new agent'));
   const refresh = h('button', { type: 'button', id: 'agents-refresh' }, 'Refresh');
+  const summary = h('p', { id: 'agents-summary', role: 'status' });
+  const pages = pager('agents', 'agents', () => load());
 
   fill(root,
     h('h2', {}, 'Agents'),
@@ -234,30 +238,76 @@ async function agentsView(root, _args, ctx) {
     h('section', { class: 'card' }, bondForm),
     h('div', { class: 'toolbar' },
       h('label', { for: 'stale-minutes' }, 'Stale after (minutes without a pulse)'), minutes, refresh, refreshed),
+    summary,
     h('div', { class: 'scroll' }, h('table', { id: 'agents' },
       h('thead', {}, h('tr', {}, ['Agent', 'Status', 'Tier', 'Last pulse', 'Actions'].map((t) => h('th', { scope: 'col' }, t)))),
-      tbody)));
+      tbody)),
+    pages.el);
 
+  // Polling, a click and the pager may load at once: only the latest load renders.
+  let loads = 0;
+  /** The agent id whose page the next load shows (set after bonding). */
+  let reveal = null;
   async function load() {
+    const mine = ++loads;
     const threshold = Math.max(1, Math.round(Number(minutes.value) || 5));
     sessionStorage.setItem(THRESHOLD_SLOT, String(threshold));
     try {
       const [bonds, stale] = await Promise.all([get('/beak/bonds'), get('/beak/stale', { threshold_seconds: threshold * 60 })]);
       const staleIds = new Set(stale.items.map((s) => s.agent_id));
-      const rows = await Promise.all(bonds.items.map(async (b) => {
+      // a stable order (by name), so rows do not move between pages as agents go stale and recover
+      const all = [...bonds.items].sort((a, b) => byName.compare(a.agent_name, b.agent_name) || byName.compare(a.bond_id, b.bond_id));
+      if (reveal) { // a newly bonded agent: to its page
+        const i = all.findIndex((b) => b.agent_id === reveal);
+        if (i >= 0) pages.show(pages.pageOf(i), true);
+        reveal = null;
+      }
+      const shown = pages.slice(all);
+      // the details (tier, last pulse) of the page's agents only
+      const rows = await Promise.all(shown.map(async (b) => {
         if (b.status !== 'active') return { b };
         const [agent, pulses] = await Promise.all([
           get(`/beak/identities/${encodeURIComponent(b.agent_id)}`),
           get(`/beak/agents/${encodeURIComponent(b.agent_id)}/pulses`, { limit: 1 })]);
         return { b, agent, pulse: pulses.items[0] };
       }));
+      if (mine !== loads) return;
       fill(tbody, rows.length ? rows.map((r) => agentRow(r, staleIds.has(r.b.agent_id), threshold))
         : h('tr', {}, h('td', { colspan: '5', class: 'muted' }, 'No bonds yet.')));
+      pages.render();
+      renderSummary(all, staleIds, threshold);
       fill(refreshed, 'Updated ', when(new Date().toISOString()));
     } catch (e) {
       if (e instanceof ApiError && e.status === 401) return;
       sayError(msg, e);
     }
+  }
+
+  /**
+   * How many agents, how many stale and on which pages: an operator on page 1 learns that an agent
+   * on page 3 went silent (the order stays by name, so nothing jumps under the cursor), and one
+   * button takes them to the first such page.
+   */
+  function renderSummary(all, staleIds, threshold) {
+    const staleAt = [];
+    all.forEach((b, i) => { if (staleIds.has(b.agent_id)) staleAt.push(pages.pageOf(i)); });
+    const on = [...new Set(staleAt)];
+    const other = on.find((p) => p !== pages.current());
+    const signature = JSON.stringify([all.length, staleAt, other, threshold]);
+    if (summary.dataset.signature === signature) return; // unchanged: not re-announced, a focused button stays
+    summary.dataset.signature = signature;
+    const count = `${all.length} ${all.length === 1 ? 'agent' : 'agents'}`;
+    const rule = `no pulse for more than ${threshold} min`;
+    summary.className = staleAt.length ? 'summary stale' : 'summary';
+    if (!staleAt.length) {
+      fill(summary, count, h('span', { class: 'muted' }, `, none stale (${rule})`));
+      return;
+    }
+    const jump = other ? h('button', { type: 'button', id: 'agents-stale-go' }, `Show page ${other}`) : null;
+    if (jump) jump.addEventListener('click', () => pages.show(other));
+    const paged = pages.pageOf(all.length - 1) > 1; // one page: no page to name
+    fill(summary, count, ', ', h('strong', { 'data-field': 'stale-count' }, `${staleAt.length} stale`),
+      ` (${rule})`, paged ? ` on ${on.length === 1 ? 'page' : 'pages'} ${on.join(', ')}` : null, jump ? ' ' : null, jump);
   }
 
   function agentRow({ b, agent, pulse }, stale, threshold) {
@@ -308,6 +358,7 @@ async function agentsView(root, _args, ctx) {
         `Agent ${r.agent.id}, key id ${r.key.key_id}. Give it to the agent's process (for example in a file readable by it only).`));
       name.value = '';
       say(msg, `${r.agent.display_name} is bonded.`);
+      reveal = r.agent.id;
       await load();
     } catch (e) {
       sayError(msg, e);
@@ -333,9 +384,11 @@ async function keysView(root, [ownerArg]) {
     ev.preventDefault();
     location.hash = `#/keys/${encodeURIComponent(ownerField.value.trim())}`;
   });
+  const pages = pager('keys', 'keys', () => load());
   fill(root, h('h2', {}, 'Keys'), msg, once, pick,
     h('div', { class: 'scroll' }, h('table', { id: 'keys' },
-      h('thead', {}, h('tr', {}, ['Key', 'State', 'Created', 'Actions'].map((t) => h('th', { scope: 'col' }, t)))), tbody)));
+      h('thead', {}, h('tr', {}, ['Key', 'State', 'Created', 'Actions'].map((t) => h('th', { scope: 'col' }, t)))), tbody)),
+    pages.el);
 
   function state(k) {
     if (k.status === 'grace') return ['in grace until ', when(k.grace_until)];
@@ -361,7 +414,12 @@ async function keysView(root, [ownerArg]) {
   async function load() {
     try {
       const keys = await get('/beak/keys', { owner_id: owner });
-      fill(tbody, keys.items.length ? keys.items.map(row) : h('tr', {}, h('td', { colspan: '4', class: 'muted' }, 'No keys.')));
+      // newest first (a rotation's new key on top), a stable order across reloads
+      const all = [...keys.items].sort((a, b) => (Date.parse(b.created_at) - Date.parse(a.created_at))
+        || (a.key_id < b.key_id ? -1 : a.key_id > b.key_id ? 1 : 0));
+      const shown = pages.slice(all);
+      fill(tbody, shown.length ? shown.map(row) : h('tr', {}, h('td', { colspan: '4', class: 'muted' }, 'No keys.')));
+      pages.render();
     } catch (e) {
       if (e instanceof ApiError && e.status === 401) return;
       sayError(msg, e);
