@@ -107,9 +107,9 @@ class MissionControlPeckRefusalsBrowserTest {
     // gone from the inbox, followed below with its state
     waiting(d).until(ExpectedConditions.numberOfElementsToBe(By.cssSelector(card), 0));
     textIn(d, "#inbox", "Nothing waiting for you.");
-    textIn(d, "#active-pecks [data-peck-id='" + peckId + "'] [data-field=state]", "declined");
+    textIn(d, "#peck-shown [data-peck-id='" + peckId + "'] [data-field=state]", "declined");
     ((org.openqa.selenium.JavascriptExecutor) d).executeScript(
-        "document.querySelector(arguments[0]).scrollIntoView({block: 'center'})", "#active-pecks [data-peck-id='" + peckId + "']");
+        "document.querySelector(arguments[0]).scrollIntoView({block: 'center'})", "#peck-shown [data-peck-id='" + peckId + "']");
     screenshot(d, "pecks-declined");
     // and the operator has nothing to approve
     var late = f.client.post("/beak/pecks/" + peckId + "/approve", bobKey, (String) null);
@@ -139,7 +139,7 @@ class MissionControlPeckRefusalsBrowserTest {
     assertEquals("rejected", stateOf(peckId));
     waiting(d).until(ExpectedConditions.numberOfElementsToBe(By.cssSelector(card), 0));
     textIn(d, "#pending", "No approvals waiting.");
-    textIn(d, "#active-pecks [data-peck-id='" + peckId + "'] [data-field=state]", "rejected");
+    textIn(d, "#peck-shown [data-peck-id='" + peckId + "'] [data-field=state]", "rejected");
     screenshot(d, "pecks-rejected");
     // a rejected peck gives no session
     var session = f.client.post("/beak/pecks/" + peckId + "/session", scoutKey, (String) null);

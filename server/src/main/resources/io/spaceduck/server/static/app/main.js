@@ -532,7 +532,7 @@ function peckList(title, id, path, actions, msg, empty, note) {
     try {
       const r = await get(path, { limit: 20, after: reset ? undefined : cursor });
       if (reset) fill(list);
-      for (const p of r.items) list.append(peckCard(p, actions, msg, () => refreshAll()));
+      for (const p of r.items) list.append(peckCard(p, actions, msg, (after) => followPeck(after.peck_id)));
       if (reset && !r.items.length) list.append(h('p', { class: 'muted' }, empty));
       cursor = r.next_cursor || null;
       more.hidden = !cursor;
@@ -545,6 +545,8 @@ function peckList(title, id, path, actions, msg, empty, note) {
 }
 
 let refreshAll = async () => {};
+/** After an action on a listed peck: show it under "One peck" with its new state, and refresh the lists. */
+let followPeck = async () => {};
 
 async function pecksView(root, _args, ctx) {
   const msg = h('div', { class: 'messages' });
@@ -589,6 +591,10 @@ async function pecksView(root, _args, ctx) {
     h('section', { 'aria-labelledby': 'lookup-h' }, h('h3', { id: 'lookup-h' }, 'One peck'), lookupForm, shownBox));
   refreshAll = async () => {
     await Promise.all([...parts.map((p) => p.reload()), showPeck(shown)]);
+  };
+  followPeck = async (id) => {
+    shown = id;
+    await refreshAll();
   };
   await refreshAll();
   ctx.setPoll(() => Promise.all(parts.map((p) => p.reload())), PECK_POLL_MS);
