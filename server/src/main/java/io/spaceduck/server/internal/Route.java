@@ -10,9 +10,17 @@ import java.util.Set;
 /**
  * One row of the routing table: method, path template ({@code {name}} segments), the OpenAPI
  * operation id that documents it, who may call it, the query parameters it accepts, and the endpoint.
+ * The template is split into segments once, here: a request is matched against every row.
  */
-public record Route(String method, String template, String operationId, Access access, Set<String> queryNames,
-    boolean takesBody, Endpoint endpoint) {
+public final class Route {
+  private final String method;
+  private final String template;
+  private final String operationId;
+  private final Access access;
+  private final Set<String> queryNames;
+  private final boolean takesBody;
+  private final Endpoint endpoint;
+  private final List<String> segments;
 
   /** Who may call a route. */
   public enum Access {
@@ -30,17 +38,44 @@ public record Route(String method, String template, String operationId, Access a
     Reply handle(Call call) throws Exception;
   }
 
-  public Route {
-    Objects.requireNonNull(method, "method");
-    Objects.requireNonNull(template, "template");
-    Objects.requireNonNull(operationId, "operationId");
-    Objects.requireNonNull(access, "access");
-    queryNames = Set.copyOf(queryNames);
-    Objects.requireNonNull(endpoint, "endpoint");
+  public Route(String method, String template, String operationId, Access access, Set<String> queryNames,
+      boolean takesBody, Endpoint endpoint) {
+    this.method = Objects.requireNonNull(method, "method");
+    this.template = Objects.requireNonNull(template, "template");
+    this.operationId = Objects.requireNonNull(operationId, "operationId");
+    this.access = Objects.requireNonNull(access, "access");
+    this.queryNames = Set.copyOf(queryNames);
+    this.takesBody = takesBody;
+    this.endpoint = Objects.requireNonNull(endpoint, "endpoint");
+    this.segments = List.copyOf(split(template));
   }
 
-  List<String> segments() {
-    return split(template);
+  public String method() {
+    return method;
+  }
+
+  public String template() {
+    return template;
+  }
+
+  public String operationId() {
+    return operationId;
+  }
+
+  public Access access() {
+    return access;
+  }
+
+  public Set<String> queryNames() {
+    return queryNames;
+  }
+
+  public boolean takesBody() {
+    return takesBody;
+  }
+
+  Endpoint endpoint() {
+    return endpoint;
   }
 
   static List<String> split(String path) {
@@ -55,13 +90,12 @@ public record Route(String method, String template, String operationId, Access a
 
   /** The path parameters if {@code path} matches this template, else null. */
   Map<String, String> match(List<String> path) {
-    List<String> t = segments();
-    if (t.size() != path.size()) {
+    if (segments.size() != path.size()) {
       return null;
     }
     Map<String, String> params = new LinkedHashMap<>();
-    for (int i = 0; i < t.size(); i++) {
-      String seg = t.get(i);
+    for (int i = 0; i < segments.size(); i++) {
+      String seg = segments.get(i);
       if (seg.startsWith("{")) {
         params.put(seg.substring(1, seg.length() - 1), path.get(i));
       } else if (!seg.equals(path.get(i))) {
@@ -74,5 +108,10 @@ public record Route(String method, String template, String operationId, Access a
   /** Literal-only templates win over templated ones ({@code /beak/pecks/inbox} before {@code /beak/pecks/{peck_id}}). */
   boolean literal() {
     return !template.contains("{");
+  }
+
+  @Override
+  public String toString() {
+    return method + " " + template + " (" + operationId + ")";
   }
 }
