@@ -102,6 +102,14 @@ class MissionControlBrowserTest {
       return client.post("/beak/hatch/" + hatchId + "/complete", null, Fixture.obj().put("code", codes.get(hatchId))).expect(201);
     }
 
+    /** A duckling hatched over HTTP and promoted to an operator (T2) by the admin: the hatch answer. */
+    JsonNode operator(String adminKey, String name, String email) {
+      JsonNode h = hatch(name, email).json();
+      client.post("/beak/identities/" + h.path("duckling").path("id").asText() + "/promote", adminKey,
+          Fixture.obj().put("tier", "T2")).expect(200);
+      return h;
+    }
+
     String auditHead(String adminKey) {
       return duck.audit().verify(io.spaceduck.api.BeakKey.of(adminKey)).head().map(h -> h.seq() + ":" + h.hash().hex()).orElse("empty");
     }
@@ -120,10 +128,8 @@ class MissionControlBrowserTest {
 
   /** A duckling hatched over HTTP and promoted to an operator (T2) by the admin. */
   private Who operator(String name, String email) {
-    JsonNode h = f.hatch(name, email).json();
-    String id = h.path("duckling").path("id").asText();
-    f.client.post("/beak/identities/" + id + "/promote", admin, Fixture.obj().put("tier", "T2")).expect(200);
-    return new Who(id, h.path("key").path("key").asText(), h);
+    JsonNode h = f.operator(admin, name, email);
+    return new Who(h.path("duckling").path("id").asText(), h.path("key").path("key").asText(), h);
   }
 
   private Who bond(Who operator, String agentName) {
@@ -443,9 +449,8 @@ class MissionControlBrowserTest {
   @Tag("H1")
   void aHostileDisplayName_rendersAsText_andRunsNothing() {
     String hostile = "<img src=x onerror=alert(1)>";
-    JsonNode h = f.hatch(hostile, "mallory@example.org").json();
+    JsonNode h = f.operator(admin, hostile, "mallory@example.org");
     String key = h.path("key").path("key").asText();
-    f.client.post("/beak/identities/" + h.path("duckling").path("id").asText() + "/promote", admin, Fixture.obj().put("tier", "T2")).expect(200);
     f.client.post("/beak/bonds", key, Fixture.obj().put("agent_name", "<script>alert(2)</script>")).expect(201);
     ChromeDriver d = browsers.open();
     signIn(d, base, key);

@@ -66,11 +66,9 @@ class MissionControlListsBrowserTest {
 
   /** A duckling hatched over HTTP and promoted to an operator (T2) by the admin; its key. */
   private String operator(String name, String email) {
-    var h = f.hatch(name, email).json();
-    String id = h.path("duckling").path("id").asText();
-    f.client.post("/beak/identities/" + id + "/promote", admin, Fixture.obj().put("tier", "T2")).expect(200);
-    return h.path("key").path("key").asText();
+    return f.operator(admin, name, email).path("key").path("key").asText();
   }
+
 
   private void go(WebDriver d, String hash) {
     d.get(base.resolve("/" + hash).toString());

@@ -66,10 +66,9 @@ class MissionControlPeckRefusalsBrowserTest {
   }
 
   private String operator(String name, String email) {
-    JsonNode h = f.hatch(name, email).json();
-    f.client.post("/beak/identities/" + h.path("duckling").path("id").asText() + "/promote", admin, Fixture.obj().put("tier", "T2")).expect(200);
-    return h.path("key").path("key").asText();
+    return f.operator(admin, name, email).path("key").path("key").asText();
   }
+
 
   /** scout-7 asks relay-2 for a peck. */
   private String request() {
