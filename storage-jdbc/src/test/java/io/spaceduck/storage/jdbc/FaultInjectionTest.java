@@ -375,10 +375,7 @@ class FaultInjectionTest {
         return null;
       }), threads, outcomes);
       awaitQueued(threads.subList(2, 3));
-      release.countDown();
-      for (Thread t : threads) {
-        t.join(TimeUnit.SECONDS.toMillis(60));
-      }
+      releaseAndJoin(release, threads);
 
       assertNull(outcomes.get("aRevokesB").join(), "the first in the queue commits");
       assertInstanceOf(StorageConflictException.class, outcomes.get("bRevokesA").join(), "the second finds b written");
@@ -431,10 +428,7 @@ class FaultInjectionTest {
         start(units.get(i).getKey(), units.get(i).getValue(), threads, outcomes);
         awaitQueued(threads.subList(i + 1, i + 2)); // queue order is the order above
       }
-      release.countDown();
-      for (Thread t : threads) {
-        t.join(TimeUnit.SECONDS.toMillis(60));
-      }
+      releaseAndJoin(release, threads);
 
       assertNull(outcomes.get("release").join(), "release commits");
       assertNull(outcomes.get("take").join(), "take commits after release");
@@ -473,10 +467,7 @@ class FaultInjectionTest {
         return null;
       }), threads, outcomes);
       awaitQueued(threads.subList(2, 3));
-      release.countDown();
-      for (Thread t : threads) {
-        t.join(TimeUnit.SECONDS.toMillis(60));
-      }
+      releaseAndJoin(release, threads);
 
       assertNull(outcomes.get("delete").join());
       assertNull(outcomes.get("insert").join(), "in the serial order delete, insert the insert commits");
@@ -526,10 +517,7 @@ class FaultInjectionTest {
         }), threads, outcomes);
       }
       awaitQueued(threads.subList(1, threads.size()));
-      release.countDown();
-      for (Thread t : threads) {
-        t.join(TimeUnit.SECONDS.toMillis(60));
-      }
+      releaseAndJoin(release, threads);
 
       for (String k : List.of("u0", "u1", "u2", "u3")) {
         assertNull(outcomes.get(k).join(), k + " committed");
@@ -573,10 +561,7 @@ class FaultInjectionTest {
       start("u2", () -> insertAudited(s, "u2"), threads, outcomes);
       awaitQueued(List.of(threads.get(1), threads.get(3)));
       awaitQueuedOrDone(threads.get(2));
-      release.countDown();
-      for (Thread t : threads) {
-        t.join(TimeUnit.SECONDS.toMillis(60));
-      }
+      releaseAndJoin(release, threads);
 
       for (String k : List.of("u0", "u1", "u2")) {
         assertNull(outcomes.get(k).join(), k + " committed");
@@ -706,6 +691,14 @@ class FaultInjectionTest {
     start("u0", () -> insertAudited(s, "u0"), threads, outcomes);
     assertTrue(reached.await(30, TimeUnit.SECONDS), "the committer took the first unit");
     return release;
+  }
+
+  /** Lets the held committer go on and waits (bounded) for every unit's thread to finish. */
+  private static void releaseAndJoin(CountDownLatch release, List<Thread> threads) throws InterruptedException {
+    release.countDown();
+    for (Thread t : threads) {
+      t.join(TimeUnit.SECONDS.toMillis(60));
+    }
   }
 
   /** Starts a thread running {@code unit}; its outcome is null on success, else what it threw. */
