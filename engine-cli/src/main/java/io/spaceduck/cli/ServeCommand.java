@@ -174,17 +174,11 @@ final class ServeCommand extends Base implements Callable<Integer> {
    * for what is not configured) is the default on a loopback address and refused on any other.
    */
   private HostServices hostServices(boolean loopback) {
-    String dev = ctx().getenv(HostServices.DEV_MODE_ENV);
     boolean devMode;
-    switch (dev == null ? (loopback ? "true" : "false") : dev.trim().toLowerCase(java.util.Locale.ROOT)) {
-      case "true": case "yes": case "1": case "on":
-        devMode = true;
-        break;
-      case "false": case "no": case "0": case "off":
-        devMode = false;
-        break;
-      default:
-        throw CliException.config(HostServices.DEV_MODE_ENV + " must be true or false");
+    try {
+      devMode = HostServices.devModeRequested(ctx()::getenv, loopback);
+    } catch (IllegalStateException e) {
+      throw CliException.config(e.getMessage());
     }
     if (devMode && !loopback) {
       throw CliException.config(HostServices.DEV_MODE_ENV + "=true is refused off a loopback address:"

@@ -107,6 +107,16 @@ public final class HostServices implements AutoCloseable {
     return b.build();
   }
 
+  /**
+   * Whether {@value #DEV_MODE_ENV} asks for development mode ({@code true/yes/1/on} or {@code
+   * false/no/0/off}); {@code whenUnset} if it is not set.
+   *
+   * @throws IllegalStateException if it is set to anything else (the message names the variable)
+   */
+  public static boolean devModeRequested(Function<String, @Nullable String> env, boolean whenUnset) {
+    return new Env(env).flag(DEV_MODE_ENV, whenUnset);
+  }
+
   /** The human check (H1). */
   public HumanCheck humanCheck() {
     return humanCheck;
