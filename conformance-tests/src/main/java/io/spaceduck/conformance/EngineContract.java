@@ -79,6 +79,9 @@ import org.junit.jupiter.api.function.Executable;
  *   <li><b>Peck workflows</b> ({@link PeckModel}): requests, sponsorship, accepts, declines,
  *       approvals, rejections, closes, expiry, session tokens checked online on both instances,
  *       cascades of revocations and blocks (P1–P7).
+ *   <li><b>One operator, many threads</b> (fixed examples): eight threads bonding for one operator,
+ *       or rotating and revoking its agents' keys and bonds, see no {@code Conflict}; bonds racing the
+ *       operator's deletion are all revoked by it (D1).
  *   <li><b>Hostile input through the store</b>: display names, agent names and emails built from
  *       the characters that break stores are accepted clean and read back exactly, or refused as
  *       {@link InvalidInput}; anything but a live key is {@link Unauthenticated} (K6).
