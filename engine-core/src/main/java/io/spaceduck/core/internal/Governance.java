@@ -56,9 +56,10 @@ final class Governance {
 
   /**
    * Stripes of the locks of {@link #governSerialized}: two identities share one with probability
-   * 1/1024 (a power of two: the index masks a hash), which only serializes their bonds. No deadlock: an attempt holds at most one of these
-   * locks, and takes it before its unit, never inside. Fair, so a deletion waits behind the bonds
-   * already queued for its operator, not behind every bond that arrives after it.
+   * 1/1024 (a power of two: the index masks a hash), which only serializes their bonds. No deadlock:
+   * an attempt holds at most one of these locks, and takes it before its unit, never inside. Fair, so
+   * a deletion waits behind the bonds already queued for its operator, not behind every bond that
+   * arrives after it.
    */
   private static final int SERIAL_STRIPES = 1024;
 
