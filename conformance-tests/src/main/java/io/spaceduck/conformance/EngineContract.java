@@ -6,9 +6,16 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.spaceduck.api.AuditAction;
+import io.spaceduck.api.AuditEvent;
+import io.spaceduck.api.AuditHead;
+import io.spaceduck.api.AuditVerification;
 import io.spaceduck.api.BeakKey;
+import io.spaceduck.api.Bond;
 import io.spaceduck.api.BondResult;
+import io.spaceduck.api.BondStatus;
 import io.spaceduck.api.CertificateView;
+import io.spaceduck.api.Conflict;
 import io.spaceduck.api.Email;
 import io.spaceduck.api.ErrorCode;
 import io.spaceduck.api.HatchRequest;
@@ -16,14 +23,19 @@ import io.spaceduck.api.HatchResult;
 import io.spaceduck.api.HatchTicket;
 import io.spaceduck.api.Identity;
 import io.spaceduck.api.InvalidInput;
+import io.spaceduck.api.IssuedKey;
+import io.spaceduck.api.ReasonCode;
 import io.spaceduck.api.Tier;
 import io.spaceduck.api.Unauthenticated;
 import io.spaceduck.storage.Storage;
 import io.spaceduck.storage.Tables;
 import io.spaceduck.storage.Versioned;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.Callable;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
+import net.jqwik.api.Example;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Label;
 import net.jqwik.api.Property;
@@ -67,6 +79,9 @@ import org.junit.jupiter.api.function.Executable;
  *   <li><b>Peck workflows</b> ({@link PeckModel}): requests, sponsorship, accepts, declines,
  *       approvals, rejections, closes, expiry, session tokens checked online on both instances,
  *       cascades of revocations and blocks (P1–P7).
+ *   <li><b>One operator, many threads</b> (fixed examples): eight threads bonding for one operator,
+ *       or rotating and revoking its agents' keys and bonds, see no {@code Conflict}; bonds racing the
+ *       operator's deletion are all revoked by it (D1).
  *   <li><b>Hostile input through the store</b>: display names, agent names and emails built from
  *       the characters that break stores are accepted clean and read back exactly, or refused as
  *       {@link InvalidInput}; anything but a live key is {@link Unauthenticated} (K6).
@@ -342,5 +357,179 @@ public abstract class EngineContract {
               c.check("accepted").count(often);
               c.check("refused").count(often);
             });
+  }
+
+  // ================================================================== one operator, many threads
+
+  /** Threads of the one-operator examples: what a host's request pool runs for one busy operator. */
+  private static final int OPERATOR_THREADS = 8;
+
+  /** Bonds each thread makes in {@link #oneOperator_eightThreadsBonding_noConflict}. */
+  private static final int BONDS_PER_THREAD = 12;
+
+  /** A T2 operator on {@code f}, promoted by {@code admin}; returns its key. */
+  private static BeakKey operator(EngineFixture f, BeakKey admin, String name) {
+    HatchResult h = f.hatch(name, f.newEmail());
+    f.engine.identities().promote(admin, h.duckling().id(), Tier.T2);
+    return h.key().key();
+  }
+
+  /** The events of {@code action} in the whole chain. */
+  private static List<AuditEvent> events(EngineFixture f, AuditAction action) {
+    long head = f.storage.auditHead().map(AuditHead::seq).orElse(0L);
+    return f.storage.auditRange(1, (int) head).stream().filter(e -> e.action().equals(action.code())).toList();
+  }
+
+  /**
+   * A host's request threads bonding agents for one operator at once: none sees {@link Conflict} —
+   * the engine's own bookkeeping (the operator's bond fence, D1) does not make them collide — and
+   * every bond is committed, listed, live on both instances and audited exactly once; the chain
+   * verifies.
+   */
+  @Example
+  @Tag("B1") @Tag("D1") @Tag("I4") @Tag("A5")
+  @Label("B1 D1 eight threads bonding agents for one operator: no Conflict, each bond committed and audited once")
+  public void oneOperator_eightThreadsBonding_noConflict() {
+    EngineFixture f = openEngine(false);
+    BeakKey admin = f.bootstrap(f.newEmail()).key().key();
+    BeakKey olive = operator(f, admin, "Olive");
+    List<Callable<List<BondResult>>> threads = new ArrayList<>();
+    for (int t = 0; t < OPERATOR_THREADS; t++) {
+      int thread = t;
+      threads.add(() -> {
+        List<BondResult> mine = new ArrayList<>();
+        for (int i = 0; i < BONDS_PER_THREAD; i++) {
+          mine.add(f.engine.bonds().bond(olive, "agent-" + thread + "-" + i, Tier.T1)); // a Conflict fails the example
+        }
+        return mine;
+      });
+    }
+    List<BondResult> bonded = Concurrently.run(threads, Concurrently.THREAD_TIMEOUT_SECONDS).stream().flatMap(List::stream).toList();
+
+    int expected = OPERATOR_THREADS * BONDS_PER_THREAD;
+    assertEquals(expected, bonded.size());
+    List<Bond> listed = f.engine.bonds().list(olive);
+    assertEquals(expected, listed.size(), "every bond is listed");
+    assertTrue(listed.stream().allMatch(b -> b.status() == BondStatus.ACTIVE), "every bond is active");
+    for (BondResult b : bonded) {
+      assertEquals(b.agent().id(), f.second.authenticate(b.key().key()).id(), "the agent's key works on the other instance");
+    }
+    assertEquals(expected, events(f, AuditAction.BOND_CREATED).size(), "one bond.created event per bond (I4)");
+    AuditVerification v = f.engine.audit().verify(admin);
+    assertTrue(v.valid(), v.problem().orElse(""));
+  }
+
+  /**
+   * A host's request threads governing one operator's agents at once — each thread rotates its agents'
+   * keys (K3), revokes the rotated-away keys (K4), revokes one bond (B2) and bonds a new agent (B1) —
+   * sees no {@link Conflict}: these actions all re-check the operator's rows, and nothing of the
+   * engine's bookkeeping writes them. Afterwards every revoked key and bond is refused, every current
+   * key works, and the chain verifies.
+   */
+  @Example
+  @Tag("K3") @Tag("K4") @Tag("B1") @Tag("B2") @Tag("I3") @Tag("I4")
+  @Label("K3 K4 B2 eight threads rotating and revoking one operator's agents' keys (and bonding): no Conflict")
+  public void oneOperator_eightThreadsRotatingAndRevoking_noConflict() {
+    EngineFixture f = openEngine(false);
+    BeakKey admin = f.bootstrap(f.newEmail()).key().key();
+    BeakKey olive = operator(f, admin, "Olive");
+    int agentsPerThread = 3;
+    List<BondResult> agents = new ArrayList<>();
+    for (int i = 0; i < OPERATOR_THREADS * agentsPerThread; i++) {
+      agents.add(f.engine.bonds().bond(olive, "agent-" + i, Tier.T1));
+    }
+    record Outcome(List<IssuedKey> current, List<BeakKey> refused, BondResult bondedMeanwhile) {}
+    List<Callable<Outcome>> threads = new ArrayList<>();
+    for (int t = 0; t < OPERATOR_THREADS; t++) {
+      List<BondResult> mine = agents.subList(t * agentsPerThread, (t + 1) * agentsPerThread);
+      int thread = t;
+      threads.add(() -> {
+        List<IssuedKey> current = new ArrayList<>();
+        List<BeakKey> refused = new ArrayList<>();
+        for (BondResult a : mine.subList(0, agentsPerThread - 1)) {
+          IssuedKey second = f.engine.keys().rotate(olive, a.key().info().id()); // K3
+          f.engine.keys().revoke(olive, a.key().info().id(), ReasonCode.COMPROMISED); // K4: the one in grace
+          IssuedKey third = f.engine.keys().rotate(olive, second.info().id());
+          refused.add(a.key().key());
+          current.add(third);
+        }
+        BondResult bonded = f.engine.bonds().bond(olive, "meanwhile-" + thread, Tier.T1);
+        BondResult last = mine.get(agentsPerThread - 1);
+        f.engine.bonds().revoke(olive, last.bond().id(), ReasonCode.OPERATOR_REQUEST); // B2
+        refused.add(last.key().key());
+        return new Outcome(current, refused, bonded);
+      });
+    }
+    List<Outcome> outcomes = Concurrently.run(threads, Concurrently.THREAD_TIMEOUT_SECONDS);
+
+    for (Outcome o : outcomes) {
+      for (IssuedKey k : o.current()) {
+        assertEquals(k.info().owner(), f.second.authenticate(k.key()).id(), "the newest key works");
+      }
+      for (BeakKey k : o.refused()) {
+        assertThrows(Unauthenticated.class, () -> f.second.authenticate(k), "a revoked key or bond is refused (I3)");
+      }
+      assertEquals(o.bondedMeanwhile().agent().id(), f.second.authenticate(o.bondedMeanwhile().key().key()).id());
+    }
+    assertEquals(OPERATOR_THREADS * (agentsPerThread - 1) * 2, events(f, AuditAction.KEY_ROTATED).size(), "I4");
+    assertEquals(OPERATOR_THREADS * (agentsPerThread - 1), events(f, AuditAction.KEY_REVOKED).size(), "I4");
+    assertEquals(OPERATOR_THREADS, events(f, AuditAction.BOND_REVOKED).size(), "I4");
+    AuditVerification v = f.engine.audit().verify(admin);
+    assertTrue(v.valid(), v.problem().orElse(""));
+  }
+
+  /**
+   * D1 with bonds racing the deletion: while seven threads bond agents for one operator as fast as
+   * they can, an admin deletes the operator. Every bond that committed is revoked by the deletion —
+   * its event counts them all — and no agent key works; the bonding threads see the operator's key
+   * refused, never {@link Conflict}.
+   */
+  @Example
+  @Tag("D1") @Tag("I3") @Tag("B1") @Tag("I4")
+  @Label("D1 I3 bonds racing their operator's deletion: every committed bond is revoked by it, none outlives the operator")
+  public void oneOperator_bondsRacingItsDeletion_noneOutlivesIt() {
+    EngineFixture f = openEngine(false);
+    BeakKey admin = f.bootstrap(f.newEmail()).key().key();
+    HatchResult h = f.hatch("Olive", f.newEmail());
+    f.engine.identities().promote(admin, h.duckling().id(), Tier.T2);
+    BeakKey olive = h.key().key();
+    int bonders = OPERATOR_THREADS - 1;
+    int maxBondsPerThread = 40; // bounds the example if the deletion never came
+    java.util.concurrent.CountDownLatch someBonded = new java.util.concurrent.CountDownLatch(bonders);
+    List<Callable<List<BondResult>>> threads = new ArrayList<>();
+    for (int t = 0; t < bonders; t++) {
+      int thread = t;
+      threads.add(() -> {
+        List<BondResult> mine = new ArrayList<>();
+        try {
+          for (int i = 0; i < maxBondsPerThread; i++) {
+            mine.add(f.engine.bonds().bond(olive, "agent-" + thread + "-" + i, Tier.T1));
+            someBonded.countDown();
+          }
+        } catch (Unauthenticated deleted) {
+          // the operator's key died with the deletion: this thread is done
+        }
+        return mine;
+      });
+    }
+    threads.add(() -> {
+      someBonded.await(Concurrently.THREAD_TIMEOUT_SECONDS, java.util.concurrent.TimeUnit.SECONDS);
+      f.engine.identities().requestDeletion(admin, h.duckling().id(), ReasonCode.DELETION_REQUEST);
+      return List.of();
+    });
+    List<BondResult> bonded = Concurrently.run(threads, Concurrently.THREAD_TIMEOUT_SECONDS).stream().flatMap(List::stream).toList();
+
+    assertTrue(bonded.size() >= bonders, "bonds committed before the deletion");
+    assertTrue(bonded.size() < bonders * maxBondsPerThread, "the deletion came while the threads were bonding");
+    for (BondResult b : bonded) {
+      assertEquals(BondStatus.REVOKED, f.engine.bonds().get(admin, b.bond().id()).status(), "D1: every bond is revoked");
+      assertThrows(Unauthenticated.class, () -> f.second.authenticate(b.key().key()), "D1, I3: no agent key works");
+    }
+    assertEquals(bonded.size(), f.storage.findBy(Tables.BONDS_BY_OPERATOR, h.duckling().id().value()).size(), "no other bond exists");
+    List<AuditEvent> deletion = events(f, AuditAction.IDENTITY_DELETED);
+    assertEquals(1, deletion.size());
+    assertEquals(Integer.toString(bonded.size()), deletion.get(0).details().get("bonds_revoked"), "the deletion revoked every bond");
+    AuditVerification v = f.engine.audit().verify(admin);
+    assertTrue(v.valid(), v.problem().orElse(""));
   }
 }

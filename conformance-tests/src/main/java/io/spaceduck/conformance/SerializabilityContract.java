@@ -45,7 +45,7 @@ import net.jqwik.api.Tag;
  * batches them): a unique value moved from one contact to another, values swapped (by updates, or by
  * delete and insert), a value released by a delete and taken by an insert (H4, CAS), and two units that
  * each check what the other writes — key A revokes B while B revokes A — of which exactly one commits
- * (K4, CAS). Each pair's outcome and rows equal one of its serial orders; the chain holds one event per
+ * (K4, CAS), and two units that only check one row, which both commit. Each pair's outcome and rows equal one of its serial orders; the chain holds one event per
  * committed unit. The examples always run (fixed inputs), on every backend. Implemented by {@link
  * StorageContract}; see {@link StorageConcern}.
  */
@@ -310,6 +310,40 @@ public interface SerializabilityContract extends StorageConcern {
           return List.of(
               new SerialOutcome("A first", true, false, rows(ra, row(a, 1), rb, row(revokedBy(b, a), 2))),
               new SerialOutcome("B first", false, true, rows(ra, row(revokedBy(a, b), 2), rb, row(b, 1))));
+        });
+  }
+
+  /**
+   * Two units that check one row without writing it — each inserting a row of its own — submitted
+   * together: a check is a read condition, so both commit, in any batch. The engine's frame re-checks
+   * the caller's key and identity rows in every governance action: a store on which two checkers
+   * conflicted would make a host's parallel actions for one operator conflict with each other (issue
+   * 19). A checker and a writer of one row do conflict: the write-skew example above.
+   */
+  @Example
+  @Tag("CAS")
+  @Label("CAS two units that check the same row, submitted together: both commit")
+  default void sharedReadCondition_bothCheckersCommit() {
+    runPairs(
+        "two units check key A",
+        (tx, p) -> tx.insert(Tables.KEYS, liveKey('a', p)),
+        (tx, p) -> {
+          tx.check(Tables.KEYS, v1(liveKey('a', p)));
+          tx.insert(Tables.KEYS, liveKey('b', p));
+        },
+        (tx, p) -> {
+          tx.check(Tables.KEYS, v1(liveKey('a', p)));
+          tx.insert(Tables.KEYS, liveKey('c', p));
+        },
+        p -> {
+          KeyRecord a = liveKey('a', p);
+          KeyRecord b = liveKey('b', p);
+          KeyRecord c = liveKey('c', p);
+          return List.of(
+              new SerialOutcome("either order", true, true,
+                  rows(new RowRef(Tables.KEYS, a.info().id().value()), row(a, 1),
+                      new RowRef(Tables.KEYS, b.info().id().value()), row(b, 1),
+                      new RowRef(Tables.KEYS, c.info().id().value()), row(c, 1))));
         });
   }
 }

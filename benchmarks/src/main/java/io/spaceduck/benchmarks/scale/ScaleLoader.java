@@ -106,8 +106,8 @@ public final class ScaleLoader {
         operatorKeys.add(op.key().key());
         keys.write("O " + i + " " + op.key().key().reveal() + "\n");
       }
-      // A bond also writes its operator's row (D1), so two bonds by one operator at once conflict:
-      // each thread bonds for its own operators only.
+      // Bonds of one operator run one after another in the engine (each writes the operator's bond
+      // fence, D1): each thread bonds for its own operators only, so the threads never wait on each other.
       int workers = Math.min(threads, operators);
       AtomicLong done = new AtomicLong();
       inParallel("identities", workers, done, agents, me -> {

@@ -257,6 +257,19 @@ class BrokenStoresTest {
         reference::writeSkew_exactlyOneOfTwoCrossCheckingUnitsCommits);
   }
 
+  @Test
+  @Tag("CAS")
+  @DisplayName("CAS a store whose read condition writes the row fails 'two units that only check one row both commit'")
+  void checkAsWrite_failsSharedReadCondition() throws Throwable {
+    StorageContract broken = contractOver(CheckAsWriteStorage::new);
+    // one unit at a time the store is correct
+    broken.uniqueValueMovedWithinOneUnit_commits();
+    failsOnlyWhenBroken(
+        "no serial order of the two units gives this",
+        broken::sharedReadCondition_bothCheckersCommit,
+        reference::sharedReadCondition_bothCheckersCommit);
+  }
+
   // ------------------------------------------------------------------ pulses and keys
 
   private static final AgentId AGENT = new AgentId("ag_" + "p".repeat(26));

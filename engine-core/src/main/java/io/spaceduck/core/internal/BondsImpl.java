@@ -20,6 +20,7 @@ import io.spaceduck.api.IssuedKey;
 import io.spaceduck.api.KeyInfo;
 import io.spaceduck.api.NotFound;
 import io.spaceduck.api.Permission;
+import io.spaceduck.api.Principal;
 import io.spaceduck.api.ReasonCode;
 import io.spaceduck.api.Revocation;
 import io.spaceduck.api.Tier;
@@ -43,10 +44,11 @@ final class BondsImpl implements Bonds {
   public BondResult bond(BeakKey caller, String agentName, Tier tier) {
     Objects.requireNonNull(agentName, "agentName");
     Objects.requireNonNull(tier, "tier");
-    return core.governance.govern(
+    return core.governance.governSerialized(
         caller,
         AuditAction.BOND_CREATED,
         "bond",
+        Principal::id, // bonds of one operator write its fence: one after another in this engine
         ctx -> {
           Optional<String> scope = Optional.of(ctx.caller().id().value());
           String name = Inputs.name("agent_name", agentName); // after authentication: the key first
@@ -64,10 +66,11 @@ final class BondsImpl implements Bonds {
           Bond bond = new Bond(bondId, agentId, operator, name, ctx.now, BondStatus.ACTIVE, Optional.empty());
           ctx.tx.insert(Tables.IDENTITIES, agent);
           ctx.tx.insert(Tables.BONDS, bond);
-          // D1: a bond also writes its operator's row (unchanged, next version), so a concurrent
-          // deletion of the operator — which revokes the bonds its index read found — conflicts and
-          // re-runs instead of committing past a bond it never saw
-          ctx.tx.update(Tables.IDENTITIES, ctx.auth.identityRow(), ctx.auth.identityRow().value());
+          // D1: a bond also writes its operator's fence, which the operator's deletion writes before it
+          // reads the bonds it revokes: a deletion that missed this bond conflicts and re-runs instead
+          // of committing past it (a deletion that commits first makes this unit conflict on the
+          // operator's identity row, which the frame re-checks)
+          BondFence.write(ctx.tx, operator, bondId.value());
           BirthCertificate cert =
               core.issuer.issueCertificate(ctx.tx, certId, agentId, name, tier, Optional.of(operator), Optional.empty(), ctx.now);
           IssuedKey key = core.issuer.issueKey(ctx.tx, agentId, Optional.of(bondId), ctx.now);

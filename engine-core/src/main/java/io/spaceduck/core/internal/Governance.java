@@ -9,6 +9,7 @@ import io.spaceduck.api.Conflict;
 import io.spaceduck.api.DucklingId;
 import io.spaceduck.api.Forbidden;
 import io.spaceduck.api.Identity;
+import io.spaceduck.api.IdentityId;
 import io.spaceduck.api.KeyStatus;
 import io.spaceduck.api.Peck;
 import io.spaceduck.api.Permission;
@@ -29,6 +30,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.locks.Lock;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 
@@ -40,10 +43,25 @@ import org.jspecify.annotations.Nullable;
  * frame of an authenticated read, and of the units the engine runs with no caller (P7 expiry, P4
  * approval by a standing rule).
  *
+ * <p>Actions that write one row for the engine's own bookkeeping — every bond of an operator writes its
+ * {@link BondFence} — would conflict with each other, and eight threads bonding for one operator would
+ * exhaust the retries. They run with {@link #governSerialized}: within this engine each attempt holds
+ * the row owner's lock around its unit, so they commit one after another instead. Engines sharing the
+ * store still conflict on the row and re-run as any conflicting units do.
+ *
  * <p>Thread-safe.
  */
 final class Governance {
   private static final int MAX_ATTEMPTS = 8;
+
+  /**
+   * Stripes of the locks of {@link #governSerialized}: two identities share one with probability
+   * 1/1024 (a power of two: the index masks a hash), which only serializes their bonds. No deadlock:
+   * an attempt holds at most one of these locks, and takes it before its unit, never inside. Fair, so
+   * a deletion waits behind the bonds already queued for its operator, not behind every bond that
+   * arrives after it.
+   */
+  private static final int SERIAL_STRIPES = 1024;
 
   /**
    * The governance actions a key in its rotation grace (K3) may still take: an agent's own part in the
@@ -65,6 +83,7 @@ final class Governance {
   private final Clock clock;
   private final String version;
   private final PeckDispatcher dispatcher;
+  private final Lock[] serial = new Lock[SERIAL_STRIPES];
 
   Governance(Authenticator authenticator, Storage storage, FailClosed store, Policy policy, Clock clock, String version,
       PeckDispatcher dispatcher) {
@@ -75,6 +94,15 @@ final class Governance {
     this.clock = clock;
     this.version = version;
     this.dispatcher = dispatcher;
+    for (int i = 0; i < SERIAL_STRIPES; i++) {
+      serial[i] = new ReentrantLock(true);
+    }
+  }
+
+  /** The lock of {@link #governSerialized} for {@code id}. */
+  private Lock serialLock(IdentityId id) {
+    int h = id.value().hashCode();
+    return serial[(h ^ (h >>> 16)) & (SERIAL_STRIPES - 1)];
   }
 
   /** Thrown inside a governance unit to refuse it; the engine then audits the denial (A1). */
@@ -192,56 +220,78 @@ final class Governance {
    * @param resource the resource named in a denial event when the policy refuses up front
    */
   <T> T govern(BeakKey key, Permission permission, AuditAction action, String resource, Body<T> body) {
-    return run(key, permission, action, resource, body);
+    return run(key, permission, action, resource, null, body);
   }
 
   /** As above for an action whose body checks permissions itself, with {@link Ctx#require}. */
   <T> T govern(BeakKey key, AuditAction action, String resource, Body<T> body) {
-    return run(key, null, action, resource, body);
+    return run(key, null, action, resource, null, body);
   }
 
-  private <T> T run(BeakKey key, @Nullable Permission permission, AuditAction action, String resource, Body<T> body) {
+  /**
+   * As {@link #govern(BeakKey, AuditAction, String, Body)}, for an action whose unit writes a row that
+   * every action of its kind for one identity writes (a {@link BondFence}): each attempt holds the lock
+   * of the identity {@code on} names (given the authenticated caller) from its checks to its commit, so
+   * within this engine those actions run one after another instead of conflicting.
+   */
+  <T> T governSerialized(BeakKey key, AuditAction action, String resource, Function<Principal, IdentityId> on,
+      Body<T> body) {
+    return run(key, null, action, resource, on, body);
+  }
+
+  private <T> T run(BeakKey key, @Nullable Permission permission, AuditAction action, String resource,
+      @Nullable Function<Principal, IdentityId> serializeOn, Body<T> body) {
     Authenticator.Auth auth = authenticator.authenticateAllowingBlocked(key);
     for (int attempt = 1; ; attempt++) {
-      if (auth.blocked()) {
-        throw auditDenied(auth, action, "blocked", resource, Optional.empty()); // A1: audited like any denial
+      @Nullable Lock lock = serializeOn == null ? null : serialLock(serializeOn.apply(auth.principal()));
+      if (lock != null) {
+        lock.lock();
       }
-      Instant now = clock.instant();
-      // K3: a key in its rotation grace keeps a deployed client working, no more. The unit re-checks
-      // the key row, so a rotation that lands meanwhile re-runs this check
-      if (!GRACE_MAY.contains(action) && auth.key().value().info().statusAt(now) != KeyStatus.ACTIVE) {
-        throw auditDenied(auth, action, "a key in its rotation grace cannot govern", resource, Optional.empty());
-      }
-      if (permission != null && !policy.allows(permission, auth.principal())) {
-        throw auditDenied(auth, action, "not permitted by policy", resource, Optional.empty());
-      }
-      Authenticator.Auth current = auth;
       try {
-        Committed<T> result =
-            storage.execute(
-                tx -> {
-                  tx.check(Tables.KEYS, current.key());
-                  tx.check(Tables.IDENTITIES, current.identityRow());
-                  current.bond().ifPresent(b -> tx.check(Tables.BONDS, b));
-                  Ctx ctx = new Ctx(current, tx, now, action);
-                  T r = body.run(ctx);
-                  if (!ctx.audited()) {
-                    throw new IllegalStateException("governance action " + action + " did not audit");
-                  }
-                  return new Committed<>(r, List.copyOf(ctx.notify));
-                });
-        dispatcher.dispatch(result.transitions()); // after commit, never inside the transaction (P3)
-        return result.value();
-      } catch (Denied d) {
-        throw auditDenied(current, action, d.getMessage(), d.resource, d.scope);
-      } catch (StorageConflictException c) {
-        if (attempt >= MAX_ATTEMPTS) {
-          throw new Conflict("concurrent changes; nothing was applied, retry");
+        if (auth.blocked()) {
+          throw auditDenied(auth, action, "blocked", resource, Optional.empty()); // A1: audited like any denial
         }
-        // the conflict may be our own key's revocation (I3)
-        auth = authenticator.authenticateNoCharge(key, clock.instant());
-      } catch (StorageException e) {
-        throw store.unavailable(e);
+        Instant now = clock.instant();
+        // K3: a key in its rotation grace keeps a deployed client working, no more. The unit re-checks
+        // the key row, so a rotation that lands meanwhile re-runs this check
+        if (!GRACE_MAY.contains(action) && auth.key().value().info().statusAt(now) != KeyStatus.ACTIVE) {
+          throw auditDenied(auth, action, "a key in its rotation grace cannot govern", resource, Optional.empty());
+        }
+        if (permission != null && !policy.allows(permission, auth.principal())) {
+          throw auditDenied(auth, action, "not permitted by policy", resource, Optional.empty());
+        }
+        Authenticator.Auth current = auth;
+        try {
+          Committed<T> result =
+              storage.execute(
+                  tx -> {
+                    tx.check(Tables.KEYS, current.key());
+                    tx.check(Tables.IDENTITIES, current.identityRow());
+                    current.bond().ifPresent(b -> tx.check(Tables.BONDS, b));
+                    Ctx ctx = new Ctx(current, tx, now, action);
+                    T r = body.run(ctx);
+                    if (!ctx.audited()) {
+                      throw new IllegalStateException("governance action " + action + " did not audit");
+                    }
+                    return new Committed<>(r, List.copyOf(ctx.notify));
+                  });
+          dispatcher.dispatch(result.transitions()); // after commit, never inside the transaction (P3)
+          return result.value();
+        } catch (Denied d) {
+          throw auditDenied(current, action, d.getMessage(), d.resource, d.scope);
+        } catch (StorageConflictException c) {
+          if (attempt >= MAX_ATTEMPTS) {
+            throw new Conflict("concurrent changes; nothing was applied, retry");
+          }
+          // the conflict may be our own key's revocation (I3)
+          auth = authenticator.authenticateNoCharge(key, clock.instant());
+        } catch (StorageException e) {
+          throw store.unavailable(e);
+        }
+      } finally {
+        if (lock != null) {
+          lock.unlock();
+        }
       }
     }
   }

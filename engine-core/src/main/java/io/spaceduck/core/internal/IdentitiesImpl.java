@@ -56,10 +56,11 @@ final class IdentitiesImpl implements Identities {
   public Duckling requestDeletion(BeakKey caller, io.spaceduck.api.DucklingId target, ReasonCode reason) {
     Objects.requireNonNull(target, "target");
     Objects.requireNonNull(reason, "reason");
-    return core.governance.govern(
+    return core.governance.governSerialized(
         caller,
         io.spaceduck.api.AuditAction.IDENTITY_DELETED,
         target.value(),
+        p -> target, // writes the duckling's bond fence, as its bonds do: after them in this engine
         ctx -> {
           Optional<String> scope = Optional.of(target.value());
           if (target.equals(ctx.caller().id())) {
@@ -75,6 +76,9 @@ final class IdentitiesImpl implements Identities {
           if (d.status() == IdentityStatus.DELETED) {
             throw new Conflict("the duckling is already deleted");
           }
+          // D1: the fence before the bond index below, so a bond committed after that read conflicts
+          // with this unit (BondFence)
+          BondFence.write(ctx.tx, target, "deleted");
           java.time.Instant now = ctx.now;
           io.spaceduck.api.Revocation revocation =
               new io.spaceduck.api.Revocation(ctx.caller().id(), now, ReasonCode.DELETION_REQUEST);
