@@ -19,10 +19,28 @@ import java.sql.SQLException;
  * DemotedNodeEviction())} (or {@code exceptionOverrideClassName}).
  */
 public final class DemotedNodeEviction implements SQLExceptionOverride {
-  public DemotedNodeEviction() {}
+  private final Runnable onEvict;
+
+  public DemotedNodeEviction() {
+    this(() -> {});
+  }
+
+  /**
+   * @param onEvict run whenever a connection is evicted for this reason; the store's own pool passes
+   *     {@code softEvictConnections}: once one connection shows that its node died or was demoted, the
+   *     pool's other connections (to the same node, as a rule) are retired too, idle ones at once and
+   *     borrowed ones when they are returned, instead of each failing one borrower first
+   */
+  DemotedNodeEviction(Runnable onEvict) {
+    this.onEvict = onEvict;
+  }
 
   @java.lang.Override
   public Override adjudicate(SQLException e) {
-    return Dialect.isConnectionLoss(e) ? Override.MUST_EVICT : Override.CONTINUE_EVICT;
+    if (!Dialect.isConnectionLoss(e)) {
+      return Override.CONTINUE_EVICT;
+    }
+    onEvict.run();
+    return Override.MUST_EVICT;
   }
 }

@@ -35,6 +35,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.atomic.AtomicReference;
 import javax.sql.DataSource;
 import org.jspecify.annotations.Nullable;
 
@@ -139,12 +140,20 @@ public final class JdbcStorage implements Storage {
     config.setAutoCommit(true);
     config.setTransactionIsolation("TRANSACTION_READ_COMMITTED");
     config.setConnectionTimeout(options.connectTimeout().toMillis());
-    // a connection to a node that failed or was demoted is dropped, never lent out again
-    config.setExceptionOverride(new DemotedNodeEviction());
+    // a connection to a node that failed or was demoted is dropped, never lent out again, and so are
+    // the pool's other connections (they reach the same node)
+    AtomicReference<HikariDataSource> created = new AtomicReference<>();
+    config.setExceptionOverride(new DemotedNodeEviction(() -> {
+      HikariDataSource p = created.get();
+      if (p != null && p.getHikariPoolMXBean() != null) {
+        p.getHikariPoolMXBean().softEvictConnections();
+      }
+    }));
     config.setInitializationFailTimeout(options.connectTimeout().toMillis());
     HikariDataSource pool;
     try {
       pool = new HikariDataSource(config);
+      created.set(pool);
     } catch (RuntimeException e) { // PoolInitializationException and the driver's cause
       Throwable cause = e.getCause() != null ? e.getCause() : e;
       throw new StorageException("cannot connect to " + where + ": " + cause.getMessage(), e);

@@ -49,8 +49,9 @@ import org.junit.jupiter.api.io.TempDir;
  * ({@link Formation}: a primary, two secondaries, number_sync_standbys = 1). Two engine instances ×
  * four threads run governance actions (bond, key rotation and revocation, bond revocation, peck
  * request and acceptance) and pulses through the multi-host URL while the primary is killed ({@code
- * kill -9} of its keeper and postmaster) — or, in the other test, handed over by a planned
- * switchover — {@code spaceduck.jdbc.failover.rounds} times (1 in CI; -Pstress: 4, back and forth).
+ * kill -9} of its keeper and postmaster; the killed node is started again and rejoins) or handed over by a planned
+ * switchover: {@code spaceduck.jdbc.failover.faults} faults, alternately a kill and a switchover (2 in
+ * CI; -Pstress: 6), so the primary moves back and forth between the nodes.
  *
  * <p>Afterwards: every action acknowledged to a caller (tracked by id on the client side) left exactly
  * one success event and its row; every acknowledged pulse is in the history; no success event exists
@@ -62,8 +63,9 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class FailoverTest {
-  private static final int ROUNDS = Integer.getInteger("spaceduck.jdbc.failover.rounds", 1);
-  private static final long LOAD_MILLIS = 4_000; // load before the first and after every failover
+  /** Faults per run, alternately a kill and a switchover: 2 in CI, 6 with -Pstress. */
+  private static final int FAULTS = Integer.getInteger("spaceduck.jdbc.failover.faults", 2);
+  private static final long LOAD_MILLIS = 3_000; // load before the first and after every fault
 
   @TempDir Path dir;
   private Formation formation;
@@ -83,15 +85,8 @@ class FailoverTest {
   @Test
   @Tag("I3")
   @Tag("A5")
-  void killOfThePrimaryMidLoad() throws Exception {
-    run(true);
-  }
-
-  @Test
-  @Tag("I3")
-  @Tag("A5")
-  void plannedSwitchoverMidLoad() throws Exception {
-    run(false);
+  void killsAndSwitchoversMidLoad() throws Exception {
+    run();
   }
 
   /** An action a caller was told succeeded: its audit action and resource. */
@@ -124,8 +119,8 @@ class FailoverTest {
     final AtomicInteger pulseSeq = new AtomicInteger();
   }
 
-  private void run(boolean kill) throws Exception {
-    String schema = "sdt_failover_" + (kill ? "kill" : "switchover") + "_" + Long.toUnsignedString(System.nanoTime(), 36);
+  private void run() throws Exception {
+    String schema = "sdt_failover_" + Long.toUnsignedString(System.nanoTime(), 36);
     try (Connection c = DriverManager.getConnection(formation.url()); Statement s = c.createStatement()) {
       s.execute("CREATE SCHEMA " + schema);
     }
@@ -159,7 +154,8 @@ class FailoverTest {
       List<String> outages = new ArrayList<>();
       try {
         TimeUnit.MILLISECONDS.sleep(LOAD_MILLIS); // load against a healthy formation (no clock involved: real database time)
-        for (int round = 0; round < ROUNDS; round++) {
+        for (int round = 0; round < FAULTS; round++) {
+          boolean kill = round % 2 == 0;
           List<IssuedKey> revokedBefore = List.copyOf(tally.revoked);
           String from = formation.primary();
           long windowStart = System.nanoTime();
@@ -274,9 +270,9 @@ class FailoverTest {
       Map<String, Long> byAction = new java.util.TreeMap<>();
       acked.forEach(k -> byAction.merge(k.action(), 1L, Long::sum));
       System.out.printf(
-          "failover (%s, %d round(s)): %s; acknowledged %d actions %s and %d pulses, %d denied, %d refused without effect,"
+          "failover (%d faults): %s; acknowledged %d actions %s and %d pulses, %d denied, %d refused without effect,"
               + " %d unavailable (%d outcome unknown, %d of them applied); %s / %s%n",
-          kill ? "kill -9" : "switchover", ROUNDS, outages, acked.size(), byAction, tally.pulses.size(), tally.denied.get(),
+          FAULTS, outages, acked.size(), byAction, tally.pulses.size(), tally.denied.get(),
           tally.refused.get(), tally.unavailable.get(), tally.outcomeUnknown.get(), unacknowledged, a.storage.commitStats(),
           b.storage.commitStats());
       tally.unavailableWhy.forEach((why, n) -> System.out.printf("  unavailable %d×: %s%n", n, why));
