@@ -6,16 +6,24 @@
 #   formation.sh start DIR BASE_PORT   monitor on BASE_PORT, nodes on BASE_PORT+1..+3; returns once
 #                                      the formation is healthy (a primary, two secondaries); writes
 #                                      DIR/url (the multi-host JDBC URL)
-#   formation.sh wait DIR [SECONDS]    waits until there is a primary and two healthy secondaries
+#   formation.sh wait DIR [SECONDS [N]] waits until there is a primary and N (2) healthy secondaries
 #   formation.sh primary DIR           prints the name and port of the current primary ("node2 55402")
 #   formation.sh state DIR             pg_autoctl show state
 #   formation.sh kill-primary DIR      kill -9 of the primary's node: its pg_autoctl keeper and its
 #                                      postmaster (killing only the postmaster makes the keeper
 #                                      restart it in place: a crash restart, not a failover)
+#   formation.sh kill-postmaster DIR   kill -9 of the primary's postmaster only: its keeper restarts
+#                                      it in place (crash recovery); the monitor may or may not fail
+#                                      over, depending on how fast that is
 #   formation.sh restart-node DIR NAME starts a killed node again (it rejoins as a secondary)
 #   formation.sh switchover DIR        pg_autoctl perform switchover (planned; waits until done)
-#   formation.sh stop DIR              stops everything started from DIR (by the pids it recorded)
-#                                      and deletes DIR
+#   formation.sh stop DIR              kill -9 of everything started from DIR (by the pids it
+#                                      recorded: process groups and postmasters), then deletes DIR
+#
+# Failover is tuned for a test on one machine: monitor health checks every second, a node unhealthy
+# after 3 s, primary_demote_timeout 5 s, the keepers' network_partition_timeout 3 s (pg_auto_failover's
+# defaults: 20 s and 30 s). What each formation guarantees (synchronous or not, and when
+# pg_auto_failover turns synchronous replication off): docs/storage.md, "High availability".
 #
 # Runs the PostgreSQL and pg_autoctl processes as the `postgres` user (re-executes itself with
 # runuser when started as root). Needs Debian's postgresql-15-auto-failover (pg_autoctl 2.0).
@@ -160,6 +168,11 @@ case $cmd in
   kill-primary)
     read -r name port < <(current_primary) || die "no primary to kill"
     kill_node "$name"
+    echo "$name $port"
+    ;;
+  kill-postmaster)
+    read -r name port < <(current_primary) || die "no primary to kill"
+    kill -9 "$(head -1 "$DIR/$name/postmaster.pid")"
     echo "$name $port"
     ;;
   restart-node)
