@@ -320,7 +320,11 @@ class FailoverTest {
         tally.acks.add(new Ack("peck.requested", p.id().value()));
         requested.add(p);
       } else if (dice < 72 && !requested.isEmpty()) {
-        Peck p = requested.get(r.nextInt(requested.size()));
+        Object[] open = requested.toArray(); // a snapshot: other threads remove what they accepted
+        if (open.length == 0) {
+          return;
+        }
+        Peck p = (Peck) open[r.nextInt(open.length)];
         Live target = agents.stream().filter(l -> l.bond().agent().id().equals(p.target())).findFirst().orElse(null);
         if (target != null) {
           self.engine.pecks().accept(target.anyKey(r), p.id());
