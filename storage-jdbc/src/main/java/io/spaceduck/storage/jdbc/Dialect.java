@@ -136,8 +136,34 @@ enum Dialect {
     return false;
   }
 
-  /** The connection broke: whether a commit in flight took effect is unknown. */
+  /**
+   * The connection no longer reaches a writable primary: it broke (SQLSTATE class {@code 08}, the
+   * server shut down or restarted: {@code 57P01}–{@code 57P03}), or the node it reaches refuses writes
+   * because it is a standby now ({@code 25006}, after a failover demoted it). A statement that failed
+   * so before the commit was rolled back by the server and may run again on a new connection; a
+   * commit that failed so may or may not have taken effect.
+   */
   static boolean isConnectionLoss(SQLException e) {
+    return isBroken(e) || isReadOnly(e);
+  }
+
+  /** SQLSTATE {@code 25006} anywhere in the chain: a write sent to a read-only node (a standby). */
+  static boolean isReadOnly(SQLException e) {
+    for (Throwable x = e; x != null; x = x.getCause()) {
+      for (SQLException s = x instanceof SQLException q ? q : null; s != null; s = s.getNextException()) {
+        if ("25006".equals(s.getSQLState())) {
+          return true;
+        }
+      }
+      if (x.getCause() == x) {
+        break;
+      }
+    }
+    return false;
+  }
+
+  /** The connection broke: whether a commit in flight took effect is unknown. */
+  private static boolean isBroken(SQLException e) {
     for (Throwable x = e; x != null; x = x.getCause()) {
       if (x instanceof SQLException s) {
         String state = s.getSQLState();

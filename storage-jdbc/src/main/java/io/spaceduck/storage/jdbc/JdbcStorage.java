@@ -35,6 +35,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.atomic.AtomicReference;
 import javax.sql.DataSource;
 import org.jspecify.annotations.Nullable;
 
@@ -139,10 +140,20 @@ public final class JdbcStorage implements Storage {
     config.setAutoCommit(true);
     config.setTransactionIsolation("TRANSACTION_READ_COMMITTED");
     config.setConnectionTimeout(options.connectTimeout().toMillis());
+    // a connection to a node that failed or was demoted is dropped, never lent out again, and so are
+    // the pool's other connections (they reach the same node)
+    AtomicReference<HikariDataSource> created = new AtomicReference<>();
+    config.setExceptionOverride(new DemotedNodeEviction(() -> {
+      HikariDataSource p = created.get();
+      if (p != null && p.getHikariPoolMXBean() != null) {
+        p.getHikariPoolMXBean().softEvictConnections();
+      }
+    }));
     config.setInitializationFailTimeout(options.connectTimeout().toMillis());
     HikariDataSource pool;
     try {
       pool = new HikariDataSource(config);
+      created.set(pool);
     } catch (RuntimeException e) { // PoolInitializationException and the driver's cause
       Throwable cause = e.getCause() != null ? e.getCause() : e;
       throw new StorageException("cannot connect to " + where + ": " + cause.getMessage(), e);
@@ -286,6 +297,32 @@ public final class JdbcStorage implements Storage {
     }
   }
 
+  /** One read (or idempotent statement) on a pooled connection. */
+  @FunctionalInterface
+  private interface SqlCall<R> {
+    R run(Connection c) throws SQLException;
+  }
+
+  /**
+   * Runs {@code call} on a connection of the pool; if the connection turns out broken or to reach a
+   * node that is no longer the primary ({@link Dialect#isConnectionLoss}) — after a failover, the
+   * pooled connections to the old primary — runs it once more on a new one (the pool has dropped
+   * the bad one, see {@link DemotedNodeEviction}). Only for reads and statements that may run twice.
+   * Getting a connection waits up to the pool's connection timeout for a primary; a second failure
+   * is final: {@code StorageException} (the engine reports {@code Unavailable}).
+   */
+  private <R> R onPrimary(String what, SqlCall<R> call) {
+    for (int attempt = 1; ; attempt++) {
+      try (Connection c = dataSource.getConnection()) {
+        return call.run(c);
+      } catch (SQLException e) {
+        if (attempt >= 2 || !Dialect.isConnectionLoss(e)) {
+          throw Text.failure(what, e);
+        }
+      }
+    }
+  }
+
   @Override
   public <V> Optional<Versioned<V>> get(Table<V> table, String key) {
     checkOpen();
@@ -301,17 +338,16 @@ public final class JdbcStorage implements Storage {
   @Override
   public Optional<AuditHead> auditHead() {
     checkOpen();
-    try (Connection c = dataSource.getConnection();
-        PreparedStatement ps = c.prepareStatement("SELECT seq, hash FROM sd_audit_head WHERE id = 1");
-        ResultSet rs = ps.executeQuery()) {
-      if (!rs.next()) {
-        throw new StorageException(where + ": sd_audit_head has no row: the schema was altered outside the engine");
+    return onPrimary(where + ": cannot read the audit head", c -> {
+      try (PreparedStatement ps = c.prepareStatement("SELECT seq, hash FROM sd_audit_head WHERE id = 1");
+          ResultSet rs = ps.executeQuery()) {
+        if (!rs.next()) {
+          throw new StorageException(where + ": sd_audit_head has no row: the schema was altered outside the engine");
+        }
+        long seq = rs.getLong(1);
+        return seq == 0 ? Optional.<AuditHead>empty() : Optional.of(new AuditHead(seq, Hash.of(rs.getBytes(2))));
       }
-      long seq = rs.getLong(1);
-      return seq == 0 ? Optional.empty() : Optional.of(new AuditHead(seq, Hash.of(rs.getBytes(2))));
-    } catch (SQLException e) {
-      throw Text.failure(where + ": cannot read the audit head", e);
-    }
+    });
   }
 
   @Override
@@ -375,26 +411,25 @@ public final class JdbcStorage implements Storage {
   }
 
   private List<AuditEvent> queryAudit(String sql, List<Object> params) {
-    try (Connection c = dataSource.getConnection();
-        PreparedStatement ps = c.prepareStatement(sql)) {
-      for (int i = 0; i < params.size(); i++) {
-        Object p = params.get(i);
-        if (p instanceof byte[] b) {
-          ps.setBytes(i + 1, b);
-        } else {
-          ps.setLong(i + 1, (Long) p);
+    return onPrimary(where + ": cannot read the audit log", c -> {
+      try (PreparedStatement ps = c.prepareStatement(sql)) {
+        for (int i = 0; i < params.size(); i++) {
+          Object p = params.get(i);
+          if (p instanceof byte[] b) {
+            ps.setBytes(i + 1, b);
+          } else {
+            ps.setLong(i + 1, (Long) p);
+          }
         }
-      }
-      List<AuditEvent> out = new ArrayList<>();
-      try (ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) {
-          out.add(AuditRows.read(rs));
+        List<AuditEvent> out = new ArrayList<>();
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            out.add(AuditRows.read(rs));
+          }
         }
+        return out;
       }
-      return out;
-    } catch (SQLException e) {
-      throw Text.failure(where + ": cannot read the audit log", e);
-    }
+    });
   }
 
   @Override
@@ -413,15 +448,14 @@ public final class JdbcStorage implements Storage {
     if (key.isEmpty()) {
       return Optional.empty();
     }
-    try (Connection c = dataSource.getConnection();
-        PreparedStatement ps = c.prepareStatement("SELECT v FROM sd_pulse_latest WHERE agent = ?")) {
-      ps.setBytes(1, key.get());
-      try (ResultSet rs = ps.executeQuery()) {
-        return rs.next() ? Optional.of(Codecs.PULSE.decode(rs.getBytes(1))) : Optional.empty();
+    return onPrimary(where + ": cannot read pulses", c -> {
+      try (PreparedStatement ps = c.prepareStatement("SELECT v FROM sd_pulse_latest WHERE agent = ?")) {
+        ps.setBytes(1, key.get());
+        try (ResultSet rs = ps.executeQuery()) {
+          return rs.next() ? Optional.of(Codecs.PULSE.decode(rs.getBytes(1))) : Optional.<Pulse>empty();
+        }
       }
-    } catch (SQLException e) {
-      throw Text.failure(where + ": cannot read pulses", e);
-    }
+    });
   }
 
   @Override
@@ -434,33 +468,32 @@ public final class JdbcStorage implements Storage {
     if (key.isEmpty() || limit == 0) {
       return List.of();
     }
-    try (Connection c = dataSource.getConnection();
-        PreparedStatement ps =
-            c.prepareStatement("SELECT v FROM sd_pulses WHERE agent = ? ORDER BY at_key DESC, rec DESC LIMIT ?")) {
-      ps.setBytes(1, key.get());
-      ps.setLong(2, limit);
-      List<Pulse> out = new ArrayList<>();
-      try (ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) {
-          out.add(Codecs.PULSE.decode(rs.getBytes(1)));
+    return onPrimary(where + ": cannot read pulses", c -> {
+      try (PreparedStatement ps =
+          c.prepareStatement("SELECT v FROM sd_pulses WHERE agent = ? ORDER BY at_key DESC, rec DESC LIMIT ?")) {
+        ps.setBytes(1, key.get());
+        ps.setLong(2, limit);
+        List<Pulse> out = new ArrayList<>();
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            out.add(Codecs.PULSE.decode(rs.getBytes(1)));
+          }
         }
+        return out;
       }
-      return out;
-    } catch (SQLException e) {
-      throw Text.failure(where + ": cannot read pulses", e);
-    }
+    });
   }
 
   @Override
   public int deletePulsesBefore(Instant cutoff) {
     checkOpen();
-    try (Connection c = dataSource.getConnection();
-        PreparedStatement ps = c.prepareStatement("DELETE FROM sd_pulses WHERE at_key < ?")) {
-      ps.setBigDecimal(1, Text.atKey(cutoff));
-      return ps.executeUpdate();
-    } catch (SQLException e) {
-      throw Text.failure(where + ": cannot sweep pulses", e);
-    }
+    // may run twice: a second run deletes what the first did not
+    return onPrimary(where + ": cannot sweep pulses", c -> {
+      try (PreparedStatement ps = c.prepareStatement("DELETE FROM sd_pulses WHERE at_key < ?")) {
+        ps.setBigDecimal(1, Text.atKey(cutoff));
+        return ps.executeUpdate();
+      }
+    });
   }
 
   /**
@@ -494,18 +527,17 @@ public final class JdbcStorage implements Storage {
         return Optional.empty();
       }
       SqlTable t = sqlTable(table);
-      try (Connection c = dataSource.getConnection();
-          PreparedStatement ps = c.prepareStatement(t.select)) {
-        ps.setBytes(1, k.get());
-        try (ResultSet rs = ps.executeQuery()) {
-          if (!rs.next()) {
-            return Optional.empty();
+      return onPrimary(where + ": cannot read " + table, c -> {
+        try (PreparedStatement ps = c.prepareStatement(t.select)) {
+          ps.setBytes(1, k.get());
+          try (ResultSet rs = ps.executeQuery()) {
+            if (!rs.next()) {
+              return Optional.<Versioned<V>>empty();
+            }
+            return Optional.of(new Versioned<>(table.codec().decode(rs.getBytes(2)), rs.getLong(1)));
           }
-          return Optional.of(new Versioned<>(table.codec().decode(rs.getBytes(2)), rs.getLong(1)));
         }
-      } catch (SQLException e) {
-        throw Text.failure(where + ": cannot read " + table, e);
-      }
+      });
     }
 
     @Override
@@ -518,24 +550,24 @@ public final class JdbcStorage implements Storage {
       Table<V> table = index.table();
       SqlTable t = sqlTable(table);
       record Row<V>(String key, Versioned<V> value) {}
-      List<Row<V>> rows = new ArrayList<>();
-      try (Connection c = dataSource.getConnection();
-          PreparedStatement ps = c.prepareStatement(t.findBy(index))) {
-        ps.setBytes(1, k.get());
-        try (ResultSet rs = ps.executeQuery()) {
-          while (rs.next()) {
-            String key;
-            try {
-              key = Text.decode(rs.getBytes(1));
-            } catch (java.nio.charset.CharacterCodingException e) {
-              throw new StorageException(where + ": a key of " + table + " does not decode: the table was altered outside the engine", e);
+      List<Row<V>> rows = onPrimary(where + ": cannot read " + table, c -> {
+        List<Row<V>> found = new ArrayList<>();
+        try (PreparedStatement ps = c.prepareStatement(t.findBy(index))) {
+          ps.setBytes(1, k.get());
+          try (ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+              String key;
+              try {
+                key = Text.decode(rs.getBytes(1));
+              } catch (java.nio.charset.CharacterCodingException e) {
+                throw new StorageException(where + ": a key of " + table + " does not decode: the table was altered outside the engine", e);
+              }
+              found.add(new Row<>(key, new Versioned<>(table.codec().decode(rs.getBytes(3)), rs.getLong(2))));
             }
-            rows.add(new Row<>(key, new Versioned<>(table.codec().decode(rs.getBytes(3)), rs.getLong(2))));
           }
         }
-      } catch (SQLException e) {
-        throw Text.failure(where + ": cannot read " + table, e);
-      }
+        return found;
+      });
       rows.sort(Comparator.comparing(Row::key)); // primary-key order as Java orders strings
       return rows.stream().map(Row::value).toList();
     }

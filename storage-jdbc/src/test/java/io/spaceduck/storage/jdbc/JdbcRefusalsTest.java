@@ -125,6 +125,9 @@ class JdbcRefusalsTest {
     assertEquals("jdbc:postgresql://db:5432/sd",
         JdbcStorage.describe("jdbc:postgresql://db:5432/sd?currentSchema=x%27" + SECRET), "an odd schema name is dropped, not echoed");
     assertEquals("jdbc:h2:tcp://db/sd", JdbcStorage.describe("jdbc:h2:tcp://sa:" + SECRET + "@db/sd"));
+    assertEquals("jdbc:postgresql://db1:5432,db2:5432,db3:5432/sd?currentSchema=trust",
+        JdbcStorage.describe("jdbc:postgresql://db1:5432,db2:5432,db3:5432/sd?targetServerType=primary&password=" + SECRET
+            + "&currentSchema=trust"), "a multi-host URL (high availability) names every host, keeps no secret");
   }
 
   @Test
