@@ -888,17 +888,25 @@ final class GroupCommitter {
     return table.codec().encode(table.cast(value));
   }
 
+  /** Binds the index columns, then the link columns ({@link SqlTable.Link}), from parameter {@code i} on. */
   @SuppressWarnings({"unchecked", "rawtypes"})
   private static int setIndexes(PreparedStatement ps, int i, SqlTable t, @Nullable Object value) throws SQLException {
     for (Index index : t.indexes) {
-      java.util.Optional<String> ik = index.keyOf(value);
-      if (ik.isPresent()) {
-        ps.setBytes(i++, Text.writeKey(ik.get(), "index key"));
-      } else {
-        ps.setNull(i++, Types.VARBINARY);
-      }
+      i = setKeyOrNull(ps, i, index.keyOf(value));
+    }
+    for (SqlTable.Link link : t.links) {
+      i = setKeyOrNull(ps, i, link.of().apply(value));
     }
     return i;
+  }
+
+  private static int setKeyOrNull(PreparedStatement ps, int i, Optional<String> key) throws SQLException {
+    if (key.isPresent()) {
+      ps.setBytes(i, Text.writeKey(key.get(), "index key"));
+    } else {
+      ps.setNull(i, Types.VARBINARY);
+    }
+    return i + 1;
   }
 
   private void recordPulses(Connection c, List<Pulse> pulses) throws SQLException {
