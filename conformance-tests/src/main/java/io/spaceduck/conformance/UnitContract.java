@@ -765,11 +765,12 @@ public interface UnitContract extends StorageConcern {
       }
       assertEquals(bond, s.authenticationRows(keys.get(0), decoyIdentity, decoyBond).bond().orElseThrow().value(),
           "the agent's key reaches its bond");
-      // revoke everything the lookup reads: the very next call sees the new versions (I3)
+      // change every row the lookup reads (the agent deleted, its bond and the duckling's key rewritten):
+      // the very next call sees the new versions (I3)
       s.execute(tx -> {
         tx.update(Tables.BONDS, tx.get(Tables.BONDS, bond.id().value()).orElseThrow(),
-            new io.spaceduck.api.Bond(bond.id(), bond.agent(), bond.operator(), bond.agentName(), bond.bondedAt(),
-                io.spaceduck.api.BondStatus.REVOKED, bond.revocation()));
+            new io.spaceduck.api.Bond(bond.id(), bond.agent(), bond.operator(), bond.agentName() + "'", bond.bondedAt(),
+                bond.status(), bond.revocation()));
         tx.update(Tables.IDENTITIES, tx.get(Tables.IDENTITIES, agent.id().value()).orElseThrow(),
             agent.withStatus(io.spaceduck.api.IdentityStatus.DELETED));
         tx.update(Tables.KEYS, tx.get(Tables.KEYS, ducklingKey.info().id().value()).orElseThrow(),
