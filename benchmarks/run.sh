@@ -67,6 +67,7 @@ except OSError:
 PY
 then
   jmh audit-append-postgresql 'JdbcStorageBenchmark.auditAppend_' -p maxBatch=1,512
+  jmh authenticate-postgresql 'JdbcEngineBenchmark.authenticate_1thread' -p instances=1 -p authReads=one-statement,three-reads
 else
   echo "== PostgreSQL at $hostport is not reachable: skipping the PostgreSQL figures"
 fi

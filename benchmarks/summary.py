@@ -83,6 +83,12 @@ def main():
         pair("audit append (PostgreSQL, group commit, durable)", get(rows, J + "auditAppend_" + t, maxBatch=512),
              get(rows, J + "auditAppend_" + t, maxBatch=1), "one transaction per event (maxBatch=1)")
 
+    E = "JdbcEngineBenchmark."
+    for t in ("1thread", "8threads"):
+        pair("authenticate (PostgreSQL, one statement)", get(rows, E + "authenticate_" + t, instances=1, authReads="one-statement"),
+             get(rows, E + "authenticate_" + t, instances=1, authReads="three-reads"),
+             "three keyed reads, one round trip each (before issue 19)")
+
     V = "AuditVerifyBenchmark."
     for ev in sorted({dict(k[1:]).get("events") for k in rows if k[0].startswith(V)} - {None}, key=int):
         floor = get(rows, V + "sha256", events=ev)

@@ -14,6 +14,8 @@ import io.spaceduck.api.SpaceDuck;
 import io.spaceduck.api.Tier;
 import io.spaceduck.api.VerificationCode;
 import io.spaceduck.core.DevelopmentKek;
+import io.spaceduck.storage.Storage;
+import io.spaceduck.storage.Storages;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -38,7 +40,8 @@ import org.openjdk.jmh.annotations.Warmup;
 /**
  * The whole engine on PostgreSQL (issue 5, Performance), with one or two engine instances ({@code
  * instances}) on one database — each its own pool and committer, as two host processes would have;
- * client threads are spread over the instances.
+ * client threads are spread over the instances. {@code authReads} chooses the authentication lookup
+ * (one statement, or the three reads of before issue 19).
  *
  * <ul>
  *   <li><b>rotate</b>: a durable governance action — an operator rotates its agent's key: authenticate
@@ -58,6 +61,14 @@ public class JdbcEngineBenchmark {
   @Param({"1", "2"})
   public int instances;
 
+  /**
+   * How {@code authenticate} reads key, identity and bond (issue 19): {@code one-statement} = the JDBC
+   * store's own lookup, one round trip; {@code three-reads} = the SPI's default, three keyed reads and
+   * three round trips (the path before issue 19), for the comparison in one run.
+   */
+  @Param({"one-statement", "three-reads"})
+  public String authReads;
+
   BenchDatabase db;
   SpaceDuck[] engines;
   BeakKey operator;
@@ -73,7 +84,7 @@ public class JdbcEngineBenchmark {
     for (int i = 0; i < instances; i++) {
       engines[i] =
           SpaceDuck.builder()
-              .storageUri(db.url)
+              .storage(store())
               .kek(DevelopmentKek.fromFile(kekDir.resolve("kek.json")))
               .humanCheck((t, s) -> true)
               .verificationDelivery((email, hatch, code, exp) -> codes.put(hatch, code.reveal()))
@@ -85,6 +96,15 @@ public class JdbcEngineBenchmark {
     HatchResult op = engines[0].hatching().complete(t.id(), VerificationCode.of(codes.get(t.id())));
     engines[0].identities().promote(admin.key().key(), op.duckling().id(), Tier.T2);
     operator = op.key().key();
+  }
+
+  private Storage store() {
+    Storage s = Storages.open(db.url, Map.of());
+    return switch (authReads) {
+      case "one-statement" -> s;
+      case "three-reads" -> new ThreeReadStorage(s);
+      default -> throw new IllegalArgumentException("authReads: one-statement or three-reads");
+    };
   }
 
   @TearDown(Level.Trial)

@@ -713,4 +713,109 @@ public interface UnitContract extends StorageConcern {
       throw new AssertionError("interrupted", e);
     }
   }
+
+  /**
+   * {@link Storage#authenticationRows} follows the chain of committed rows a store's own {@code get}s
+   * give — the key row, its owner's identity row, that identity's bond row if it is an agent — with the
+   * decoy ids where the chain breaks (K6: the shape never depends on what exists), and sees every
+   * committed change at the next call (I3: a store that caches the lookup, or answers it from a stale
+   * copy, fails here). Asked for: the agent's key, the duckling's key, an absent key, each before and
+   * after the rows change.
+   */
+  @Property(tries = 30)
+  @Tag("I3")
+  @Tag("K6")
+  @Tag("SPI")
+  @Label("I3 K6 authenticationRows follows key, owner and bond through committed rows, decoys where the chain breaks")
+  default void authenticationRows_followTheCommittedChain(
+      @ForAll("authAgents") io.spaceduck.api.Agent agent,
+      @ForAll("authDucklings") io.spaceduck.api.Duckling duckling,
+      @ForAll("authKeys") io.spaceduck.storage.KeyRecord agentKeyDraft,
+      @ForAll("authKeys") io.spaceduck.storage.KeyRecord ducklingKeyDraft,
+      @ForAll("authBonds") io.spaceduck.api.Bond bondDraft,
+      @ForAll boolean decoyIsTheAgent) {
+    io.spaceduck.api.KeyInfo ai = agentKeyDraft.info();
+    io.spaceduck.storage.KeyRecord agentKey = new io.spaceduck.storage.KeyRecord(
+        new io.spaceduck.api.KeyInfo(ai.id(), agent.id(), Optional.of(agent.bond()), ai.createdAt(), ai.graceUntil(), ai.revocation()),
+        agentKeyDraft.mac());
+    io.spaceduck.api.KeyInfo di = ducklingKeyDraft.info();
+    io.spaceduck.storage.KeyRecord ducklingKey = new io.spaceduck.storage.KeyRecord(
+        new io.spaceduck.api.KeyInfo(di.id(), duckling.id(), Optional.empty(), di.createdAt(), di.graceUntil(), di.revocation()),
+        ducklingKeyDraft.mac());
+    io.spaceduck.api.Bond bond = new io.spaceduck.api.Bond(agent.bond(), agent.id(), agent.operator(), bondDraft.agentName(),
+        bondDraft.bondedAt(), bondDraft.status(), bondDraft.revocation());
+    if (agentKey.info().id().equals(ducklingKey.info().id()) || agent.id().value().equals(duckling.id().value())) {
+      return; // the two keys (and identities) must be two rows
+    }
+    String decoyIdentity = decoyIsTheAgent ? agent.id().value() : "dk_" + "2".repeat(26);
+    String decoyBond = "bd_" + "2".repeat(26);
+    String absentKey = "zz" + agentKey.info().id().value();
+    try (Storage s = stores().open()) {
+      s.execute(tx -> {
+        tx.insert(Tables.IDENTITIES, agent);
+        tx.insert(Tables.IDENTITIES, duckling);
+        tx.insert(Tables.KEYS, agentKey);
+        tx.insert(Tables.KEYS, ducklingKey);
+        tx.insert(Tables.BONDS, bond);
+        return null;
+      });
+      List<String> keys = List.of(agentKey.info().id().value(), ducklingKey.info().id().value(), absentKey);
+      for (String k : keys) {
+        assertEquals(chainOfGets(s, k, decoyIdentity, decoyBond), s.authenticationRows(k, decoyIdentity, decoyBond), "before: " + k);
+      }
+      assertEquals(bond, s.authenticationRows(keys.get(0), decoyIdentity, decoyBond).bond().orElseThrow().value(),
+          "the agent's key reaches its bond");
+      // change every row the lookup reads (the agent deleted, its bond and the duckling's key rewritten):
+      // the very next call sees the new versions (I3)
+      s.execute(tx -> {
+        tx.update(Tables.BONDS, tx.get(Tables.BONDS, bond.id().value()).orElseThrow(),
+            new io.spaceduck.api.Bond(bond.id(), bond.agent(), bond.operator(), bond.agentName() + "'", bond.bondedAt(),
+                bond.status(), bond.revocation()));
+        tx.update(Tables.IDENTITIES, tx.get(Tables.IDENTITIES, agent.id().value()).orElseThrow(),
+            agent.withStatus(io.spaceduck.api.IdentityStatus.DELETED));
+        tx.update(Tables.KEYS, tx.get(Tables.KEYS, ducklingKey.info().id().value()).orElseThrow(),
+            new io.spaceduck.storage.KeyRecord(ducklingKey.info(), io.spaceduck.storage.Bytes.of(new byte[] {7})));
+        return null;
+      });
+      for (String k : keys) {
+        io.spaceduck.storage.AuthenticationRows rows = s.authenticationRows(k, decoyIdentity, decoyBond);
+        assertEquals(chainOfGets(s, k, decoyIdentity, decoyBond), rows, "after: " + k);
+      }
+      io.spaceduck.storage.AuthenticationRows agentRows = s.authenticationRows(keys.get(0), decoyIdentity, decoyBond);
+      assertEquals(2, agentRows.identity().orElseThrow().version(), "the agent's identity at its new version");
+      assertEquals(2, agentRows.bond().orElseThrow().version(), "the bond at its new version");
+      assertEquals(2, s.authenticationRows(keys.get(1), decoyIdentity, decoyBond).key().orElseThrow().version(),
+          "the duckling's key at its new version");
+    }
+  }
+
+  /** What {@link Storage#authenticationRows} must return: the chain of three {@code get}s. */
+  private static io.spaceduck.storage.AuthenticationRows chainOfGets(Storage s, String keyId, String decoyIdentity, String decoyBond) {
+    Optional<Versioned<io.spaceduck.storage.KeyRecord>> key = s.get(Tables.KEYS, keyId);
+    Optional<Versioned<io.spaceduck.api.Identity>> identity =
+        s.get(Tables.IDENTITIES, key.isPresent() ? key.get().value().info().owner().value() : decoyIdentity);
+    Optional<Versioned<io.spaceduck.api.Bond>> bond =
+        s.get(Tables.BONDS, identity.isPresent() && identity.get().value() instanceof io.spaceduck.api.Agent a ? a.bond().value() : decoyBond);
+    return new io.spaceduck.storage.AuthenticationRows(key, identity, bond);
+  }
+
+  @Provide
+  default Arbitrary<io.spaceduck.api.Agent> authAgents() {
+    return StorageArbitraries.agents();
+  }
+
+  @Provide
+  default Arbitrary<io.spaceduck.api.Duckling> authDucklings() {
+    return StorageArbitraries.ducklings();
+  }
+
+  @Provide
+  default Arbitrary<io.spaceduck.storage.KeyRecord> authKeys() {
+    return StorageArbitraries.keyRecords();
+  }
+
+  @Provide
+  default Arbitrary<io.spaceduck.api.Bond> authBonds() {
+    return StorageArbitraries.bonds();
+  }
 }

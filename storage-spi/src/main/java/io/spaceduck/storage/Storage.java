@@ -3,6 +3,9 @@ package io.spaceduck.storage;
 import io.spaceduck.api.AuditEvent;
 import io.spaceduck.api.AgentId;
 import io.spaceduck.api.AuditHead;
+import io.spaceduck.api.Agent;
+import io.spaceduck.api.Bond;
+import io.spaceduck.api.Identity;
 import io.spaceduck.api.Pulse;
 import io.spaceduck.api.spi.StorageHandle;
 import java.time.Instant;
@@ -55,6 +58,37 @@ public interface Storage extends StorageHandle {
 
   /** A committed value by primary key. */
   <V> Optional<Versioned<V>> get(Table<V> table, String key);
+
+  /**
+   * The rows an authentication checks (K1, K6, I3), as one fixed chain of three keyed reads of committed
+   * state — never cached, so a revocation committed through any instance is seen by the next call:
+   *
+   * <ol>
+   *   <li>the {@link Tables#KEYS} row of {@code keyId};
+   *   <li>the {@link Tables#IDENTITIES} row of that key's owner — or, when there is no key row, of
+   *       {@code decoyIdentity};
+   *   <li>the {@link Tables#BONDS} row of the bond that identity names if it is an {@link Agent} — or,
+   *       when there is no identity row or it is no agent, of {@code decoyBond}.
+   * </ol>
+   *
+   * <p>The shape never depends on what exists (K6: on a store where a read costs a round trip, whether
+   * a key id exists must not show in the work): every call reads one key, one identity and one bond
+   * row, and returns what it found — decoy rows included; the caller tells them apart by their ids. A
+   * store with a network round trip per read should override this with one round trip (the JDBC store
+   * runs one statement); the default makes the three {@link #get} calls, so every store supports it.
+   * The rows of one call need not be one snapshot: each is committed, as with three {@link #get}s.
+   */
+  default AuthenticationRows authenticationRows(String keyId, String decoyIdentity, String decoyBond) {
+    java.util.Objects.requireNonNull(decoyIdentity, "decoyIdentity");
+    java.util.Objects.requireNonNull(decoyBond, "decoyBond");
+    Optional<Versioned<KeyRecord>> key = get(Tables.KEYS, keyId);
+    Optional<Versioned<Identity>> identity =
+        get(Tables.IDENTITIES, key.isPresent() ? key.get().value().info().owner().value() : decoyIdentity);
+    Optional<Versioned<Bond>> bond =
+        get(Tables.BONDS,
+            identity.isPresent() && identity.get().value() instanceof Agent a ? a.bond().value() : decoyBond);
+    return new AuthenticationRows(key, identity, bond);
+  }
 
   /** Committed values by index key, in primary-key order. */
   <V> List<Versioned<V>> findBy(Index<V> index, String indexKey);

@@ -15,8 +15,8 @@ import io.spaceduck.api.RateLimits;
 import io.spaceduck.api.Role;
 import io.spaceduck.api.Tier;
 import io.spaceduck.api.Unauthenticated;
+import io.spaceduck.storage.AuthenticationRows;
 import io.spaceduck.storage.KeyRecord;
-import io.spaceduck.storage.Tables;
 import io.spaceduck.storage.Versioned;
 import java.time.Clock;
 import java.time.Instant;
@@ -36,7 +36,7 @@ final class Authenticator {
   /** Bound of each failed-authentication limiter (per key id, per source): about 20 MB when full. */
   static final int MAX_FAILURE_BUCKETS = 100_000;
   // ids of the shape of real ones that no row has (random ids are base32 of random bytes; these are
-  // not what 80 random bits give in practice): the decoy reads of a failed authentication (K6)
+  // not what 80 random bits give in practice): the decoys of the authentication lookup (K6)
   private static final String DECOY_IDENTITY = io.spaceduck.api.AgentId.PREFIX + "2".repeat(26);
   private static final String DECOY_BOND = io.spaceduck.api.BondId.PREFIX + "2".repeat(26);
 
@@ -52,8 +52,8 @@ final class Authenticator {
   private final RateLimits.Bucket failureSourceBucket;
   // the per-tier rate-limit buckets indexed by ordinal: read on every call (R1)
   private final RateLimits.Bucket[] tierBuckets;
-  // an identity id some key row named: the one row a failed authentication with an unknown key id
-  // reads (see authenticateNoCharge); written once, racy but any value will do
+  // an identity id some key row named: the identity row the lookup of an unknown key id reads (see
+  // authenticateNoCharge); racy, but any value will do
   private volatile String knownIdentity = DECOY_IDENTITY;
 
   Authenticator(FailClosed store, EngineKeysets keysets, Clock clock, RateLimiter rateLimiter, RateLimits limits) {
@@ -139,16 +139,17 @@ final class Authenticator {
 
   /**
    * The per-call check (K1, K6, I3), charging no limiter: key, identity and bond are read from the
-   * store on every call and nothing derived from them is kept, so a revocation through any instance
-   * sharing the store fails the very next call. A blocked identity is returned (see {@link
-   * Auth#blocked}): {@link #authenticate} refuses it, governance audits its denial.
+   * store on every call ({@link io.spaceduck.storage.Storage#authenticationRows}: one round trip on the
+   * JDBC store) and nothing derived from them is kept, so a revocation through any instance sharing the
+   * store fails the very next call. A blocked identity is returned (see {@link Auth#blocked}): {@link
+   * #authenticate} refuses it, governance audits its denial.
    *
-   * <p>Every failure of a well-formed key costs the same store work (K6): three keyed reads, of the
-   * keys, identities and bonds tables, in that order — the real rows as far as the check got, decoy
-   * ids of the same shape for the rest. Where the caller did not prove the secret (unknown key id, or
-   * a wrong secret), exactly one of the three reads finds a row: the key row for a known id, else an
-   * identity row some earlier key named. So on a store with a network round trip per read the
-   * existence of a key id shows neither in the number of reads nor in their hits and misses.
+   * <p>Every well-formed key costs the same store work (K6): one lookup of a fixed shape — the key row,
+   * the identity row its owner names and the bond row that identity names — made before the secret is
+   * checked, with decoy ids where the chain breaks: an unknown key id reads an identity row some earlier
+   * key named (and that identity's bond), so a guess reads rows that exist whether the key id exists or
+   * not. Rows that are not the key's own (decoys, or a row whose id does not match) are never used. A
+   * malformed key costs no store work: its shape is no secret.
    */
   Auth authenticateNoCharge(BeakKey key, Instant now) {
     Objects.requireNonNull(key, "key");
@@ -157,36 +158,40 @@ final class Authenticator {
     if (body == null) {
       throw new Unauthenticated();
     }
-    Optional<Versioned<KeyRecord>> row = store.get(Tables.KEYS, BeakKeyFormat.keyIdOf(raw));
+    AuthenticationRows rows = store.authenticationRows(BeakKeyFormat.keyIdOf(raw), knownIdentity, DECOY_BOND);
+    Optional<Versioned<KeyRecord>> row = rows.key();
     // an unknown id costs the same MAC work and fails the same way: timing and error say nothing
     // about existence (K6); the comparison is constant-time
     byte[] stored = row.isPresent() ? row.get().value().mac().toByteArray() : null;
     if (!keysets.beakKeyMac().storedTagMatchesKey(stored, body) || row.isEmpty()) {
       if (row.isPresent()) {
         knownIdentity = row.get().value().info().owner().value();
-        throw decoyReads(DECOY_IDENTITY); // the key row was the hit: two misses follow
       }
-      throw decoyReads(knownIdentity); // the key read missed: an identity row is the one hit
+      throw new Unauthenticated();
     }
     KeyInfo info = row.get().value().info();
     if (!info.usableAt(now)) {
-      throw decoyReads(DECOY_IDENTITY);
+      throw new Unauthenticated();
     }
-    Optional<Versioned<Identity>> identityRow = store.get(Tables.IDENTITIES, info.owner().value());
-    if (identityRow.isEmpty()) {
-      throw decoyRead();
+    Optional<Versioned<Identity>> identityRow = rows.identity();
+    if (identityRow.isEmpty() || !identityRow.get().value().id().equals(info.owner())) {
+      throw new Unauthenticated();
     }
     Versioned<Identity> identity = identityRow.get();
     if (knownIdentity == DECOY_IDENTITY) {
-      knownIdentity = info.owner().value(); // once: a row that exists, for the decoy reads above
+      knownIdentity = info.owner().value(); // once: a row that exists, for the decoy chain above
     }
     IdentityStatus status = identity.value().status();
     if (status != IdentityStatus.ACTIVE && status != IdentityStatus.BLOCKED) {
-      throw decoyRead();
+      throw new Unauthenticated();
     }
     Identity id = identity.value();
     if (id instanceof Agent agent) {
-      Versioned<Bond> b = store.get(Tables.BONDS, agent.bond().value()).orElseThrow(Unauthenticated::new);
+      Optional<Versioned<Bond>> bondRow = rows.bond();
+      if (bondRow.isEmpty() || !bondRow.get().value().id().equals(agent.bond())) {
+        throw new Unauthenticated();
+      }
+      Versioned<Bond> b = bondRow.get();
       if (b.value().status() != BondStatus.ACTIVE
           || !b.value().agent().equals(agent.id())
           || !info.bond().equals(Optional.of(agent.bond()))) {
@@ -199,17 +204,5 @@ final class Authenticator {
     Set<Role> roles = id instanceof Duckling d ? d.roles() : Set.of();
     Principal p = new Principal(id.id(), id.tier(), roles, info.id(), Optional.empty(), Optional.empty());
     return new Auth(p, row.get(), identity, Optional.empty());
-  }
-
-  /** The identity and bond reads a failure skipped (K6, see above); returns the refusal to throw. */
-  private Unauthenticated decoyReads(String identity) {
-    store.get(Tables.IDENTITIES, identity);
-    return decoyRead();
-  }
-
-  /** The bond read a failure skipped; returns the refusal to throw. */
-  private Unauthenticated decoyRead() {
-    store.get(Tables.BONDS, DECOY_BOND);
-    return new Unauthenticated();
   }
 }

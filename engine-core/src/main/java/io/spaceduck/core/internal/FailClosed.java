@@ -1,6 +1,7 @@
 package io.spaceduck.core.internal;
 
 import io.spaceduck.api.Unavailable;
+import io.spaceduck.storage.AuthenticationRows;
 import io.spaceduck.storage.Storage;
 import io.spaceduck.storage.StorageConflictException;
 import io.spaceduck.storage.StorageException;
@@ -30,6 +31,17 @@ final class FailClosed {
   <V> Optional<Versioned<V>> get(Table<V> table, String key) {
     try {
       return storage.get(table, key);
+    } catch (StorageConflictException e) {
+      throw e;
+    } catch (StorageException e) {
+      throw unavailable(e);
+    }
+  }
+
+  /** {@link Storage#authenticationRows}, without a lambda: the authentication hot path's one store call. */
+  AuthenticationRows authenticationRows(String keyId, String decoyIdentity, String decoyBond) {
+    try {
+      return storage.authenticationRows(keyId, decoyIdentity, decoyBond);
     } catch (StorageConflictException e) {
       throw e;
     } catch (StorageException e) {

@@ -5,11 +5,13 @@ import io.spaceduck.api.AuditOutcome;
 import io.spaceduck.api.Hash;
 import io.spaceduck.api.ReasonCode;
 import io.spaceduck.storage.CorruptAuditEventException;
+import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Types;
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -41,6 +43,38 @@ final class AuditRows {
     ps.setBytes(10, Text.encodeDetails(e.details()));
     ps.setBytes(11, e.prevHash().toByteArray());
     ps.setBytes(12, e.hash().toByteArray());
+  }
+
+  /**
+   * Binds the events as twelve SQL arrays, one per column in {@link #COLUMNS} order, from parameter
+   * {@code from} on (PostgreSQL: {@code int8[]} for seq and timestamp, {@code bytea[]} for the rest,
+   * NULL elements for absent scopes), for one {@code INSERT … SELECT FROM unnest(…)}.
+   */
+  static void bindColumns(Connection c, PreparedStatement ps, int from, List<AuditEvent> events) throws SQLException {
+    int n = events.size();
+    Long[] seq = new Long[n];
+    Long[] ts = new Long[n];
+    byte[][][] text = new byte[10][n][];
+    for (int i = 0; i < n; i++) {
+      AuditEvent e = events.get(i);
+      seq[i] = e.seq();
+      ts[i] = e.timestamp().toEpochMilli();
+      text[0][i] = Text.auditField(e.action(), "action");
+      text[1][i] = Text.auditField(e.actor(), "actor");
+      text[2][i] = Text.auditField(e.resource(), "resource");
+      text[3][i] = e.scope().isPresent() ? Text.auditField(e.scope().get(), "scope") : null;
+      text[4][i] = Text.auditField(e.engineVersion(), "engine version");
+      text[5][i] = Text.auditField(e.reason().code(), "reason");
+      text[6][i] = Text.auditField(e.outcome().code(), "outcome");
+      text[7][i] = Text.encodeDetails(e.details());
+      text[8][i] = e.prevHash().toByteArray();
+      text[9][i] = e.hash().toByteArray();
+    }
+    ps.setArray(from, c.createArrayOf("int8", seq));
+    ps.setArray(from + 1, c.createArrayOf("int8", ts));
+    for (int col = 0; col < 10; col++) {
+      ps.setArray(from + 2 + col, c.createArrayOf("bytea", text[col]));
+    }
   }
 
   /**

@@ -143,6 +143,8 @@ final class GroupCommitter {
     final List<Job> deferred = new ArrayList<>();
     /** The first audit event the transaction appends, or null if it appends none. */
     @Nullable AuditEvent firstEvent;
+    /** The chain's head once the transaction has committed, or null if it appends nothing. */
+    @Nullable Head newHead;
 
     boolean inTransaction(Job j) {
       return applied.contains(j);
@@ -168,6 +170,14 @@ final class GroupCommitter {
   /** Set when close() gave up waiting: the thread then commits nothing more and fails what it holds. */
   private volatile boolean abandoned;
   private @Nullable Connection connection;
+  /**
+   * The audit head this committer's last committed batch left, or null when unknown (at start, after
+   * any failure). The next batch links its events to it and moves the head only if the head row still
+   * holds exactly it (a conditional update, which also takes the row's lock): one round trip instead
+   * of locking, reading, inserting and moving. If another instance appended meanwhile, nothing is
+   * written and the batch locks and reads the head as usual. Commit thread only.
+   */
+  private @Nullable Head knownHead;
 
   // counters for tests and benchmarks (written by the committer thread only)
   private volatile long batches;
@@ -409,9 +419,11 @@ final class GroupCommitter {
         }
         committing = true;
         c.commit();
+        remember(plan);
         return plan;
       } catch (SQLException e) {
         last = e;
+        knownHead = null;
         rollbackQuietly(c);
         if (committing && Dialect.isConnectionLoss(e)) {
           discardConnection();
@@ -419,6 +431,7 @@ final class GroupCommitter {
             throw new Unknown(where + ": the connection was lost during commit; whether it took effect is unknown", e, plan);
           }
           if (committed(plan.firstEvent, plan)) {
+            remember(plan);
             return plan;
           }
           continue; // certainly not committed (see committed): safe to run again
@@ -435,9 +448,11 @@ final class GroupCommitter {
         }
         throw Text.failure(where + ": commit failed", e);
       } catch (Conflict conflict) {
+        knownHead = null;
         rollbackQuietly(c);
         throw conflict;
       } catch (RuntimeException e) {
+        knownHead = null;
         rollbackQuietly(c);
         if (committing && plan != null) {
           discardConnection();
@@ -448,6 +463,13 @@ final class GroupCommitter {
     }
     throw new GaveUp(
         where + ": gave up after " + (options.maxRetries() + 1) + " attempts: " + (last == null ? "" : last.getMessage()), last);
+  }
+
+  /** After a commit: the head the batch left is where the next batch most likely links (see {@link #knownHead}). */
+  private void remember(Plan plan) {
+    if (plan.newHead != null) {
+      knownHead = plan.newHead;
+    }
   }
 
   private void backoff(int attempt) {
@@ -574,7 +596,7 @@ final class GroupCommitter {
     if (!pulses.isEmpty()) {
       recordPulses(c, pulses);
     }
-    plan.firstEvent = drafts.isEmpty() ? null : appendAudit(c, drafts);
+    plan.firstEvent = drafts.isEmpty() ? null : appendAudit(c, drafts, plan);
     return plan;
   }
 
@@ -888,17 +910,25 @@ final class GroupCommitter {
     return table.codec().encode(table.cast(value));
   }
 
+  /** Binds the index columns, then the link columns ({@link SqlTable.Link}), from parameter {@code i} on. */
   @SuppressWarnings({"unchecked", "rawtypes"})
   private static int setIndexes(PreparedStatement ps, int i, SqlTable t, @Nullable Object value) throws SQLException {
     for (Index index : t.indexes) {
-      java.util.Optional<String> ik = index.keyOf(value);
-      if (ik.isPresent()) {
-        ps.setBytes(i++, Text.writeKey(ik.get(), "index key"));
-      } else {
-        ps.setNull(i++, Types.VARBINARY);
-      }
+      i = setKeyOrNull(ps, i, index.keyOf(value));
+    }
+    for (SqlTable.Link link : t.links) {
+      i = setKeyOrNull(ps, i, link.of().apply(value));
     }
     return i;
+  }
+
+  private static int setKeyOrNull(PreparedStatement ps, int i, Optional<String> key) throws SQLException {
+    if (key.isPresent()) {
+      ps.setBytes(i, Text.writeKey(key.get(), "index key"));
+    } else {
+      ps.setNull(i, Types.VARBINARY);
+    }
+    return i + 1;
   }
 
   private void recordPulses(Connection c, List<Pulse> pulses) throws SQLException {
@@ -919,41 +949,103 @@ final class GroupCommitter {
     }
   }
 
-  /** Locks the head row, links and inserts the drafts, moves the head. Returns the first event. */
-  private AuditEvent appendAudit(Connection c, List<AuditDraft> drafts) throws SQLException {
-    long seq;
-    Hash prev;
+  /** The newest event's position and hash: what the next event links to. */
+  record Head(long seq, Hash hash) {}
+
+  /**
+   * The audit appends of a batch (A5): link the drafts to the head, write the events and move the head,
+   * all under the head row's lock. Tries the head this committer left last ({@link #knownHead}) first;
+   * if the head has moved, locks and reads it and writes again. Returns the first event.
+   */
+  private AuditEvent appendAudit(Connection c, List<AuditDraft> drafts, Plan plan) throws SQLException {
+    Head head = knownHead;
+    List<AuditEvent> events = head == null ? null : link(drafts, head);
+    if (events == null || !writeBatchEvents(c, head, events)) {
+      head = lockHead(c);
+      events = link(drafts, head);
+      if (!writeBatchEvents(c, head, events)) {
+        throw new SQLException("sd_audit_head changed under its lock: the schema was altered outside the engine");
+      }
+    }
+    AuditEvent last = events.get(events.size() - 1);
+    plan.newHead = new Head(last.seq(), last.hash());
+    return events.get(0);
+  }
+
+  /** The drafts as events after {@code head}: consecutive {@code seq}, each linked to the one before. */
+  private static List<AuditEvent> link(List<AuditDraft> drafts, Head head) {
+    List<AuditEvent> events = new ArrayList<>(drafts.size());
+    long seq = head.seq();
+    Hash prev = head.hash();
+    for (AuditDraft d : drafts) {
+      AuditEvent e = AuditChain.link(d, ++seq, prev);
+      events.add(e);
+      prev = e.hash();
+    }
+    return events;
+  }
+
+  /** {@code SELECT … FOR UPDATE} of the head row: the lock that serializes the chain across instances. */
+  private static Head lockHead(Connection c) throws SQLException {
     try (PreparedStatement ps = c.prepareStatement("SELECT seq, hash FROM sd_audit_head WHERE id = 1 FOR UPDATE");
         ResultSet rs = ps.executeQuery()) {
       if (!rs.next()) {
         throw new SQLException("sd_audit_head has no row: the schema was altered outside the engine");
       }
-      seq = rs.getLong(1);
-      prev = Hash.of(rs.getBytes(2));
+      return new Head(rs.getLong(1), Hash.of(rs.getBytes(2)));
     }
-    AuditEvent first = null;
-    try (PreparedStatement ins =
-        c.prepareStatement(
-            "INSERT INTO sd_audit (seq, ts_millis, action, actor, resource, scope, engine_version, reason, outcome,"
-                + " details, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
-      for (AuditDraft d : drafts) {
-        AuditEvent e = AuditChain.link(d, ++seq, prev);
-        if (first == null) {
-          first = e;
+  }
+
+  /**
+   * Writes this batch's events: moves the head from exactly {@code head} to the last event — a
+   * conditional update that also locks the head row until commit — and inserts the events, or writes
+   * nothing and returns false when the head row no longer holds {@code head}. PostgreSQL does both in
+   * one statement (a data-modifying CTE and one {@code INSERT … SELECT FROM unnest(…)} of column
+   * arrays, however many events: one round trip); the other dialects send the update, then one JDBC
+   * batch of inserts (two).
+   */
+  private boolean writeBatchEvents(Connection c, Head head, List<AuditEvent> events) throws SQLException {
+    AuditEvent last = events.get(events.size() - 1);
+    if (dialect == Dialect.POSTGRESQL) {
+      try (PreparedStatement ps = c.prepareStatement(MOVE_HEAD_AND_INSERT_POSTGRESQL)) {
+        bindHeadMove(ps, head, last);
+        AuditRows.bindColumns(c, ps, 5, events);
+        int inserted = ps.executeUpdate();
+        if (inserted != 0 && inserted != events.size()) {
+          throw new SQLException("inserted " + inserted + " of " + events.size() + " audit events");
         }
+        return inserted == events.size();
+      }
+    }
+    try (PreparedStatement up = c.prepareStatement(MOVE_HEAD)) {
+      bindHeadMove(up, head, last);
+      if (up.executeUpdate() != 1) {
+        return false;
+      }
+    }
+    try (PreparedStatement ins = c.prepareStatement("INSERT INTO sd_audit (" + AuditRows.COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+      for (AuditEvent e : events) {
         AuditRows.bind(ins, e);
         ins.addBatch();
-        prev = e.hash();
       }
       ins.executeBatch();
     }
-    try (PreparedStatement up = c.prepareStatement("UPDATE sd_audit_head SET seq = ?, hash = ? WHERE id = 1")) {
-      up.setLong(1, seq);
-      up.setBytes(2, prev.toByteArray());
-      if (up.executeUpdate() != 1) {
-        throw new SQLException("sd_audit_head has no row: the schema was altered outside the engine");
-      }
-    }
-    return first;
+    return true;
+  }
+
+  /** Parameters: new seq, new hash, expected seq, expected hash. */
+  private static final String MOVE_HEAD = "UPDATE sd_audit_head SET seq = ?, hash = ? WHERE id = 1 AND seq = ? AND hash = ?";
+
+  /** {@link #MOVE_HEAD}, then (only if it moved the head) the events from twelve column arrays. */
+  private static final String MOVE_HEAD_AND_INSERT_POSTGRESQL =
+      "WITH moved AS (" + MOVE_HEAD + " RETURNING id) INSERT INTO sd_audit (" + AuditRows.COLUMNS + ")"
+          + " SELECT * FROM unnest(?::int8[], ?::int8[], ?::bytea[], ?::bytea[], ?::bytea[], ?::bytea[], ?::bytea[],"
+          + " ?::bytea[], ?::bytea[], ?::bytea[], ?::bytea[], ?::bytea[]) WHERE EXISTS (SELECT 1 FROM moved)";
+
+  private static void bindHeadMove(PreparedStatement ps, Head from, AuditEvent to) throws SQLException {
+    ps.setLong(1, to.seq());
+    ps.setBytes(2, to.hash().toByteArray());
+    ps.setLong(3, from.seq());
+    ps.setBytes(4, from.hash().toByteArray());
   }
 }

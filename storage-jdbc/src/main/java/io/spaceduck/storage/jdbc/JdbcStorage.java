@@ -9,6 +9,7 @@ import io.spaceduck.api.Hash;
 import io.spaceduck.api.Pulse;
 import io.spaceduck.storage.AuditDraft;
 import io.spaceduck.storage.AuditFilter;
+import io.spaceduck.storage.AuthenticationRows;
 import io.spaceduck.storage.BufferedTransaction;
 import io.spaceduck.storage.Codecs;
 import io.spaceduck.storage.CommittedView;
@@ -18,6 +19,7 @@ import io.spaceduck.storage.StorageConflictException;
 import io.spaceduck.storage.StorageException;
 import io.spaceduck.storage.StorageOutcomeUnknownException;
 import io.spaceduck.storage.Table;
+import io.spaceduck.storage.Tables;
 import io.spaceduck.storage.UnitOfWork;
 import io.spaceduck.storage.Versioned;
 import io.spaceduck.storage.WriteSet;
@@ -333,6 +335,56 @@ public final class JdbcStorage implements Storage {
   public <V> List<Versioned<V>> findBy(Index<V> index, String indexKey) {
     checkOpen();
     return reads.findBy(index, indexKey);
+  }
+
+  /**
+   * The key → owner → bond chain of {@link Storage#authenticationRows} in one statement, so one round
+   * trip whatever exists (K6): the key row by primary key, the identity row by the key's owner column
+   * (or the decoy), the bond row by the identity's {@code ln_bond} column (or the decoy) — left joins
+   * from a one-row table, so a missing row is NULLs, never a missing result. Read in autocommit, like
+   * every read of this store: committed rows, nothing cached (I3).
+   */
+  @Override
+  public AuthenticationRows authenticationRows(String keyId, String decoyIdentity, String decoyBond) {
+    checkOpen();
+    Objects.requireNonNull(keyId, "keyId");
+    Optional<byte[]> key = Text.readKey(keyId);
+    Optional<byte[]> identity = Text.readKey(decoyIdentity);
+    Optional<byte[]> bond = Text.readKey(decoyBond);
+    if (key.isEmpty() || identity.isEmpty() || bond.isEmpty()) {
+      return Storage.super.authenticationRows(keyId, decoyIdentity, decoyBond); // nothing a real key holds
+    }
+    try (Connection c = dataSource.getConnection();
+        PreparedStatement ps = c.prepareStatement(AUTHENTICATION_ROWS)) {
+      ps.setBytes(1, key.get());
+      ps.setBytes(2, identity.get());
+      ps.setBytes(3, bond.get());
+      try (ResultSet rs = ps.executeQuery()) {
+        if (!rs.next()) {
+          throw new StorageException(where + ": the authentication lookup returned no row");
+        }
+        return new AuthenticationRows(
+            row(rs, 1, Tables.KEYS), row(rs, 3, Tables.IDENTITIES), row(rs, 5, Tables.BONDS));
+      }
+    } catch (SQLException e) {
+      throw Text.failure(where + ": cannot read the authentication rows", e);
+    }
+  }
+
+  /** Parameters: the key id, the decoy identity id, the decoy bond id (UTF-8 bytes). */
+  static final String AUTHENTICATION_ROWS =
+      "SELECT k.version, k.v, i.version, i.v, b.version, b.v FROM (SELECT 1 AS one) d"
+          + " LEFT JOIN sd_keys k ON k.k = ?"
+          + " LEFT JOIN sd_identities i ON i.k = COALESCE(k.ix_by_owner, ?)"
+          + " LEFT JOIN sd_bonds b ON b.k = COALESCE(i." + SqlTable.IDENTITY_BOND.column() + ", ?)";
+
+  /** The row in columns {@code at} (version) and {@code at + 1} (value), if the join found one. */
+  private static <V> Optional<Versioned<V>> row(ResultSet rs, int at, Table<V> table) throws SQLException {
+    byte[] v = rs.getBytes(at + 1);
+    if (v == null) {
+      return Optional.empty();
+    }
+    return Optional.of(new Versioned<>(table.codec().decode(v), rs.getLong(at)));
   }
 
   @Override

@@ -23,8 +23,11 @@ import org.flywaydb.core.api.MigrationVersion;
 final class Schema {
   private Schema() {}
 
-  /** The schema version this engine writes: the highest {@code V<n>__} migration it ships. */
-  static final int VERSION = 2;
+  /**
+   * The schema version this engine writes: the highest {@code V<n>__} SQL migration it ships, or the
+   * Java migration after them ({@link IdentityBondLinkMigration}, version 3).
+   */
+  static final int VERSION = 3;
 
   /** Flyway's history table: our own name, so a host's Flyway history is never touched. */
   static final String HISTORY = "sd_schema_history";
@@ -82,6 +85,7 @@ final class Schema {
         Flyway.configure(Schema.class.getClassLoader())
             .dataSource(dataSource)
             .locations(dialect.migrations())
+            .javaMigrations(new IdentityBondLinkMigration(dialect))
             .table(HISTORY)
             .baselineOnMigrate(true) // a schema holding the host's own tables is fine
             .baselineVersion("0")

@@ -1,5 +1,6 @@
 package io.spaceduck.storage.jdbc;
 
+import io.spaceduck.api.Agent;
 import io.spaceduck.storage.Index;
 import io.spaceduck.storage.Table;
 import io.spaceduck.storage.Tables;
@@ -7,18 +8,33 @@ import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The SQL of one keyed table: {@code sd_<name>(k, version, v, ix_<index>...)}, built once from the
- * {@link Table} definition so the statements always match {@link Tables#ALL} (the migrations are
- * checked against the same definition by a test). Immutable.
+ * The SQL of one keyed table: {@code sd_<name>(k, version, v, ix_<index>..., ln_<link>...)}, built once
+ * from the {@link Table} definition so the statements always match {@link Tables#ALL} (the migrations
+ * are checked against the same definition by a test). Immutable.
  */
 final class SqlTable {
+  /**
+   * A column of this store only (not an SPI index): a row id the record names, written with the row so
+   * that one statement can follow it to another table (see {@link JdbcStorage#authenticationRows}).
+   * Not indexed: it is only ever joined on the other table's primary key.
+   */
+  record Link(String column, Function<Object, Optional<String>> of) {}
+
+  /** {@code sd_identities.ln_bond}: an agent's bond id (schema version 3); NULL for a duckling. */
+  static final Link IDENTITY_BOND =
+      new Link("ln_bond", v -> v instanceof Agent a ? Optional.of(a.bond().value()) : Optional.empty());
+
   final Table<?> table;
   final String name;
   final List<Index<?>> indexes;
+  /** The links, written after the index columns in {@link #insert} and {@link #update}. */
+  final List<Link> links;
   final String select;
   private final String shareLock;
   final String insert;
@@ -33,9 +49,13 @@ final class SqlTable {
     this.table = table;
     this.name = "sd_" + table.name();
     this.indexes = new ArrayList<>(table.indexes());
-    String ixCols = indexes.stream().map(i -> ", " + column(i)).collect(Collectors.joining());
-    String ixMarks = ", ?".repeat(indexes.size());
-    String ixSets = indexes.stream().map(i -> ", " + column(i) + " = ?").collect(Collectors.joining());
+    this.links = table == Tables.IDENTITIES ? List.of(IDENTITY_BOND) : List.of();
+    List<String> extra = new ArrayList<>();
+    indexes.forEach(i -> extra.add(column(i)));
+    links.forEach(l -> extra.add(l.column()));
+    String ixCols = extra.stream().map(c -> ", " + c).collect(Collectors.joining());
+    String ixMarks = ", ?".repeat(extra.size());
+    String ixSets = extra.stream().map(c -> ", " + c + " = ?").collect(Collectors.joining());
     this.select = "SELECT version, v FROM " + name + " WHERE k = ?";
     this.shareLock = dialect.shareLock();
     this.insert = "INSERT INTO " + name + " (k, version, v" + ixCols + ") VALUES (?, ?, ?" + ixMarks + ")";

@@ -38,8 +38,13 @@ final class EngineInstance implements AutoCloseable {
   }
 
   EngineInstance(String url, Path kekFile, Map<HatchId, String> codes, Clock clock) {
+    this((JdbcStorage) new JdbcStorageProvider().open(url, Map.of()), kekFile, codes, clock);
+  }
+
+  /** An engine on a store the test opened (e.g. over a counting {@code DataSource}); closing closes it. */
+  EngineInstance(JdbcStorage storage, Path kekFile, Map<HatchId, String> codes, Clock clock) {
     this.codes = codes;
-    this.storage = (JdbcStorage) new JdbcStorageProvider().open(url, Map.of());
+    this.storage = storage;
     KekSource kek = DevelopmentKek.fromFile(kekFile);
     this.engine =
         SpaceDuck.builder()

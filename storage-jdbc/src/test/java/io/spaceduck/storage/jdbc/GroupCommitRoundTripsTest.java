@@ -1,0 +1,75 @@
+package io.spaceduck.storage.jdbc;
+
+import static io.spaceduck.storage.jdbc.StoreChecks.assertChain;
+import static io.spaceduck.storage.jdbc.StoreChecks.draft;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.spaceduck.storage.AuditDraft;
+import io.spaceduck.storage.Storage;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * The round trips of the committer's transaction for audit appends (issue 19), counted on the
+ * connection: the batch's events are linked to the head the committer's last batch left, written and
+ * the head moved in one statement on PostgreSQL (two elsewhere), then the commit; a head another
+ * instance moved meanwhile costs the locking read, and the chain stays one sequence (A5).
+ */
+class GroupCommitRoundTripsTest {
+
+  private static List<String> committerTrips(CountingDataSource ds, Storage s, List<AuditDraft> drafts) {
+    return ds.during(() -> s.execute(tx -> {
+          drafts.forEach(tx::appendAudit);
+          return null;
+        })).stream()
+        .filter(t -> !t.autocommit())
+        .map(t -> t.sql().startsWith("SELECT seq, hash FROM sd_audit_head") ? "LOCK HEAD"
+            : t.sql().startsWith("WITH moved") ? "MOVE HEAD + INSERT EVENTS"
+            : t.sql().startsWith("UPDATE sd_audit_head") ? "MOVE HEAD"
+            : t.sql().startsWith("INSERT INTO sd_audit") ? "INSERT EVENTS"
+            : t.sql())
+        .toList();
+  }
+
+  @ParameterizedTest
+  @EnumSource(TestDatabase.class)
+  @Tag("A5")
+  @DisplayName("A5 audit appends: one statement and the commit per batch on PostgreSQL (two statements elsewhere); a moved head costs the lock")
+  void auditAppends_roundTripsPerTransaction(TestDatabase db) {
+    TestDatabase.Namespace ns = db.fresh();
+    CountingDataSource ds = new CountingDataSource(ns.url());
+    List<String> write = db == TestDatabase.POSTGRES ? List.of("MOVE HEAD + INSERT EVENTS") : List.of("MOVE HEAD", "INSERT EVENTS");
+    try (JdbcStorage s = JdbcStorage.open(ds);
+        Storage other = new JdbcStorageProvider().open(ns.url(), Map.of())) {
+      // the first batch does not know the head: it locks and reads it
+      assertEquals(concat(List.of("LOCK HEAD"), write, List.of("COMMIT")), committerTrips(ds, s, List.of(draft("a", "t", "1"))));
+      // the next batches link to the head the last one left
+      assertEquals(concat(write, List.of("COMMIT")), committerTrips(ds, s, List.of(draft("a", "t", "2"))));
+      assertEquals(concat(write, List.of("COMMIT")),
+          committerTrips(ds, s, List.of(draft("a", "t", "3"), draft("a", "t", "4"), draft("a", "t", "5"))));
+      // another instance appends: the remembered head is stale, nothing is written until it is locked and read
+      other.execute(tx -> {
+        tx.appendAudit(draft("a", "other", "6"));
+        return null;
+      });
+      List<String> stale = db == TestDatabase.POSTGRES
+          ? List.of("MOVE HEAD + INSERT EVENTS", "LOCK HEAD", "MOVE HEAD + INSERT EVENTS", "COMMIT")
+          : List.of("MOVE HEAD", "LOCK HEAD", "MOVE HEAD", "INSERT EVENTS", "COMMIT");
+      assertEquals(stale, committerTrips(ds, s, List.of(draft("a", "t", "7"))));
+      assertEquals(concat(write, List.of("COMMIT")), committerTrips(ds, s, List.of(draft("a", "t", "8"))));
+      assertChain(s, 8);
+      assertChain(other, 8);
+    } finally {
+      db.drop(ns);
+    }
+  }
+
+  @SafeVarargs
+  private static List<String> concat(List<String>... parts) {
+    return java.util.Arrays.stream(parts).flatMap(List::stream).toList();
+  }
+}
