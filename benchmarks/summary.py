@@ -51,13 +51,28 @@ def main():
                             "ratio": round(a["score"] / b["score"], 4)})
 
     A = "AuthenticateBenchmark."
-    for store in ("memory", "mapdb"):
-        fig = "authenticate" if store == "memory" else "authenticate (MapDB store)"
+    for store in ("memory", "mapdb", "mapdb-nocache"):
+        fig = {"memory": "authenticate", "mapdb": "authenticate (MapDB store)",
+               "mapdb-nocache": "authenticate (MapDB store, record cache off)"}[store]
         for t in ("1thread", "2threads"):
             e = get(rows, A + "engine_" + t, store=store)
             pair(fig, e, get(rows, A + "floorHmacLookup_" + t, store=store), "floor: HMAC-SHA256 of the key + ConcurrentHashMap lookup")
             pair(fig, e, get(rows, A + "nimbusEs256_" + t, store=store), "peer: Nimbus ES256 JWT verify")
             pair(fig, e, get(rows, A + "nimbusHs256_" + t, store=store), "peer: Nimbus HS256 JWT verify")
+
+    for t in ("1thread", "2threads"):  # issue 19: the record cache against the B-tree reads, one run
+        pair("authenticate (MapDB store)", get(rows, A + "engine_" + t, store="mapdb"),
+             get(rows, A + "engine_" + t, store="mapdb-nocache"), "the same with the record cache off (cacheSize=0)")
+
+    R = "KeyRotationBenchmark."  # issue 19: whole-engine durable governance against the store-level unit
+    M = "MapDbStorageBenchmark."
+    for t in ("1thread", "8threads"):
+        pair("key rotation (engine, MapDB, durable)", get(rows, R + "rotate_" + t, store="mapdb"),
+             get(rows, M + "unit_" + t, cacheSize=100000), "store-level unit: one indexed row + one event, durable")
+    for kind in ("unit", "pulse"):
+        for t in ("1thread", "2threads", "8threads"):
+            pair("MapDB %s (record cache on)" % kind, get(rows, M + kind + "_" + t, cacheSize=100000),
+                 get(rows, M + kind + "_" + t, cacheSize=0), "the same with the record cache off (cacheSize=0)")
 
     S = "SessionBenchmark."
     for kind in ("warm", "cold"):

@@ -221,8 +221,8 @@ public final class MapDbStorage implements Storage {
     return cacheSize;
   }
 
-  /** For tests: the rows the record cache holds now (after its pending maintenance). */
-  long cachedRows() {
+  /** How many decoded rows the record cache holds now (after its pending maintenance); for monitoring. */
+  public long cachedRows() {
     if (cache == null) {
       return 0;
     }
