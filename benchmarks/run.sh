@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
-# Runs the benchmark suite of issue 8 and writes benchmarks/target/summary.json.
+# Runs the benchmark suite of issue 8 (with issue 19's MapDB figures: authenticate with the record cache
+# on and off, a whole-engine durable key rotation against the store-level unit, the store's writes with
+# the cache on and off) and writes benchmarks/target/summary.json.
 #
 #   benchmarks/run.sh            quick run (under 5 minutes on 2 cores): short iterations, 100k-event chain
 #   benchmarks/run.sh --full     full run (annotation defaults: 2 x 3 s warm-up, 3 x 5 s measured; 1M-event
