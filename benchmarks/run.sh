@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
-# Runs the benchmark suite of issue 8 and writes benchmarks/target/summary.json.
+# Runs the benchmark suite of issue 8 (with issue 19's MapDB figures: authenticate with the record cache
+# on and off, a whole-engine durable key rotation against the store-level unit, the store's writes with
+# the cache on and off) and writes benchmarks/target/summary.json.
 #
 #   benchmarks/run.sh            quick run (under 5 minutes on 2 cores): short iterations, 100k-event chain
 #   benchmarks/run.sh --full     full run (annotation defaults: 2 x 3 s warm-up, 3 x 5 s measured; 1M-event
@@ -50,7 +52,11 @@ start=$(date +%s)
 echo "== $("$java" -version 2>&1 | head -1); $(nproc) cores; load average $(cut -d' ' -f1-3 /proc/loadavg); mode $mode"
 
 jmh authenticate 'AuthenticateBenchmark' -p store=memory
-jmh authenticate-mapdb "$auth_mapdb" -p store=mapdb
+jmh authenticate-mapdb "$auth_mapdb" -p store=mapdb,mapdb-nocache
+# issue 19: a whole-engine durable key rotation on MapDB at 1 and 8 threads, against the store-level unit
+# in the same JMH run; and the store's writes (units, pulses) with the record cache on and off
+jmh rotation-mapdb 'KeyRotationBenchmark|MapDbStorageBenchmark.unit_(1thread|8threads)' -p store=mapdb -p cacheSize=100000
+jmh writes-mapdb 'MapDbStorageBenchmark.(unit|pulse)_(1thread|8threads)' -p cacheSize=100000,0
 jmh session-certificate '(SessionBenchmark|CertificateBenchmark)'
 jmh audit-append 'AuditAppendBenchmark'
 # (run.sh's -jvmArgsAppend replaces the class's own @Fork arguments: repeat its heap here)

@@ -11,9 +11,11 @@ import sys
 PKG = "io.spaceduck.benchmarks."
 
 
-def load(paths):
+def load(paths, per_file=None):
     rows, jdk = {}, None
     for p in paths:
+        if per_file is not None:
+            rows = per_file.setdefault(p, {})
         try:
             with open(p) as f:
                 data = json.load(f)
@@ -42,6 +44,8 @@ def get(rows, name, **params):
 def main():
     out, paths = sys.argv[1], sys.argv[2:]
     rows, jdk = load(paths)
+    per_file = {}
+    load(paths, per_file)
     results = []
 
     def pair(figure, a, b, versus):
@@ -51,13 +55,30 @@ def main():
                             "ratio": round(a["score"] / b["score"], 4)})
 
     A = "AuthenticateBenchmark."
-    for store in ("memory", "mapdb"):
-        fig = "authenticate" if store == "memory" else "authenticate (MapDB store)"
+    for store in ("memory", "mapdb", "mapdb-nocache"):
+        fig = {"memory": "authenticate", "mapdb": "authenticate (MapDB store)",
+               "mapdb-nocache": "authenticate (MapDB store, record cache off)"}[store]
         for t in ("1thread", "2threads"):
             e = get(rows, A + "engine_" + t, store=store)
             pair(fig, e, get(rows, A + "floorHmacLookup_" + t, store=store), "floor: HMAC-SHA256 of the key + ConcurrentHashMap lookup")
             pair(fig, e, get(rows, A + "nimbusEs256_" + t, store=store), "peer: Nimbus ES256 JWT verify")
             pair(fig, e, get(rows, A + "nimbusHs256_" + t, store=store), "peer: Nimbus HS256 JWT verify")
+
+    for t in ("1thread", "2threads"):  # issue 19: the record cache against the B-tree reads, one run
+        pair("authenticate (MapDB store)", get(rows, A + "engine_" + t, store="mapdb"),
+             get(rows, A + "engine_" + t, store="mapdb-nocache"), "the same with the record cache off (cacheSize=0)")
+
+    R = "KeyRotationBenchmark."  # issue 19: whole-engine durable governance against the store-level unit
+    M = "MapDbStorageBenchmark."
+    for file_rows in per_file.values():  # the unit measured in the same JMH run (file) as the rotation
+        for t in ("1thread", "8threads"):
+            pair("key rotation (engine, MapDB, durable)", get(file_rows, R + "rotate_" + t, store="mapdb"),
+                 get(file_rows, M + "unit_" + t, cacheSize=100000), "store-level unit (same JMH run): one indexed row + one event, durable")
+    for file_rows in per_file.values():  # cache on and off from the same JMH run
+        for kind in ("unit", "pulse"):
+            for t in ("1thread", "2threads", "8threads"):
+                pair("MapDB %s (record cache on)" % kind, get(file_rows, M + kind + "_" + t, cacheSize=100000),
+                     get(file_rows, M + kind + "_" + t, cacheSize=0), "the same with the record cache off (cacheSize=0)")
 
     S = "SessionBenchmark."
     for kind in ("warm", "cold"):

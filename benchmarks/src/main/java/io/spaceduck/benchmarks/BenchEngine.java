@@ -37,7 +37,10 @@ final class BenchEngine implements AutoCloseable {
   private final Map<HatchId, String> codes = new ConcurrentHashMap<>();
   private final AtomicLong people = new AtomicLong();
 
-  /** {@code store}: {@code memory} or {@code mapdb}. */
+  /**
+   * {@code store}: {@code memory}, {@code mapdb} (the MapDB store with its default record cache) or
+   * {@code mapdb-nocache} (the MapDB store with {@code cacheSize} 0: every read walks the B-tree).
+   */
   BenchEngine(String store) {
     try {
       Path base = Path.of(System.getProperty("spaceduck.bench.dir", System.getProperty("java.io.tmpdir")));
@@ -46,7 +49,8 @@ final class BenchEngine implements AutoCloseable {
           switch (store) {
             case "memory" -> new InMemoryStorage();
             case "mapdb" -> MapDbStorage.open(dir.resolve("bench.db"));
-            default -> throw new IllegalArgumentException("store: memory or mapdb, not " + store);
+            case "mapdb-nocache" -> MapDbStorage.open(dir.resolve("bench.db"), 0);
+            default -> throw new IllegalArgumentException("store: memory, mapdb or mapdb-nocache, not " + store);
           };
       engine =
           SpaceDuck.builder()

@@ -27,6 +27,7 @@ import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
@@ -42,6 +43,9 @@ import org.openjdk.jmh.annotations.Warmup;
  * fresh store in {@code -Dspaceduck.bench.dir} (default: the temporary directory — put it on the disk
  * you care about; tmpfs measures no fsync at all).
  *
+ * <p>{@code cacheSize} is the store's record cache (issue 19); {@code -p cacheSize=100000,0} measures the
+ * writes with the cache on and off in one run (a unit's commit invalidates the rows it wrote).
+ *
  * <p>Run: {@code java -cp <classes and dependencies> org.openjdk.jmh.Main MapDbStorageBenchmark -wi 1
  * -i 3 -f 1} (see {@code docs/benchmarks.md}).
  */
@@ -53,6 +57,9 @@ import org.openjdk.jmh.annotations.Warmup;
 public class MapDbStorageBenchmark {
   private static final Instant T0 = Instant.parse("2026-01-01T00:00:00Z");
   private static final String BASE32 = "abcdefghijklmnopqrstuvwxyz234567";
+
+  @Param({"100000"})
+  public int cacheSize;
 
   private Path dir;
   private MapDbStorage store;
@@ -74,7 +81,7 @@ public class MapDbStorageBenchmark {
   public void open() throws IOException {
     Path base = Path.of(System.getProperty("spaceduck.bench.dir", System.getProperty("java.io.tmpdir")));
     dir = Files.createTempDirectory(base, "spaceduck-bench");
-    store = MapDbStorage.open(dir.resolve("bench.db"));
+    store = MapDbStorage.open(dir.resolve("bench.db"), cacheSize);
     operator = new DucklingId(DucklingId.PREFIX + body(1));
   }
 

@@ -36,7 +36,9 @@ import net.jqwik.api.lifecycle.AfterTry;
  *       (H4, K4, CAS);
  *   <li>{@link PulseContract}: pulses and their sweep (U1, U3);
  *   <li>{@link CodecContract}: hostile bytes and strings through the record codecs (codec, A3);
- *   <li>{@link ReferenceModelContract}: random unit sequences against a reference model (I4, A5, CAS, U1).
+ *   <li>{@link ReferenceModelContract}: random unit sequences against a reference model (I4, A5, CAS, U1);
+ *   <li>{@link ReadAfterCommitContract}: a read that starts after {@code execute} returned sees the unit,
+ *       on every thread, while others read the row — what a record cache must not break (I3, K4).
  * </ul>
  *
  * — so jqwik finds all of them on the backend's one subclass. Each property is tagged with the SPEC
@@ -65,7 +67,8 @@ public abstract class StorageContract
         SerializabilityContract,
         PulseContract,
         CodecContract,
-        ReferenceModelContract {
+        ReferenceModelContract,
+        ReadAfterCommitContract {
   /** The stores of the running try; see {@link TryFence} for why a property's end is fenced. */
   final TryFence fence = new TryFence();
 

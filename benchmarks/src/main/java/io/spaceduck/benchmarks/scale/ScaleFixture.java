@@ -58,7 +58,9 @@ final class ScaleFixture implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    MapDbStorage storage = MapDbStorage.open(dir.resolve(STORE));
+    // the store's record cache (issue 19): the default a host gets, unless -Dspaceduck.scale.cacheSize says
+    int cacheSize = Integer.getInteger("spaceduck.scale.cacheSize", MapDbStorage.DEFAULT_CACHE_SIZE);
+    MapDbStorage storage = MapDbStorage.open(dir.resolve(STORE), cacheSize);
     SpaceDuckBuilder b =
         SpaceDuck.builder()
             .storage(storage)

@@ -295,6 +295,39 @@ class BrokenStoresTest {
   }
 
   @Test
+  @Tag("I3")
+  @Tag("K4")
+  @DisplayName("I3 K4 a record cache not invalidated at commit, one that forgets deletes, and one a racing reader refills"
+      + " with the old row each fail 'a read after commit sees the unit'; a coherent cache passes")
+  void brokenRecordCaches_failReadAfterCommit() throws Throwable {
+    Instant t0 = StorageArbitraries.AUDIT_EPOCH;
+    KeyInfo live = new KeyInfo(new KeyId("c".repeat(16)), OPERATOR, Optional.empty(), t0, Optional.empty(), Optional.empty());
+    KeyInfo revoked = live.revoked(new Revocation(OPERATOR, t0.plusSeconds(60), ReasonCode.COMPROMISED));
+    Bytes mac = Bytes.of(new byte[] {5, 6, 7, 8});
+    Lineage<KeyRecord> revocation = new Lineage<>(Tables.KEYS, new KeyRecord(live, mac), List.of(new KeyRecord(revoked, mac)));
+    List<StorageContract> broken =
+        List.of(
+            contractOver(UninvalidatedCacheStorage::new),
+            contractOver(s -> new CommitCacheStorage(s, CommitCacheStorage.Mode.FORGETS_DELETES)),
+            contractOver(s -> new CommitCacheStorage(s, CommitCacheStorage.Mode.RACY_FILL)));
+    StorageContract coherent = contractOver(s -> new CommitCacheStorage(s, CommitCacheStorage.Mode.HONEST));
+    List<Lineage<?>> lineages = new ArrayList<>(List.of(revocation));
+    lineages.addAll(sample(reference.readAfterCommitLineages()).subList(0, 5)); // every table is covered by the kit's own tries
+    for (StorageContract b : broken) {
+      for (Lineage<?> l : lineages) {
+        failsOnlyWhenBroken(
+            "stale read after commit",
+            () -> b.readAfterCommit_seesTheUnit_onEveryThread(l, 2),
+            () -> reference.readAfterCommit_seesTheUnit_onEveryThread(l, 2));
+        coherent.readAfterCommit_seesTheUnit_onEveryThread(l, 2);
+        b.closeStores();
+        coherent.closeStores();
+        reference.closeStores();
+      }
+    }
+  }
+
+  @Test
   @Tag("K4")
   @Tag("I3")
   @DisplayName("K4 I3 a store whose key lookup returns the pre-revocation record fails the version properties")

@@ -1,5 +1,7 @@
 package io.spaceduck.storage.mapdb;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import io.spaceduck.api.AgentId;
 import io.spaceduck.api.AuditEvent;
 import io.spaceduck.api.AuditHead;
@@ -67,6 +69,42 @@ import org.mapdb.Serializer;
  * MapDB read. The writer alone validates units against the applied state, so units of one batch see
  * the units before them, as in a serial run.
  *
+ * <p><b>The record cache.</b> Up to {@code cacheSize} decoded rows ({@link Versioned} values, keyed by
+ * table and primary key) are kept in a Caffeine cache, so that a hot read skips MapDB's B-tree walk
+ * and the record codec. It is exactly coherent with what is durable, by three rules:
+ *
+ * <ol>
+ *   <li><b>Fill under the read lock.</b> A reader that misses takes the read lock, reads the durable row
+ *       (MapDB with the undo logs laid over it) and puts the decoded row into the cache <em>before it
+ *       releases the lock</em>. Durable state changes only in {@link #publish}, under the write lock, so
+ *       between that read and that put the durable row cannot change: what a reader puts is the durable
+ *       value at the moment of the put. This is what stops the classic race of a read-through cache — a
+ *       reader that read the old row, is descheduled, and puts the old row back after the writer
+ *       invalidated it: here the writer cannot invalidate (publish) while such a reader is between its
+ *       read and its put, so no put can carry a value older than the last publish. No versions or
+ *       generations are needed.
+ *   <li><b>Invalidate at publish.</b> {@link #publish} removes the entry of every row the durable batch
+ *       wrote (inserted, updated or deleted), under the write lock, after the batch's journal fsync
+ *       returned and before any of its callers is told. Rows a unit did not write keep their entries,
+ *       which are still the durable values. A batch that fails is never published: the store closes
+ *       (every later read fails {@link #checkOpen}) and its rows never reached the cache, which only
+ *       ever holds durable values. A new store object starts with an empty cache, after the journal
+ *       replay and the format upgrade of {@link #open}.
+ *   <li><b>Hits without the lock.</b> A hit reads the cache without the read lock (one
+ *       {@code ConcurrentHashMap} read, linearizable). It returns the entry of a key either before
+ *       publish removed it — the batch's commit is not yet reported to anyone, so the read is ordered
+ *       before the commit — or a value put after, which rule 1 makes the new durable value. The commit's
+ *       point, as readers see it, is the release of publish's write lock: every old value is read
+ *       before it, every new one after it, and the writer's callers hear of the commit only after it. So
+ *       a call that starts after {@code execute} returned, on any thread, sees the unit (I3).
+ * </ol>
+ *
+ * Negative entries (a key with no row) are not cached: rule 1 would make them as coherent, but a flood
+ * of unknown keys would then evict live rows. {@code findBy} reads the index from MapDB and each listed
+ * row through the cache, under the read lock (so rules 1 and 2 cover it). The units the writer
+ * validates read MapDB as applied ({@code AppliedView}), never the cache. {@code cacheSize} 0 turns
+ * the cache off; see {@code docs/storage.md} for its heap cost.
+ *
  * <p><b>Failure.</b> If MapDB or the disk fails while applying or committing a batch, the store closes
  * itself (fail closed) and tells each caller of the batch what is true, by how far the commit got
  * ({@link JournaledVolume.Progress}): before the journal fsync, {@link StorageException} — not applied;
@@ -79,6 +117,9 @@ import org.mapdb.Serializer;
  * <p>Thread-safe. {@link #close()} is idempotent; it lets queued units finish, then releases the file.
  */
 public final class MapDbStorage implements Storage {
+  /** Decoded rows the cache holds when the opener names no size: see {@code docs/storage.md}. */
+  public static final int DEFAULT_CACHE_SIZE = 100_000;
+
   /** The most tasks (units, pulses, sweeps) one commit covers. */
   static final int MAX_BATCH = 10_000;
 
@@ -94,6 +135,17 @@ public final class MapDbStorage implements Storage {
   private final BTreeMap<char[], byte[]> pulseHistory;
 
   private final JournaledVolume volume;
+
+  /** Decoded durable rows; null when the cache is off. Coherence: see the class comment. */
+  private final @Nullable Cache<RowId, Versioned<?>> cache;
+
+  private final int cacheSize;
+
+  /** A cache key: a table and a primary key (tables are compared by identity, one object per table). */
+  private record RowId(Table<?> table, String key) {}
+
+  /** The rows the batch in flight wrote; publish invalidates them. Writer only. */
+  private final List<RowId> written = new ArrayList<>();
 
   /**
    * Readers hold it shared; the writer holds it exclusively while it applies one unit, pulse or sweep
@@ -143,6 +195,17 @@ public final class MapDbStorage implements Storage {
    */
   volatile Runnable beforeCommit = () -> {};
 
+  /**
+   * Seam for tests: runs on a reader that missed the cache, after it read the row from MapDB and before
+   * it puts the row into the cache — while it holds the read lock (rule 1 of the class comment).
+   */
+  volatile Runnable betweenReadAndFill = () -> {};
+
+  /** For tests: whether the writer thread waits for the lock (readers hold it). */
+  boolean writerWaitsForLock() {
+    return lock.hasQueuedThread(writer);
+  }
+
   /** Volumes MapDB's volume factory still remembers: none once the store is open (tests). */
   int trackedVolumes() {
     return file.trackedVolumes();
@@ -153,13 +216,33 @@ public final class MapDbStorage implements Storage {
     return volume;
   }
 
+  /** The most decoded rows the record cache holds; 0 when it is off. */
+  public int cacheSize() {
+    return cacheSize;
+  }
+
+  /** How many decoded rows the record cache holds now (after its pending maintenance); for monitoring. */
+  public long cachedRows() {
+    if (cache == null) {
+      return 0;
+    }
+    cache.cleanUp();
+    return cache.estimatedSize();
+  }
+
   /** For tests: tasks waiting for the writer. */
   int queued() {
     return queue.size();
   }
 
-  private MapDbStorage(StoreFile file) {
+  private MapDbStorage(StoreFile file, int cacheSize) {
     this.file = file;
+    this.cacheSize = cacheSize;
+    this.cache =
+        cacheSize == 0
+            ? null
+            // maintenance on the calling thread: no work is handed to ForkJoinPool.commonPool
+            : Caffeine.newBuilder().maximumSize(cacheSize).executor(Runnable::run).build();
     this.where = file.path().toString();
     this.db = file.db();
     this.meta = db.treeMap(Layout.META, Serializer.STRING, Serializer.STRING).open();
@@ -188,10 +271,22 @@ public final class MapDbStorage implements Storage {
    *     process. A failed open leaves no file open and never replaces an existing file.
    */
   public static MapDbStorage open(Path file) {
+    return open(file, DEFAULT_CACHE_SIZE);
+  }
+
+  /**
+   * As {@link #open(Path)}, with a cache of at most {@code cacheSize} decoded rows (0: no cache).
+   *
+   * @throws IllegalArgumentException if {@code cacheSize} is negative
+   */
+  public static MapDbStorage open(Path file, int cacheSize) {
     Objects.requireNonNull(file, "file");
+    if (cacheSize < 0) {
+      throw new IllegalArgumentException("cacheSize >= 0");
+    }
     StoreFile f = StoreFile.open(file);
     try {
-      return new MapDbStorage(f);
+      return new MapDbStorage(f, cacheSize);
     } catch (RuntimeException | Error e) {
       try {
         f.close();
@@ -413,6 +508,7 @@ public final class MapDbStorage implements Storage {
   @SuppressWarnings("unchecked")
   private boolean runBatch(List<Task> batch) {
     batchStart = volume.progress();
+    written.clear();
     List<Ack> acks = new ArrayList<>(batch.size());
     boolean stop = false;
     boolean audited = false;
@@ -439,6 +535,7 @@ public final class MapDbStorage implements Storage {
         Object value = null;
         if (task instanceof UnitTask) {
           apply(p);
+          written.addAll(p.written());
           audited |= !p.events().isEmpty();
         } else if (task instanceof PulseTask pt) {
           applyPulse(pt);
@@ -484,10 +581,18 @@ public final class MapDbStorage implements Storage {
     return stop;
   }
 
-  /** Shows a durable batch to readers, all of it at once: forgets its undo logs, moves the audit head. */
+  /**
+   * Shows a durable batch to readers, all of it at once: drops the cache entries of the rows it wrote,
+   * forgets its undo logs, moves the audit head. Under the write lock, so that no reader is between its
+   * read of a row and its put into the cache (see the class comment).
+   */
   private void publish() {
     lock.writeLock().lock();
     try {
+      if (cache != null && !written.isEmpty()) {
+        cache.invalidateAll(written);
+      }
+      written.clear();
       rowsUndo.clear();
       indexUndo.clear();
       latestUndo.clear();
@@ -499,7 +604,8 @@ public final class MapDbStorage implements Storage {
   }
 
   /** The encoded effect of one valid unit. */
-  private record Prepared(List<RowWrite> rows, List<IndexWrite> entries, List<AuditEvent> events, List<byte[]> eventBytes) {}
+  private record Prepared(
+      List<RowWrite> rows, List<RowId> written, List<IndexWrite> entries, List<AuditEvent> events, List<byte[]> eventBytes) {}
 
   private record RowWrite(char[] key, byte @Nullable [] row) {}
 
@@ -510,6 +616,7 @@ public final class MapDbStorage implements Storage {
   private Prepared prepare(WriteSet ws) {
     List<WriteSet.Change> changes = ws.validate(applied);
     List<RowWrite> writes = new ArrayList<>(changes.size());
+    List<RowId> ids = new ArrayList<>(changes.size());
     List<IndexWrite> entries = new ArrayList<>();
     for (WriteSet.Change c : changes) {
       Table table = c.table();
@@ -519,6 +626,7 @@ public final class MapDbStorage implements Storage {
         row = Layout.row(v.version(), table.codec().encode(table.cast(v.value())));
       }
       writes.add(new RowWrite(Layout.rowKey(known(table), c.key()), row));
+      ids.add(new RowId(table, c.key()));
       for (Object o : table.indexes()) {
         Index idx = (Index) o;
         Optional<String> oldKey = c.before().flatMap(v -> idx.keyOf(v.value()));
@@ -542,7 +650,7 @@ public final class MapDbStorage implements Storage {
       eventBytes.add(AuditCodec.encode(e));
       prev = e.hash();
     }
-    return new Prepared(writes, entries, events, eventBytes);
+    return new Prepared(writes, ids, entries, events, eventBytes);
   }
 
   private void apply(Prepared p) {
@@ -665,6 +773,9 @@ public final class MapDbStorage implements Storage {
     lock.writeLock().lock();
     try {
       open = false;
+      if (cache != null) {
+        cache.invalidateAll(); // frees the heap; every read fails from now on anyway
+      }
       file.close();
     } finally {
       lock.writeLock().unlock();
@@ -722,7 +833,19 @@ public final class MapDbStorage implements Storage {
   public <V> Optional<Versioned<V>> get(Table<V> table, String key) {
     Objects.requireNonNull(table, "table");
     Objects.requireNonNull(key, "key");
+    if (cache != null) {
+      checkOpen();
+      Versioned<V> hit = cached(known(table), key);
+      if (hit != null) {
+        return Optional.of(hit); // without the lock: rule 3 of the class comment
+      }
+    }
     return read(() -> durable.get(table, key));
+  }
+
+  @SuppressWarnings("unchecked")
+  private <V> @Nullable Versioned<V> cached(Table<V> table, String key) {
+    return (Versioned<V>) Objects.requireNonNull(cache).getIfPresent(new RowId(table, key));
   }
 
   @Override
@@ -870,8 +993,32 @@ public final class MapDbStorage implements Storage {
   private final class DurableView implements CommittedView {
     @Override
     public <V> Optional<Versioned<V>> get(Table<V> table, String key) {
-      byte[] row = row(Layout.rowKey(known(table), key));
-      return row == null ? Optional.empty() : Optional.of(decode(table, row));
+      return Optional.ofNullable(durableRow(known(table), key));
+    }
+
+    /**
+     * The durable row of {@code key}, through the cache: a miss reads MapDB and fills the cache — under
+     * the read lock the caller holds, which is what keeps the fill coherent (rule 1 of the class comment).
+     */
+    private <V> @Nullable Versioned<V> durableRow(Table<V> table, String key) {
+      if (cache == null) {
+        byte[] row = row(Layout.rowKey(table, key));
+        return row == null ? null : decode(table, row);
+      }
+      RowId id = new RowId(table, key);
+      @SuppressWarnings("unchecked")
+      Versioned<V> hit = (Versioned<V>) cache.getIfPresent(id);
+      if (hit != null) {
+        return hit;
+      }
+      byte[] row = row(Layout.rowKey(table, key));
+      if (row == null) {
+        return null; // no negative entries: see the class comment
+      }
+      Versioned<V> v = decode(table, row);
+      betweenReadAndFill.run();
+      cache.put(id, v);
+      return v;
     }
 
     private byte @Nullable [] row(char[] rowKey) {
@@ -905,9 +1052,9 @@ public final class MapDbStorage implements Storage {
               to);
       List<Versioned<V>> out = new ArrayList<>();
       while (entries.hasNext()) {
-        byte[] row = row(Layout.rowKey(table, Layout.primaryKeyOf(entries.next().getKey(), from.length)));
-        if (row != null) {
-          out.add(decode(table, row));
+        Versioned<V> v = durableRow(table, Layout.primaryKeyOf(entries.next().getKey(), from.length));
+        if (v != null) {
+          out.add(v);
         }
       }
       return out;

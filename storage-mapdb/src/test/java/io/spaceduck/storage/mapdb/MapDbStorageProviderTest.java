@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.spaceduck.storage.Storage;
 import io.spaceduck.storage.StorageException;
 import io.spaceduck.storage.Storages;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -47,10 +48,47 @@ class MapDbStorageProviderTest {
   }
 
   @Test
-  void options_areRefused() {
+  void unknownOptions_areRefused() {
     StorageException e =
         assertThrows(StorageException.class, () -> Storages.open("mapdb:" + dir.resolve("c.db"), Map.of("cache", "big")));
-    assertTrue(e.getMessage().contains("no options"), e.getMessage());
+    assertTrue(e.getMessage().contains("takes one option, cacheSize"), e.getMessage());
+    e = assertThrows(StorageException.class, () -> Storages.open("mapdb:" + dir.resolve("c.db") + "?cache=5", Map.of()));
+    assertTrue(e.getMessage().contains("one URI parameter"), e.getMessage());
+    e = assertThrows(StorageException.class, () -> Storages.open("mapdb:" + dir.resolve("c.db") + "?cacheSize=5&x=1", Map.of()));
+    assertTrue(e.getMessage().contains("one URI parameter"), e.getMessage());
+    assertTrue(!Files.exists(dir.resolve("c.db")), "a refused URI opens no file");
+  }
+
+  @Test
+  void cacheSize_fromTheUriOrTheOptions() {
+    Path file = dir.resolve("d.db");
+    try (Storage s = Storages.open("mapdb:" + file + "?cacheSize=0", Map.of())) {
+      assertEquals(0, ((MapDbStorage) s).cacheSize());
+      assertEquals("mapdb:" + file.toAbsolutePath(), s.describe(), "the parameter is not part of the file name");
+    }
+    try (Storage s = Storages.open("mapdb:" + file, Map.of("cacheSize", "123"))) {
+      assertEquals(123, ((MapDbStorage) s).cacheSize());
+    }
+    try (Storage s = Storages.open("mapdb:" + file, Map.of())) {
+      assertEquals(MapDbStorage.DEFAULT_CACHE_SIZE, ((MapDbStorage) s).cacheSize());
+    }
+    try (Storage s = Storages.open("mapdb:" + file + "?cacheSize=7", Map.of("cacheSize", "7"))) {
+      assertEquals(7, ((MapDbStorage) s).cacheSize());
+    }
+  }
+
+  @Test
+  void invalidCacheSizes_areRefused() {
+    for (String bad : new String[] {"-1", "", "1e3", "+5", "007", "2147483648", " 5"}) {
+      StorageException e =
+          assertThrows(StorageException.class, () -> Storages.open("mapdb:" + dir.resolve("e.db"), Map.of("cacheSize", bad)), bad);
+      assertTrue(e.getMessage().contains("cacheSize must be"), e.getMessage());
+    }
+    StorageException e =
+        assertThrows(
+            StorageException.class, () -> Storages.open("mapdb:" + dir.resolve("e.db") + "?cacheSize=5", Map.of("cacheSize", "6")));
+    assertTrue(e.getMessage().contains("given twice"), e.getMessage());
+    assertThrows(IllegalArgumentException.class, () -> MapDbStorage.open(dir.resolve("e.db"), -1));
   }
 
   @Test
