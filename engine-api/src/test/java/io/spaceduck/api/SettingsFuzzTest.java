@@ -8,7 +8,6 @@ import com.code_intelligence.jazzer.junit.FuzzTest;
 import java.time.Duration;
 import java.util.EnumSet;
 import java.util.Set;
-import org.junit.jupiter.api.Timeout;
 
 /**
  * Fuzz target (docs/fuzzing.md): every {@link SpaceDuckBuilder} setting and {@link Policy} rule with
@@ -25,7 +24,6 @@ class SettingsFuzzTest {
   };
 
   @FuzzTest
-  @Timeout(30)
   void settingsRefusedOrInRange(FuzzedDataProvider in) {
     Policy.Builder policy = Policy.builder();
     while (in.remainingBytes() > 0) {

@@ -18,7 +18,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Tag;
-import org.junit.jupiter.api.Timeout;
 
 /**
  * Fuzz target (docs/fuzzing.md): Beak Key parsing and {@code authenticate} with arbitrary strings, on
@@ -76,7 +75,6 @@ class BeakKeyAuthenticationFuzzTest {
 
   @FuzzTest
   @Tag("K6")
-  @Timeout(30)
   void authenticateRefusesAllButTheLiveKeys_withEqualStoreWork(byte[] data) {
     Fixture f = fixture();
     String raw = candidate(f, data);

@@ -1,20 +1,21 @@
 package io.spaceduck.storage;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import java.util.Arrays;
 import java.util.List;
-import org.junit.jupiter.api.Timeout;
 
 /**
  * Fuzz target (docs/fuzzing.md): every record codec of {@link Codecs} on arbitrary stored bytes. The
  * first input byte picks the codec ({@link #CODECS}, modulo its size), the rest is the stored record.
  * The contract: {@code decode} either refuses with a {@link StorageException} whose message names the
  * record kind, or returns a record that encodes back to exactly the same bytes (one stored form is
- * one record: a garbled row never decodes to a record other than the one its bytes spell). Any other
+ * one record: a garbled row never decodes to a record other than the one its bytes spell; a format-1
+ * pending hatch, which older engines wrote, is read and re-encoded as format 2). Any other
  * exception, an {@link OutOfMemoryError} or a hang (the timeout) is a finding.
  */
 class RecordCodecsFuzzTest {
@@ -37,7 +38,6 @@ class RecordCodecsFuzzTest {
           new Named("pulse", Codecs.PULSE));
 
   @FuzzTest
-  @Timeout(30)
   void decodeRefusesOrRoundTrips(byte[] data) {
     if (data.length == 0) {
       return;
@@ -58,6 +58,15 @@ class RecordCodecsFuzzTest {
       return;
     }
     assertNotNull(value, n.name());
-    assertArrayEquals(stored, codec.encode(value), () -> n.name() + " record decoded from bytes that are not its encoding");
+    byte[] again = codec.encode(value);
+    if (n.codec() == Codecs.HATCH && stored[0] == 1) {
+      // a format-1 row (older engines) is read and written back as format 2: one byte longer (the
+      // absent blind index), the same record
+      assertEquals(2, again[0]);
+      assertEquals(stored.length + 1, again.length, "format 1 hatch re-encoded");
+      assertEquals(value, codec.decode(again));
+      return;
+    }
+    assertArrayEquals(stored, again, () -> n.name() + " record decoded from bytes that are not its encoding");
   }
 }

@@ -8,7 +8,6 @@ import io.spaceduck.api.Email;
 import io.spaceduck.api.InvalidInput;
 import java.nio.charset.StandardCharsets;
 import java.text.Normalizer;
-import org.junit.jupiter.api.Timeout;
 
 /**
  * Fuzz target (docs/fuzzing.md): display names and email addresses ({@link Inputs#name}, {@link
@@ -22,7 +21,6 @@ import org.junit.jupiter.api.Timeout;
  */
 class UserTextFuzzTest {
   @FuzzTest
-  @Timeout(30)
   void namesAndEmailsRefusedOrNormalised(byte[] data) {
     check(new String(data, StandardCharsets.UTF_8));
     check(new String(data, StandardCharsets.UTF_16BE));
