@@ -32,9 +32,10 @@ class JwksFuzzTest {
 
     Fixture() {
       PeckFixture.Op op = p.operator("Olive");
+      PeckFixture.Op other = p.operator("Otto");
       PeckFixture.Ag a = p.agent(op, "asker", Tier.T1);
-      PeckFixture.Ag b = p.agent(op, "target", Tier.T1);
-      var s = p.pecks.session(a.key(), p.active(a, b, op.key()).id());
+      PeckFixture.Ag b = p.agent(other, "target", Tier.T1);
+      var s = p.pecks.session(a.key(), p.active(a, b, other.key()).id());
       session = s.session();
       sessionJws = s.token().reveal();
       cert = p.engine.certificates().get(a.key(), a.cert()).certificate();

@@ -47,9 +47,10 @@ class TokenVerificationFuzzTest {
 
     Fixture() {
       PeckFixture.Op op = p.operator("Olive");
+      PeckFixture.Op other = p.operator("Otto");
       PeckFixture.Ag a = p.agent(op, "asker", Tier.T1);
-      PeckFixture.Ag b = p.agent(op, "target", Tier.T1);
-      IssuedSession s = p.pecks.session(a.key(), p.active(a, b, op.key()).id());
+      PeckFixture.Ag b = p.agent(other, "target", Tier.T1);
+      IssuedSession s = p.pecks.session(a.key(), p.active(a, b, other.key()).id());
       session = s.session();
       sessionJws = s.token().reveal();
       audience = session.peer();
