@@ -49,7 +49,11 @@ import java.util.function.Function;
  * are UTF-8 with a length prefix, instants are epoch seconds plus nanos, optionals a presence byte.
  * Encoding refuses a string with an unpaired surrogate
  * ({@link IllegalArgumentException}) rather than store a replacement character; decoding refuses
- * malformed UTF-8 like any other corruption ({@link StorageException}). Thread-safe.
+ * malformed UTF-8 like any other corruption ({@link StorageException}). Decoding accepts only what
+ * encoding writes, so that one stored form is one record: a boolean or presence byte other than 0 or
+ * 1, a nanosecond field outside 0 … 999,999,999 and a scope whose entries are not strictly ascending
+ * are corruption too (each would otherwise decode to a record that encodes to other bytes; found by
+ * fuzzing, docs/fuzzing.md). Thread-safe.
  */
 public final class Codecs {
   private Codecs() {}
@@ -181,11 +185,29 @@ public final class Codecs {
     }
 
     Instant instant() throws IOException {
-      return Instant.ofEpochSecond(d.readLong(), d.readInt());
+      return Instant.ofEpochSecond(d.readLong(), nanos());
+    }
+
+    /** A nanosecond field as {@link Out} writes it: {@code Instant.getNano} or {@code Duration.getNano}. */
+    int nanos() throws IOException {
+      int n = d.readInt();
+      if (n < 0 || n > 999_999_999) {
+        throw new IOException("nanoseconds out of range");
+      }
+      return n;
+    }
+
+    /** A boolean as {@code writeBoolean} writes it: 0 or 1, nothing else. */
+    boolean bool() throws IOException {
+      byte b = d.readByte();
+      if (b != 0 && b != 1) {
+        throw new IOException("boolean byte is neither 0 nor 1");
+      }
+      return b == 1;
     }
 
     <T> Optional<T> opt(Reader<T> r) throws IOException {
-      return d.readBoolean() ? Optional.of(r.read(this)) : Optional.empty();
+      return bool() ? Optional.of(r.read(this)) : Optional.empty();
     }
 
     <E extends Enum<E>> E enumOf(Class<E> type) throws IOException {
@@ -265,7 +287,7 @@ public final class Codecs {
               DucklingId id = new DucklingId(in.str());
               String name = in.str();
               Tier tier = in.enumOf(Tier.class);
-              Set<Role> roles = in.d.readBoolean() ? EnumSet.of(Role.ADMIN) : EnumSet.noneOf(Role.class);
+              Set<Role> roles = in.bool() ? EnumSet.of(Role.ADMIN) : EnumSet.noneOf(Role.class);
               return new Duckling(id, name, tier, roles, in.enumOf(IdentityStatus.class), in.instant(), new CertId(in.str()));
             }
             if (kind == 'A') {
@@ -395,7 +417,7 @@ public final class Codecs {
                       in.instant(),
                       in.instant(),
                       in.d.readInt(),
-                      in.d.readBoolean()),
+                      in.bool()),
               (byte) 2,
               in ->
                   new PendingHatch(
@@ -407,7 +429,7 @@ public final class Codecs {
                       in.instant(),
                       in.instant(),
                       in.d.readInt(),
-                      in.d.readBoolean())));
+                      in.bool())));
 
   public static final RecordCodec<KeysetRecord> KEYSET =
       codec(
@@ -442,8 +464,15 @@ public final class Codecs {
       throw new IOException("bad scope size");
     }
     java.util.Set<String> out = new java.util.LinkedHashSet<>();
+    String previous = null;
     for (int i = 0; i < n; i++) {
-      out.add(in.str());
+      String s = in.str();
+      // written sorted (String order): a duplicate or an entry out of order is not an encoding
+      if (previous != null && s.compareTo(previous) <= 0) {
+        throw new IOException("scope entries not strictly ascending");
+      }
+      out.add(s);
+      previous = s;
     }
     return out;
   }
@@ -454,7 +483,7 @@ public final class Codecs {
   }
 
   private static Duration duration(In in) throws IOException {
-    return Duration.ofSeconds(in.d.readLong(), in.d.readInt());
+    return Duration.ofSeconds(in.d.readLong(), in.nanos());
   }
 
   public static final RecordCodec<Peck> PECK =
@@ -519,7 +548,7 @@ public final class Codecs {
                   scope(in),
                   duration(in),
                   in.instant(),
-                  in.d.readBoolean()));
+                  in.bool()));
 
   public static final RecordCodec<Block> BLOCK =
       codec(

@@ -11,6 +11,7 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.spaceduck.server.config.ServerLimits;
+import java.io.CharConversionException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 
@@ -57,7 +58,10 @@ final class JsonCodec {
         throw ApiException.invalid("body", "a JSON object is required");
       }
       return n;
-    } catch (JsonProcessingException e) {
+    } catch (JsonProcessingException | CharConversionException e) {
+      // CharConversionException: bytes Jackson's encoding detection takes for UTF-16/32 that do not
+      // decode (a body starting "{\0\0\0" reads as UTF-32); the client's fault like any malformed
+      // JSON, not a 500 (found by JsonBodiesFuzzTest, docs/fuzzing.md)
       throw ApiException.invalid("body", "malformed JSON or beyond the server's limits");
     } catch (IOException e) {
       throw new UncheckedIOException(e);
