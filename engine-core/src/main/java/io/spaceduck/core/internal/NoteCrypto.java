@@ -103,7 +103,7 @@ public final class NoteCrypto {
    */
   public static VerifierKey parseVerifierKey(String vkey) {
     Objects.requireNonNull(vkey, "vkey");
-    String[] parts = vkey.strip().split("\\+", -1);
+    String[] parts = vkey.strip().split("\\+", 3); // base64 may hold '+'; name and hex never do
     if (parts.length != 3 || !parts[1].matches("[0-9a-f]{8}")) {
       throw new IllegalArgumentException("a verifier key is <name>+<8 hex>+<base64>");
     }
