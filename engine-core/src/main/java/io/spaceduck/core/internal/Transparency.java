@@ -152,6 +152,9 @@ final class Transparency {
         return; // another instance on the same keeper went further; keep the newest
       }
       checkExtends(k, cp.checkpoint().size());
+      if (k.size() == cp.checkpoint().size()) {
+        return; // the same tree (checkExtends compared the roots): nothing new to write
+      }
     }
     keeper.get().keep(cp.note().format());
   }
