@@ -249,6 +249,9 @@ class ValueSecrecyTest {
     if (c == KekSource.class) {
       return KekSource.of((p, ad) -> p, (x, ad) -> x);
     }
+    if (c == io.spaceduck.api.spi.CheckpointKeeper.class) {
+      return io.spaceduck.api.spi.CheckpointKeeper.inMemory();
+    }
     if (c == HumanCheck.class) {
       return (HumanCheck) (t, s) -> true;
     }

@@ -197,7 +197,7 @@ class TransparencyTest {
 
   /** The store's newest {@code drop} events hidden and its head rewound: what deleting them would leave. */
   static final class Truncated extends ForwardingStorage {
-    private final long keep;
+    volatile long keep;
 
     Truncated(Storage delegate, long keep) {
       super(delegate);
@@ -206,6 +206,10 @@ class TransparencyTest {
 
     @Override
     public Optional<AuditHead> auditHead() {
+      Optional<AuditHead> real = delegate.auditHead();
+      if (real.isEmpty() || real.get().seq() <= keep) {
+        return real;
+      }
       return keep == 0 ? Optional.empty() : Optional.of(delegate.auditRange(keep, 1).get(0).head());
     }
 
@@ -241,6 +245,17 @@ class TransparencyTest {
     Unavailable refused = assertThrows(Unavailable.class, () -> engine(new Truncated(store, size - 2), kek, keeper));
     assertTrue(refused.getMessage().contains("holds " + (size - 2) + " audit events but the checkpoint kept in memory has " + size)
         && refused.getMessage().contains("truncated"), refused.getMessage());
+
+    // truncated while an engine is open: verify reports it, also without an expected head
+    Truncated view = new Truncated(store, Long.MAX_VALUE);
+    TestEngine t = new TestEngine(view, kek, b -> b.checkpointOrigin(ORIGIN).checkpointKeeper(keeper));
+    assertTrue(t.engine.audit().verify(admin).valid());
+    view.keep = size - 2;
+    AuditVerification v = t.engine.audit().verify(admin);
+    assertFalse(v.valid());
+    assertEquals(size - 1, v.firstBrokenSeq().getAsLong());
+    assertTrue(v.problem().orElseThrow().contains("before the size " + size + " of the checkpoint kept in memory (truncated)"), v.toString());
+    t.engine.close(); // logs that it could not keep a checkpoint of the truncated tree
   }
 
   /** A store holding {@code from}'s keysets and origin row (as a copy would), and no events. */
