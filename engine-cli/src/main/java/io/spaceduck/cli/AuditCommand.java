@@ -248,9 +248,10 @@ final class AuditCommand extends Group {
   @Command(
       name = "witness",
       description = {
-        "Act as a witness (C2SP tlog-cosignature), offline: verify CHECKPOINT with the log's --vkey, check it",
-        "extends the newest checkpoint of its origin accepted before (--proof, from audit consistency), remember",
-        "it in --state and print it cosigned. A smaller tree, another root or a failing proof is refused (exit 6).",
+        "Act as an offline witness: cosign CHECKPOINT if it extends what was accepted before (C2SP tlog-cosignature).",
+        "Verifies CHECKPOINT with the log's --vkey, checks it extends the newest checkpoint of its origin accepted",
+        "before (--proof, from audit consistency), remembers it in --state and prints it cosigned. A smaller tree,",
+        "another root or a failing proof is refused (exit 6).",
       })
   int witness(
       @Option(names = "--state", required = true, paramLabel = "DIR", converter = Converters.FilePath.class,
