@@ -94,6 +94,43 @@ public interface AuditChainContract extends StorageConcern {
     }
   }
 
+  /**
+   * The audit tree's perfect subtrees ({@link Storage#auditSubtree}) are those of the RFC 9162 tree
+   * over the event hashes — whether the store keeps them or computes them — after every unit, and
+   * empty for a subtree not yet complete. Stores that persist the nodes ({@code AuditTreeNodes}) are
+   * held to the events here.
+   */
+  @Property(tries = 60)
+  @Tag("A3")
+  @Label("A3 the audit tree's subtrees are those of the events, complete ones only")
+  default void auditSubtree_matchesTheEvents(@ForAll("auditUnits") List<List<AuditDraft>> units) {
+    try (Storage s = stores().open()) {
+      List<AuditDraft> all = new ArrayList<>();
+      for (List<AuditDraft> unit : units) {
+        s.execute(tx -> {
+          unit.forEach(tx::appendAudit);
+          return null;
+        });
+        all.addAll(unit);
+        List<AuditEvent> events = s.auditRange(1, all.size());
+        for (int level = 0; level <= 6; level++) {
+          int width = 1 << level;
+          for (long index = 0; index <= all.size() / width + 1; index++) {
+            Optional<Hash> expected = Optional.empty();
+            if ((index + 1) * width <= events.size()) {
+              io.spaceduck.api.AuditTree.Frontier f = new io.spaceduck.api.AuditTree.Frontier();
+              for (long i = index * width; i < (index + 1) * width; i++) {
+                f.append(events.get((int) i).hash());
+              }
+              expected = Optional.of(f.root());
+            }
+            assertEquals(expected, s.auditSubtree(level, index), "subtree (" + level + ", " + index + ") of " + events.size());
+          }
+        }
+      }
+    }
+  }
+
   /** Draft lists for the range and query properties. */
   @Provide
   default Arbitrary<List<AuditDraft>> auditDraftLists() {

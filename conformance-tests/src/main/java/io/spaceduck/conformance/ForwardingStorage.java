@@ -81,6 +81,11 @@ public abstract class ForwardingStorage implements Storage {
   }
 
   @Override
+  public Optional<io.spaceduck.api.Hash> auditSubtree(int level, long index) {
+    return delegate.auditSubtree(level, index);
+  }
+
+  @Override
   public void recordPulse(Pulse pulse) {
     delegate.recordPulse(pulse);
   }

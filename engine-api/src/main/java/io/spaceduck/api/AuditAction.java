@@ -30,7 +30,8 @@ public enum AuditAction {
   IDENTITY_UNBLOCKED("identity.unblocked"),
   BLOCKLIST_ADDED("blocklist.added"),
   BLOCKLIST_REMOVED("blocklist.removed"),
-  IDENTITY_DELETED("identity.deleted");
+  IDENTITY_DELETED("identity.deleted"),
+  CHECKPOINT_KEY_ROTATED("checkpoint_key.rotated");
 
   private final String code;
 

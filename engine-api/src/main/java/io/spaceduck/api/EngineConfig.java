@@ -1,5 +1,6 @@
 package io.spaceduck.api;
 
+import io.spaceduck.api.spi.CheckpointKeeper;
 import io.spaceduck.api.spi.HumanCheck;
 import io.spaceduck.api.spi.KekSource;
 import io.spaceduck.api.spi.StorageHandle;
@@ -19,6 +20,10 @@ import java.util.Set;
  * @param storage an open store handed over by the host, or empty when {@code storageUri} names one
  * @param storageUri a store to open through the storage providers (e.g. {@code "memory:"})
  * @param closeStorage whether closing the engine closes the store
+ * @param checkpointKeeper where the newest signed audit checkpoint is kept outside the store; empty:
+ *     beside a MapDB store opened by URI ({@code <file>.checkpoint}), nowhere for any other store
+ * @param checkpointOrigin the origin line of audit checkpoints; empty: {@code spaceduck/audit/<id>}
+ *     with an id made once per store
  */
 public record EngineConfig(
     Optional<StorageHandle> storage,
@@ -38,7 +43,9 @@ public record EngineConfig(
     PeckNotifier peckNotifier,
     Duration peckRequestTtl,
     Duration pulseTtl,
-    Duration staleThreshold) {
+    Duration staleThreshold,
+    Optional<CheckpointKeeper> checkpointKeeper,
+    Optional<String> checkpointOrigin) {
   public EngineConfig {
     Objects.requireNonNull(storage, "storage");
     Objects.requireNonNull(storageUri, "storageUri");
@@ -64,6 +71,8 @@ public record EngineConfig(
     Settings.peckRequestTtl(peckRequestTtl);
     Settings.pulseTtl(pulseTtl);
     Settings.staleThreshold(staleThreshold);
+    Objects.requireNonNull(checkpointKeeper, "checkpointKeeper");
+    Objects.requireNonNull(checkpointOrigin, "checkpointOrigin").ifPresent(Settings::checkpointOrigin);
   }
 
   /**

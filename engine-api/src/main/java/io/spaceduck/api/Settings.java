@@ -51,6 +51,16 @@ final class Settings {
     return between("staleThreshold", threshold, STALE_THRESHOLD_MIN, STALE_THRESHOLD_MAX);
   }
 
+  /** An audit checkpoint origin: also the checkpoint key's name, so a signed-note key name (at most 200 characters). */
+  static String checkpointOrigin(@Nullable String origin) {
+    Objects.requireNonNull(origin, "checkpointOrigin");
+    if (origin.length() > 200) {
+      throw new IllegalArgumentException("checkpointOrigin is at most 200 characters");
+    }
+    SignedNote.checkName(origin);
+    return origin;
+  }
+
   /**
    * A store URI names its scheme ({@code memory:}, {@code mapdb:…}, {@code jdbc:…}): that is how a
    * storage provider recognises it. The value is never echoed: a JDBC URL may carry a password (D2).

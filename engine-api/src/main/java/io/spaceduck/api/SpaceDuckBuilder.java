@@ -1,5 +1,6 @@
 package io.spaceduck.api;
 
+import io.spaceduck.api.spi.CheckpointKeeper;
 import io.spaceduck.api.spi.HumanCheck;
 import io.spaceduck.api.spi.KekSource;
 import io.spaceduck.api.spi.StorageHandle;
@@ -51,6 +52,8 @@ public final class SpaceDuckBuilder {
   private @Nullable Duration peckRequestTtl;
   private @Nullable Duration pulseTtl;
   private @Nullable Duration staleThreshold;
+  private @Nullable CheckpointKeeper checkpointKeeper;
+  private @Nullable String checkpointOrigin;
 
   SpaceDuckBuilder() {}
 
@@ -221,6 +224,28 @@ public final class SpaceDuckBuilder {
   }
 
   /**
+   * Where the engine keeps the newest audit checkpoint it signed, outside the store (default: a file
+   * {@code <store file>.checkpoint} beside a MapDB store opened by URI; none for other stores).
+   */
+  public SpaceDuckBuilder checkpointKeeper(CheckpointKeeper keeper) {
+    once(this.checkpointKeeper, "checkpointKeeper");
+    this.checkpointKeeper = Objects.requireNonNull(keeper, "keeper");
+    return this;
+  }
+
+  /**
+   * The origin line of audit checkpoints, also the checkpoint key's name (default {@code
+   * spaceduck/audit/<id>}, an id made once per store). A schema-less URL is recommended.
+   *
+   * @throws IllegalArgumentException if empty or holding a space, {@code '+'} or a control character
+   */
+  public SpaceDuckBuilder checkpointOrigin(String origin) {
+    once(this.checkpointOrigin, "checkpointOrigin");
+    this.checkpointOrigin = Settings.checkpointOrigin(origin);
+    return this;
+  }
+
+  /**
    * The configuration (for engine factories and tests): the settings given, the defaults for the rest.
    *
    * @throws IllegalStateException if a required setting is missing
@@ -257,7 +282,9 @@ public final class SpaceDuckBuilder {
         peckNotifier != null ? peckNotifier : PeckNotifier.NONE,
         peckRequestTtl != null ? peckRequestTtl : Duration.ofHours(24),
         pulseTtl != null ? pulseTtl : Duration.ofDays(90),
-        staleThreshold != null ? staleThreshold : Duration.ofMinutes(5));
+        staleThreshold != null ? staleThreshold : Duration.ofMinutes(5),
+        Optional.ofNullable(checkpointKeeper),
+        Optional.ofNullable(checkpointOrigin));
   }
 
   /**

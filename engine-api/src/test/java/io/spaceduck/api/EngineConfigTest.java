@@ -3,6 +3,7 @@ package io.spaceduck.api;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import io.spaceduck.api.spi.CheckpointKeeper;
 import io.spaceduck.api.spi.HumanCheck;
 import io.spaceduck.api.spi.KekSource;
 import io.spaceduck.api.spi.StorageHandle;
@@ -45,13 +46,16 @@ class EngineConfigTest {
       PeckNotifier.NONE,
       Duration.ofHours(24),
       Duration.ofDays(90),
-      Duration.ofMinutes(5)
+      Duration.ofMinutes(5),
+      Optional.empty(),
+      Optional.empty()
     };
   }
 
   private static final String[] NAMES = {
     "storage", "storageUri", "closeStorage", "kek", "humanCheck", "verificationDelivery", "clock", "random", "policy", "features",
-    "rateLimits", "keyRotationGrace", "hatchCodeTtl", "hatchMaxAttempts", "peckNotifier", "peckRequestTtl", "pulseTtl", "staleThreshold"
+    "rateLimits", "keyRotationGrace", "hatchCodeTtl", "hatchMaxAttempts", "peckNotifier", "peckRequestTtl", "pulseTtl", "staleThreshold",
+    "checkpointKeeper", "checkpointOrigin"
   };
 
   @SuppressWarnings("unchecked")
@@ -60,7 +64,8 @@ class EngineConfigTest {
     return new EngineConfig(
         (Optional<StorageHandle>) a[0], (Optional<String>) a[1], (Boolean) a[2], (KekSource) a[3], (HumanCheck) a[4],
         (VerificationDelivery) a[5], (Clock) a[6], (SecureRandom) a[7], (Policy) a[8], (Set<Feature>) a[9], (RateLimits) a[10],
-        (Duration) a[11], (Duration) a[12], (Integer) a[13], (PeckNotifier) a[14], (Duration) a[15], (Duration) a[16], (Duration) a[17]);
+        (Duration) a[11], (Duration) a[12], (Integer) a[13], (PeckNotifier) a[14], (Duration) a[15], (Duration) a[16], (Duration) a[17],
+        (Optional<CheckpointKeeper>) a[18], (Optional<String>) a[19]);
   }
 
   private static UnaryOperator<Object[]> with(String name, Object value) {

@@ -179,6 +179,20 @@ class ValueSecrecyTest {
       throw new AssertionError("no value for " + type);
     }
     Class<?> c = (Class<?>) type;
+    // the transparency formats: a key name has no space, a note's text ends in a newline, and a signed
+    // checkpoint's note is its checkpoint's body (none of them holds a secret)
+    if (owner == SignedCheckpoint.class && c == Checkpoint.class) {
+      return new Checkpoint("example.org/log", 1, Hash.ZERO);
+    }
+    if (owner == SignedCheckpoint.class && c == SignedNote.class) {
+      return new SignedNote(new Checkpoint("example.org/log", 1, Hash.ZERO).body(), List.of());
+    }
+    if (owner == SignedNote.Signature.class && name.equals("name")) {
+      return "example.org/log";
+    }
+    if (owner == SignedNote.class && name.equals("text")) {
+      return "plain text\n";
+    }
     if (c == String.class) {
       if (owner == ReasonCode.class) {
         return "none"; // a reason code is a short public code by design, never free text
@@ -248,6 +262,12 @@ class ValueSecrecyTest {
     }
     if (c == KekSource.class) {
       return KekSource.of((p, ad) -> p, (x, ad) -> x);
+    }
+    if (c == byte[].class) {
+      return new byte[64];
+    }
+    if (c == io.spaceduck.api.spi.CheckpointKeeper.class) {
+      return io.spaceduck.api.spi.CheckpointKeeper.inMemory();
     }
     if (c == HumanCheck.class) {
       return (HumanCheck) (t, s) -> true;

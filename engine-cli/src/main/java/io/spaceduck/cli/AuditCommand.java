@@ -6,6 +6,13 @@ import io.spaceduck.api.AuditPage;
 import io.spaceduck.api.AuditQuery;
 import io.spaceduck.api.AuditVerification;
 import io.spaceduck.api.BeakKey;
+import io.spaceduck.api.ConsistencyProof;
+import io.spaceduck.api.InclusionProof;
+import io.spaceduck.api.SignedCheckpoint;
+import io.spaceduck.api.SignedNote;
+import io.spaceduck.core.OfflineAuditVerifier;
+import java.time.Clock;
+import java.time.ZoneOffset;
 import io.spaceduck.api.RateLimited;
 import io.spaceduck.api.SpaceDuck;
 import java.io.BufferedWriter;
@@ -20,9 +27,13 @@ import java.util.Optional;
 import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
 
-/** {@code duck audit tail|export|verify}: the hash-chained audit log (A1–A5). */
-@Command(name = "audit", description = "The audit chain: tail, export (JSON Lines), verify (A3).")
+/**
+ * {@code duck audit tail|export|verify|checkpoint|vkey|prove|consistency|witness}: the hash-chained
+ * audit log (A1–A5) and its transparency ({@code docs/transparency.md}).
+ */
+@Command(name = "audit", description = "The audit chain: tail, export (JSON Lines), verify (A3); checkpoints, proofs, witness.")
 final class AuditCommand extends Group {
   /** Events per read; the API's maximum. */
   static final int PAGE = AuditQuery.MAX_LIMIT;
@@ -151,6 +162,157 @@ final class AuditCommand extends Group {
         head.ifPresent(h -> err().println("duck: keep this head outside the store; audit verify --expect " + h + " detects truncation later"));
       }
       return ExitCodes.OK;
+    }
+  }
+
+  @Command(
+      name = "checkpoint",
+      description = {
+        "Print a signed checkpoint of the audit tree as it is now (C2SP signed note, docs/audit-format.md).",
+        "Whoever may read the audit log may ask. Keep it, or hand it to witnesses.",
+      })
+  int checkpoint() {
+    BeakKey key = callerKey();
+    try (SpaceDuck duck = open()) {
+      SignedCheckpoint cp = duck.audit().checkpoint(key);
+      if (json()) {
+        out().println(Json.obj().put("origin", cp.checkpoint().origin()).put("size", cp.checkpoint().size())
+            .put("root", cp.checkpoint().root().hex()).put("note", cp.note().format()));
+      } else {
+        out().print(cp.note().format());
+      }
+      return ExitCodes.OK;
+    }
+  }
+
+  @Command(
+      name = "vkey",
+      description = {
+        "Print the verifier keys of the checkpoint key (C2SP vkey), the signing one first; needs no caller key.",
+        "Public: give them to whoever verifies checkpoints (audit witness --vkey, audit consistency --vkey).",
+      })
+  int vkey() {
+    try (SpaceDuck duck = open()) {
+      duck.audit().verifierKeys().forEach(out()::println);
+      return ExitCodes.OK;
+    }
+  }
+
+  @Command(
+      name = "prove",
+      description = {
+        "Print the inclusion proof of the event at SEQ in the tree of --size events (default: now).",
+        "Check it against a checkpoint of that size (docs/audit-format.md, Proofs).",
+      })
+  int prove(
+      @Parameters(paramLabel = "SEQ", description = "the event's seq") long seq,
+      @Option(names = "--size", paramLabel = "N", description = "the tree size (default: the current size)") @Nullable Long size) {
+    BeakKey key = callerKey();
+    try (SpaceDuck duck = open()) {
+      long n = size != null ? size : duck.audit().checkpoint(key).checkpoint().size();
+      InclusionProof p = duck.audit().inclusionProof(key, seq, n);
+      out().print(p.format());
+      return ExitCodes.OK;
+    }
+  }
+
+  @Command(
+      name = "consistency",
+      description = {
+        "Print the consistency proof from the tree of OLD events to that of NEW events.",
+        "OLD and NEW are sizes, or files holding signed checkpoints: then the proof is also checked against",
+        "both (with the engine's own verifier keys, or --vkey) and 'consistent: OLD -> NEW' goes to stderr.",
+      })
+  int consistency(
+      @Parameters(index = "0", paramLabel = "OLD", description = "a tree size or a checkpoint file") String older,
+      @Parameters(index = "1", paramLabel = "NEW", description = "a tree size or a checkpoint file") String newer,
+      @Option(names = "--vkey", paramLabel = "VKEY", description = "a verifier key to check checkpoint files with (repeatable)")
+          @Nullable List<String> vkeys) {
+    BeakKey key = callerKey();
+    try (SpaceDuck duck = open()) {
+      Optional<SignedCheckpoint> a = checkpointFile(older);
+      Optional<SignedCheckpoint> b = checkpointFile(newer);
+      long m = a.map(c -> c.checkpoint().size()).orElseGet(() -> size(older, "OLD"));
+      long n = b.map(c -> c.checkpoint().size()).orElseGet(() -> size(newer, "NEW"));
+      ConsistencyProof p = duck.audit().consistencyProof(key, m, n);
+      if (a.isPresent() && b.isPresent()) {
+        OfflineAuditVerifier v = OfflineAuditVerifier.forVerifierKeys(vkeys != null ? vkeys : duck.audit().verifierKeys());
+        v.verifyConsistency(v.verifyCheckpoint(a.get().note().format()), v.verifyCheckpoint(b.get().note().format()), p);
+        err().println("consistent: " + m + " -> " + n);
+      }
+      out().print(p.format());
+      return ExitCodes.OK;
+    }
+  }
+
+  @Command(
+      name = "witness",
+      description = {
+        "Act as an offline witness: cosign CHECKPOINT if it extends what was accepted before (C2SP tlog-cosignature).",
+        "Verifies CHECKPOINT with the log's --vkey, checks it extends the newest checkpoint of its origin accepted",
+        "before (--proof, from audit consistency), remembers it in --state and prints it cosigned. A smaller tree,",
+        "another root or a failing proof is refused (exit 6).",
+      })
+  int witness(
+      @Option(names = "--state", required = true, paramLabel = "DIR", converter = Converters.FilePath.class,
+              description = "the witness's key and accepted checkpoints") Path state,
+      @Option(names = "--vkey", required = true, paramLabel = "VKEY", description = "the log's verifier key (repeatable)") List<String> vkeys,
+      @Option(names = "--name", paramLabel = "NAME", defaultValue = "localhost/duck-witness",
+              description = "the witness's key name (default: ${DEFAULT-VALUE})") String name,
+      @Option(names = "--proof", paramLabel = "FILE", converter = Converters.FilePath.class,
+              description = "consistency proof from the size accepted before") @Nullable Path proofFile,
+      @Parameters(paramLabel = "CHECKPOINT", description = "a file holding the signed checkpoint") Path checkpointFile) {
+    OfflineAuditVerifier v;
+    try {
+      v = OfflineAuditVerifier.forVerifierKeys(vkeys);
+    } catch (IllegalArgumentException e) {
+      throw CliException.usage("--vkey: " + e.getMessage());
+    }
+    String note = read(checkpointFile.toString(), "CHECKPOINT");
+    Optional<ConsistencyProof> proof = Optional.empty();
+    if (proofFile != null) {
+      try {
+        proof = Optional.of(ConsistencyProof.parse(read(proofFile.toString(), "--proof")));
+      } catch (IllegalArgumentException e) {
+        throw CliException.usage("--proof: " + e.getMessage());
+      }
+    }
+    OfflineAuditVerifier.Witness w;
+    try {
+      w = v.witness(ctx().resolve(state.toString()), name, Clock.fixed(now(), ZoneOffset.UTC));
+    } catch (IllegalArgumentException e) {
+      throw CliException.usage("--name: " + e.getMessage());
+    }
+    SignedNote cosigned = w.cosign(note, proof);
+    out().print(cosigned.format());
+    err().println("duck: witness " + w.verifierKey());
+    return ExitCodes.OK;
+  }
+
+  private Optional<SignedCheckpoint> checkpointFile(String arg) {
+    if (arg.matches("[0-9]{1,19}")) {
+      return Optional.empty();
+    }
+    try {
+      return Optional.of(SignedCheckpoint.parse(read(arg, "checkpoint")));
+    } catch (IllegalArgumentException e) {
+      throw CliException.usage(arg + " is neither a tree size nor a signed checkpoint (" + e.getMessage() + ")");
+    }
+  }
+
+  private static long size(String arg, String what) {
+    try {
+      return Long.parseLong(arg);
+    } catch (NumberFormatException e) {
+      throw CliException.usage(what + " must be a tree size or a checkpoint file");
+    }
+  }
+
+  private String read(String file, String what) {
+    try {
+      return Files.readString(ctx().resolve(file), StandardCharsets.UTF_8);
+    } catch (IOException | RuntimeException e) {
+      throw CliException.usage("cannot read " + what + " " + file + ": " + e.getClass().getSimpleName());
     }
   }
 

@@ -430,6 +430,15 @@ class AuditTamperProperties {
       return view.isEmpty() ? Optional.empty() : Optional.of(view.get(view.size() - 1).head());
     }
 
+    /**
+     * The tree of the view's own events: a store-level forger rewrites the stored tree nodes with the
+     * events (one that does not is caught by verify's check of the nodes against the events).
+     */
+    @Override
+    public Optional<io.spaceduck.api.Hash> auditSubtree(int level, long index) {
+      return io.spaceduck.storage.AuditTreeNodes.fromEvents(this, level, index);
+    }
+
     @Override
     public List<AuditEvent> auditRange(long fromSeq, int limit) {
       // positions, not seq values: the tampered list is served as stored

@@ -107,6 +107,17 @@ class EveryRouteTest {
       c.post("/beak/unblock", bobKey, Fixture.obj().put("identity_id", scoutId)).expect(200);
       c.get("/beak/audit?limit=5&action=bond.created", admin).expect(200);
       c.get("/beak/audit/verify", admin).expect(200);
+      // transparency: a checkpoint, the verifier keys, proofs that verify offline against it
+      String vkeys = c.get("/beak/audit/vkeys", null).expect(200).body();
+      io.spaceduck.core.OfflineAuditVerifier v = io.spaceduck.core.OfflineAuditVerifier.forVerifierKeys(vkeys.lines().toList());
+      io.spaceduck.api.SignedCheckpoint cp = v.verifyCheckpoint(c.get("/beak/audit/checkpoint", admin).expect(200).body());
+      long size = cp.checkpoint().size();
+      v.verifyInclusion(cp, io.spaceduck.api.InclusionProof.parse(
+          c.get("/beak/audit/proofs/inclusion?seq=2&tree_size=" + size, admin).expect(200).body()));
+      io.spaceduck.api.ConsistencyProof consistency = io.spaceduck.api.ConsistencyProof.parse(
+          c.get("/beak/audit/proofs/consistency?old_size=3&new_size=" + size, admin).expect(200).body());
+      assertEquals(3, consistency.oldSize());
+      c.get("/beak/audit/proofs/inclusion?seq=2&tree_size=" + (size + 1000), admin).problem(400, "invalid_input");
 
       // C4, C5: the certificate and its card, every value escaped
       JsonNode eve = f.hatch("<b>Eve</b> & \"co\"", "eve@example.org").json();

@@ -113,6 +113,21 @@ public interface Storage extends StorageHandle {
   List<AuditEvent> auditQuery(AuditFilter filter, long afterSeq, int limit);
 
   /**
+   * The hash of the perfect subtree {@code (level, index)} of the audit tree — leaves {@code [index ·
+   * 2^level, (index + 1) · 2^level)}, that is the events with {@code seq} from {@code index · 2^level
+   * + 1} on — as {@link io.spaceduck.api.AuditTree} defines it; empty unless the store holds all of
+   * those events. Every proof and checkpoint the engine makes is built from these.
+   *
+   * <p>The default computes it from {@link #auditRange}: correct for every store, but it reads {@code
+   * 2^level} events. A store should instead write {@link AuditTreeNodes#appended} with the events in
+   * the same unit and answer this with one point read of its own stored nodes (the in-memory store
+   * does).
+   */
+  default Optional<io.spaceduck.api.Hash> auditSubtree(int level, long index) {
+    return AuditTreeNodes.fromEvents(this, level, index);
+  }
+
+  /**
    * Records a pulse (U1, U3): it becomes the agent's latest and joins its history. Not a unit and
    * not audited — pulses are the highest-volume write, so a store may batch many into one commit;
    * it returns once the pulse is as durable as the store promises. A pulse older than the agent's

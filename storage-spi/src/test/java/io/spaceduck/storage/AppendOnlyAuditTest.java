@@ -35,9 +35,11 @@ class AppendOnlyAuditTest {
   @Tag("A2")
   void theSpiOffersOnlyAppendAndReadsOfAuditEvents() {
     assertEquals(Set.of("appendAudit"), auditMethods(Transaction.class));
-    assertEquals(Set.of("auditHead", "auditQuery", "auditRange"), auditMethods(Storage.class));
-    // the public API: reads and verification only
-    assertEquals(Set.of("read", "verify"),
+    // auditSubtree reads the audit tree's hashes (a cache of the events, written only with them)
+    assertEquals(Set.of("auditHead", "auditQuery", "auditRange", "auditSubtree"), auditMethods(Storage.class));
+    // the public API: reads, verification, checkpoints and proofs, and the checkpoint key — nothing
+    // that changes or removes an event
+    assertEquals(Set.of("read", "verify", "checkpoint", "inclusionProof", "consistencyProof", "verifierKeys", "rotateCheckpointKey"),
         Arrays.stream(Audit.class.getMethods()).map(Method::getName).collect(Collectors.toSet()));
     // audit events are not a table, so the generic update/delete of Transaction cannot reach them
     assertFalse(Tables.ALL.stream().anyMatch(t -> t.type() == AuditEvent.class));

@@ -1,6 +1,15 @@
 package io.spaceduck.core.internal;
 
 import io.spaceduck.api.Audit;
+import io.spaceduck.api.AuditAction;
+import io.spaceduck.api.ConsistencyProof;
+import io.spaceduck.api.InclusionProof;
+import io.spaceduck.api.InvalidInput;
+import io.spaceduck.api.NotFound;
+import io.spaceduck.api.ReasonCode;
+import io.spaceduck.api.SignedCheckpoint;
+import io.spaceduck.api.Unavailable;
+import java.util.Map;
 import io.spaceduck.api.AuditEvent;
 import io.spaceduck.api.AuditHead;
 import io.spaceduck.api.AuditPage;
@@ -49,13 +58,95 @@ final class AuditImpl implements Audit {
     // The store's own head record is the expected head: a store that keeps it apart from the events
     // (JDBC: sd_audit_head) then also catches events deleted from the tail. Read before the scan, so
     // appends during the scan cannot make it look truncated.
-    return core.governance.read(caller, Permission.VERIFY_AUDIT, a -> verify(core.storage, core.storage.auditHead()));
+    return core.governance.read(caller, Permission.VERIFY_AUDIT, a -> verifyWithTree(core.storage.auditHead()));
   }
 
   @Override
   public AuditVerification verify(BeakKey caller, AuditHead expected) {
     Objects.requireNonNull(expected, "expected");
-    return core.governance.read(caller, Permission.VERIFY_AUDIT, a -> verify(core.storage, Optional.of(expected)));
+    return core.governance.read(caller, Permission.VERIFY_AUDIT, a -> verifyWithTree(Optional.of(expected)));
+  }
+
+  /** A3, and the tree against the kept checkpoint and the store's own tree nodes. */
+  private AuditVerification verifyWithTree(Optional<AuditHead> expected) {
+    return core.transparency.verify(pages(core.storage), expected, AuditChain::verify);
+  }
+
+  @Override
+  public SignedCheckpoint checkpoint(BeakKey caller) {
+    return core.governance.read(caller, Permission.READ_AUDIT, a -> tree(core.transparency::checkpointAndKeep));
+  }
+
+  @Override
+  public InclusionProof inclusionProof(BeakKey caller, long seq, long treeSize) {
+    return core.governance.read(
+        caller,
+        Permission.READ_AUDIT,
+        a -> {
+          long size = core.transparency.size();
+          if (treeSize < 1 || treeSize > size) {
+            throw new InvalidInput("tree_size", "between 1 and the current size " + size);
+          }
+          if (seq < 1 || seq > treeSize) {
+            throw new InvalidInput("seq", "between 1 and the tree size " + treeSize);
+          }
+          AuditEvent e = core.storage.auditRange(seq, 1).get(0);
+          if (!a.principal().isAdmin()) {
+            AuditFilter own = new AuditFilter(Optional.of(a.principal().id().value()), Optional.empty(), Optional.empty(),
+                Optional.empty(), Optional.empty(), Optional.empty());
+            if (!own.matches(e)) {
+              throw new NotFound("no audit event at this seq visible to the caller");
+            }
+          }
+          return tree(() -> core.transparency.inclusion(e, treeSize));
+        });
+  }
+
+  @Override
+  public ConsistencyProof consistencyProof(BeakKey caller, long oldSize, long newSize) {
+    return core.governance.read(
+        caller,
+        Permission.READ_AUDIT,
+        a -> {
+          long size = core.transparency.size();
+          if (newSize < 0 || newSize > size) {
+            throw new InvalidInput("new_size", "between 0 and the current size " + size);
+          }
+          if (oldSize < 0 || oldSize > newSize) {
+            throw new InvalidInput("old_size", "between 0 and the new size " + newSize);
+          }
+          return tree(() -> core.transparency.consistency(oldSize, newSize));
+        });
+  }
+
+  @Override
+  public List<String> verifierKeys() {
+    return core.failClosed.guard(core.transparency::verifierKeys);
+  }
+
+  @Override
+  public String rotateCheckpointKey(BeakKey caller) {
+    return core.governance.govern(
+        caller,
+        Permission.MANAGE_SIGNING_KEYS,
+        AuditAction.CHECKPOINT_KEY_ROTATED,
+        "checkpoint_keyset",
+        ctx -> {
+          byte[] pub = core.keysets.rotateCheckpointKey(ctx.tx);
+          NoteCrypto.VerifierKey vkey = NoteCrypto.verifierKey(core.transparency.origin(), NoteCrypto.ED25519, pub);
+          String keyId = String.format("%08x", vkey.keyId());
+          ctx.audit("checkpoint_key:" + keyId, Optional.empty(), ReasonCode.NONE, Map.of("key_id", keyId));
+          return vkey.format();
+        });
+  }
+
+  /** A tree read; a store whose tree nodes are missing or disagree fails closed. */
+  private <T> T tree(java.util.function.Supplier<T> read) {
+    try {
+      return read.get();
+    } catch (Transparency.Inconsistent e) {
+      throw new Unavailable("the store's audit tree is inconsistent: " + e.getMessage());
+    }
   }
 
   /** Verifies the whole chain of {@code storage}, page by page (A3). */

@@ -2,7 +2,11 @@ package io.spaceduck.core.internal;
 
 import io.spaceduck.api.EngineConfig;
 import io.spaceduck.api.Policy;
+import io.spaceduck.api.spi.CheckpointKeeper;
 import io.spaceduck.storage.Storage;
+import java.net.URI;
+import java.nio.file.Path;
+import java.util.Optional;
 import java.time.Clock;
 import java.time.Instant;
 
@@ -36,6 +40,7 @@ final class Core {
   final Governance governance;
   final SecretsAtRest secrets;
   final Issuer issuer;
+  final Transparency transparency;
 
   Core(EngineConfig config, Storage storage, EngineKeysets keysets) {
     this.config = config;
@@ -52,6 +57,28 @@ final class Core {
     this.governance = new Governance(authenticator, storage, failClosed, policy, clock, version, dispatcher);
     this.secrets = new SecretsAtRest(keysets);
     this.issuer = new Issuer(config, keysets, randoms, secrets, version);
+    this.transparency = new Transparency(storage, keysets, keeperOf(config), config.checkpointOrigin(), randoms);
+  }
+
+  /**
+   * The host's checkpoint keeper; by default a file {@code <store file>.checkpoint} beside a MapDB store
+   * opened by URI (the same path rules as the MapDB provider), none for any other store.
+   */
+  static Optional<CheckpointKeeper> keeperOf(EngineConfig config) {
+    if (config.checkpointKeeper().isPresent()) {
+      return config.checkpointKeeper();
+    }
+    Optional<String> uri = config.storageUri();
+    if (uri.isEmpty() || !uri.get().startsWith("mapdb:") || uri.get().length() == "mapdb:".length()) {
+      return Optional.empty();
+    }
+    String rest = uri.get().substring("mapdb:".length());
+    try {
+      Path file = rest.startsWith("//") ? Path.of(URI.create("file:" + rest)) : Path.of(rest);
+      return Optional.of(CheckpointKeeper.file(file.resolveSibling(file.getFileName() + ".checkpoint")));
+    } catch (IllegalArgumentException | NullPointerException e) {
+      return Optional.empty(); // the provider refuses such a URI anyway
+    }
   }
 
   Instant now() {

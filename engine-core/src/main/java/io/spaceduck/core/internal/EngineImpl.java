@@ -109,6 +109,15 @@ final class EngineImpl implements SpaceDuck {
   public void close() {
     if (closed.compareAndSet(false, true)) {
       core.dispatcher.close();
+      if (core.transparency.keeper().isPresent()) {
+        try {
+          core.transparency.checkpointAndKeep();
+        } catch (RuntimeException e) {
+          // closing must not fail; the next open checks against the checkpoint kept before
+          org.slf4j.LoggerFactory.getLogger(EngineImpl.class)
+              .error("could not keep the audit checkpoint on close: {}", e.toString());
+        }
+      }
       if (closeStorage) {
         core.storage.close();
       }

@@ -4,6 +4,9 @@ import com.google.crypto.tink.Aead;
 import com.google.crypto.tink.KeyStatus;
 import com.google.crypto.tink.KeysetHandle;
 import com.google.crypto.tink.Mac;
+import com.google.crypto.tink.PublicKeySign;
+import com.google.crypto.tink.signature.Ed25519Parameters;
+import com.google.crypto.tink.signature.Ed25519PrivateKey;
 import com.google.crypto.tink.TinkProtoKeysetFormat;
 import com.google.crypto.tink.aead.PredefinedAeadParameters;
 import com.google.crypto.tink.jwt.JwkSetConverter;
@@ -38,10 +41,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The engine's three Tink keysets, persisted through the store encrypted under the host's KEK:
+ * The engine's four Tink keysets, persisted through the store encrypted under the host's KEK:
  * {@code signing} (JWT ES256 with {@code kid}, for certificates and session tokens), {@code pii}
  * (AES-256-GCM for emails) and {@code mac} (HMAC-SHA256 for Beak Key hashes, code hashes and the email
- * blind index). Generated on the first open of a store. The signing keyset rotates: a key is added
+ * blind index), and {@code checkpoint} (Ed25519 with Tink's RAW output prefix, for audit checkpoints).
+ * Generated on the first open of a store. The signing keyset rotates: a key is added
  * (published in the JWK set), later promoted; old keys stay enabled so old certificates verify, until
  * an admin retires one ({@code docs/keys.md}): removed from the stored keyset at once, or — while
  * current certificates still depend on it — scheduled in the {@code meta} row {@value #RETIREMENTS}
@@ -55,6 +59,8 @@ final class EngineKeysets {
   static final String SIGNING = "signing";
   static final String PII = "pii";
   static final String MAC = "mac";
+  /** Ed25519, RAW output prefix: the audit checkpoint key (C2SP signed-note, {@code docs/transparency.md}). */
+  static final String CHECKPOINT = "checkpoint";
   /** The {@code meta} row of scheduled signing-key retirements: {@code kid=instant} pairs, {@code ;}-separated. */
   static final String RETIREMENTS = "signing_retirements";
 
@@ -65,6 +71,13 @@ final class EngineKeysets {
   private final Aead pii;
   private final Clock clock;
   private final AtomicReference<Signing> signing = new AtomicReference<>();
+  private final AtomicReference<CheckpointKeys> checkpoint = new AtomicReference<>();
+
+  /**
+   * The checkpoint keyset at one stored version: its signer (the primary key) and the raw 32-byte
+   * Ed25519 public keys of every key, the primary first.
+   */
+  record CheckpointKeys(long version, KeysetHandle stored, PublicKeySign signer, List<byte[]> publicKeys) {}
 
   /**
    * The signing keyset at one stored version and schedule, with its primitives.
@@ -90,6 +103,8 @@ final class EngineKeysets {
       this.mac = macKeyset.getPrimitive(TinkSetup.config(), Mac.class);
       this.beakKeyMac = BeakKeyMac.of(macKeyset, mac);
       this.pii = loadOrCreate(PII).handle().getPrimitive(TinkSetup.config(), Aead.class);
+      Loaded c = loadOrCreate(CHECKPOINT);
+      this.checkpoint.set(checkpointOf(c.version(), c.handle()));
       Loaded s = loadOrCreate(SIGNING);
       Optional<Versioned<MetaRecord>> schedule = storage.get(Tables.META, RETIREMENTS);
       this.signing.set(
@@ -145,8 +160,71 @@ final class EngineKeysets {
       case SIGNING -> KeysetHandle.generateNew(signingParameters());
       case PII -> KeysetHandle.generateNew(PredefinedAeadParameters.AES256_GCM);
       case MAC -> KeysetHandle.generateNew(PredefinedMacParameters.HMAC_SHA256_256BITTAG);
+      case CHECKPOINT -> KeysetHandle.generateNew(checkpointParameters());
       default -> throw new IllegalArgumentException(name);
     };
+  }
+
+  /**
+   * NO_PREFIX (Tink's RAW output prefix): the signature is the plain 64-byte Ed25519 signature that
+   * signed-note expects, not Tink's 5-byte key-id prefix followed by it.
+   */
+  private static Ed25519Parameters checkpointParameters() throws GeneralSecurityException {
+    return Ed25519Parameters.create(Ed25519Parameters.Variant.NO_PREFIX);
+  }
+
+  private static CheckpointKeys checkpointOf(long version, KeysetHandle stored) throws GeneralSecurityException {
+    List<byte[]> publics = new ArrayList<>();
+    publics.add(rawPublicKey(stored.getPrimary().getKey()));
+    for (int i = 0; i < stored.size(); i++) {
+      if (!stored.getAt(i).isPrimary()) {
+        publics.add(rawPublicKey(stored.getAt(i).getKey()));
+      }
+    }
+    return new CheckpointKeys(version, stored, stored.getPrimitive(TinkSetup.config(), PublicKeySign.class), List.copyOf(publics));
+  }
+
+  /** The 32 raw bytes of an Ed25519 key's public half (RFC 8032 encoding), never the private half. */
+  private static byte[] rawPublicKey(com.google.crypto.tink.Key key) throws GeneralSecurityException {
+    if (!(key instanceof Ed25519PrivateKey k) || k.getParameters().getVariant() != Ed25519Parameters.Variant.NO_PREFIX) {
+      throw new GeneralSecurityException("the checkpoint keyset holds a key that is not a RAW Ed25519 key");
+    }
+    return k.getPublicKey().getPublicKeyBytes().toByteArray();
+  }
+
+  /** The checkpoint keyset, reloaded when another instance sharing the store has rotated it. */
+  CheckpointKeys checkpointKeys() {
+    CheckpointKeys current = checkpoint.get();
+    Optional<Versioned<KeysetRecord>> stored = storage.get(Tables.KEYSETS, CHECKPOINT);
+    if (stored.isEmpty() || stored.get().version() == current.version()) {
+      return current;
+    }
+    try {
+      CheckpointKeys fresh = checkpointOf(stored.get().version(), decrypt(CHECKPOINT, stored.get().value()));
+      checkpoint.compareAndSet(current, fresh);
+      return fresh;
+    } catch (GeneralSecurityException e) {
+      throw new KeysetException("cannot reload the checkpoint keyset", e);
+    }
+  }
+
+  /**
+   * Adds a new checkpoint key and makes it primary inside {@code tx}; the old keys stay (their
+   * checkpoints keep verifying). Returns the new key's raw public key.
+   */
+  byte[] rotateCheckpointKey(Transaction tx) {
+    try {
+      Versioned<KeysetRecord> stored =
+          tx.get(Tables.KEYSETS, CHECKPOINT).orElseThrow(() -> new StorageConflictException("checkpoint keyset missing"));
+      KeysetHandle.Builder b = KeysetHandle.newBuilder(decrypt(CHECKPOINT, stored.value()));
+      b.addEntry(KeysetHandle.generateEntryFromParameters(checkpointParameters()).withRandomId().makePrimary());
+      KeysetHandle next = b.build();
+      byte[] encrypted = TinkProtoKeysetFormat.serializeEncryptedKeyset(next, kek, ad(CHECKPOINT));
+      tx.update(Tables.KEYSETS, stored, new KeysetRecord(CHECKPOINT, Bytes.wrap(encrypted)));
+      return rawPublicKey(next.getPrimary().getKey());
+    } catch (GeneralSecurityException e) {
+      throw new KeysetException("cannot rotate the checkpoint keyset", e);
+    }
   }
 
   private static JwtEcdsaParameters signingParameters() throws GeneralSecurityException {

@@ -31,7 +31,14 @@ public final class SpaceDuckEngineFactory implements EngineFactory {
     }
     try {
       EngineKeysets keysets = new EngineKeysets(storage, new KekAead(config.kek()), config.clock());
-      return new EngineImpl(new Core(config, storage, keysets), opened || config.closeStorage());
+      Core core = new Core(config, storage, keysets);
+      core.transparency.checkOnOpen();
+      return new EngineImpl(core, opened || config.closeStorage());
+    } catch (Transparency.Inconsistent e) {
+      if (opened) {
+        storage.close();
+      }
+      throw new Unavailable("refusing the store " + storage.describe() + ": " + e.getMessage());
     } catch (EngineKeysets.KeysetException e) {
       if (opened) {
         storage.close();

@@ -5,6 +5,7 @@ import com.google.crypto.tink.RegistryConfiguration;
 import com.google.crypto.tink.aead.AeadConfig;
 import com.google.crypto.tink.jwt.JwtSignatureConfig;
 import com.google.crypto.tink.mac.MacConfig;
+import com.google.crypto.tink.signature.SignatureConfig;
 import java.security.GeneralSecurityException;
 
 /** Registers Tink's primitives once per class loader. */
@@ -18,6 +19,7 @@ public final class TinkSetup {
       AeadConfig.register();
       MacConfig.register();
       JwtSignatureConfig.register();
+      SignatureConfig.register();
       return RegistryConfiguration.get();
     } catch (GeneralSecurityException e) {
       throw new IllegalStateException("Tink registration failed", e);

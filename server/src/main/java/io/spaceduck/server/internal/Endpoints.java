@@ -343,6 +343,32 @@ final class Endpoints {
     return Reply.ok(Views.auditVerification(v));
   }
 
+  /** A signed checkpoint of the audit tree now: the C2SP signed note, as text. */
+  static Reply auditCheckpoint(Call c) {
+    return Reply.text(200, TEXT, c.duck.audit().checkpoint(c.key()).note().format());
+  }
+
+  /** The checkpoint key's verifier keys (C2SP vkey), one a line, the signing one first. Public. */
+  static Reply auditVerifierKeys(Call c) {
+    return Reply.text(200, TEXT, String.join("\n", c.duck.audit().verifierKeys()) + "\n");
+  }
+
+  /** The inclusion proof of the event at {@code seq} in the tree of {@code tree_size} events (text form). */
+  static Reply auditInclusionProof(Call c) {
+    long seq = c.query.optLong("seq", 1, Long.MAX_VALUE).orElseThrow(() -> ApiException.invalid("seq", "required"));
+    long size = c.query.optLong("tree_size", 1, Long.MAX_VALUE).orElseThrow(() -> ApiException.invalid("tree_size", "required"));
+    return Reply.text(200, TEXT, c.duck.audit().inclusionProof(c.key(), seq, size).format());
+  }
+
+  /** The consistency proof from the tree of {@code old_size} events to that of {@code new_size} (text form). */
+  static Reply auditConsistencyProof(Call c) {
+    long from = c.query.optLong("old_size", 0, Long.MAX_VALUE).orElseThrow(() -> ApiException.invalid("old_size", "required"));
+    long to = c.query.optLong("new_size", 0, Long.MAX_VALUE).orElseThrow(() -> ApiException.invalid("new_size", "required"));
+    return Reply.text(200, TEXT, c.duck.audit().consistencyProof(c.key(), from, to).format());
+  }
+
+  private static final String TEXT = "text/plain; charset=utf-8";
+
   // ---- helpers --------------------------------------------------------------------------------------
 
   private static PeckId peckId(Call c) {

@@ -73,7 +73,11 @@ public final class Routes {
         r("POST", "/beak/unblock",                              "unblock",          BEARER, NONE,          Endpoints::unblock),
         r("GET",  "/beak/blocks",                               "listBlocks",       BEARER, NONE,          Endpoints::blocks),
         r("GET",  "/beak/audit",                                "readAudit",        BEARER, Set.of("action", "actor", "resource", "from", "to", "after", "limit"), Endpoints::audit),
-        r("GET",  "/beak/audit/verify",                         "verifyAudit",      BEARER, Set.of("head_seq", "head_hash"), Endpoints::auditVerify));
+        r("GET",  "/beak/audit/verify",                         "verifyAudit",      BEARER, Set.of("head_seq", "head_hash"), Endpoints::auditVerify),
+        r("GET",  "/beak/audit/checkpoint",                     "auditCheckpoint",  BEARER, NONE,          Endpoints::auditCheckpoint),
+        r("GET",  "/beak/audit/vkeys",                          "auditVerifierKeys", PUBLIC, NONE,         Endpoints::auditVerifierKeys),
+        r("GET",  "/beak/audit/proofs/inclusion",               "auditInclusionProof", BEARER, Set.of("seq", "tree_size"), Endpoints::auditInclusionProof),
+        r("GET",  "/beak/audit/proofs/consistency",             "auditConsistencyProof", BEARER, Set.of("old_size", "new_size"), Endpoints::auditConsistencyProof));
   }
 
   /** The table's (method, path) pairs and operation ids, for the contract test against openapi.json. */

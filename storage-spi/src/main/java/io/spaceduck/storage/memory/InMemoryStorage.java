@@ -8,6 +8,7 @@ import io.spaceduck.api.Pulse;
 import io.spaceduck.storage.AuditChain;
 import io.spaceduck.storage.AuditDraft;
 import io.spaceduck.storage.AuditFilter;
+import io.spaceduck.storage.AuditTreeNodes;
 import io.spaceduck.storage.BufferedTransaction;
 import io.spaceduck.storage.CommittedView;
 import io.spaceduck.storage.Index;
@@ -45,6 +46,8 @@ public final class InMemoryStorage implements Storage {
   private final Map<Table<?>, ConcurrentHashMap<String, Versioned<?>>> rows = new HashMap<>();
   private final Map<Index<?>, ConcurrentHashMap<String, NavigableSet<String>>> indexes = new HashMap<>();
   private final ArrayList<AuditEvent> audit = new ArrayList<>();
+  // the audit tree's nodes by level (AuditTreeNodes), written with the events under the write lock
+  private final List<ArrayList<Hash>> treeLevels = new ArrayList<>();
   private final CommittedView committed = new Committed();
   // Units read through the lock too, so that a unit never sees an index entry without its row (a
   // half-applied unit); validation runs under the write lock and uses the raw view.
@@ -100,9 +103,21 @@ public final class InMemoryStorage implements Storage {
       for (WriteSet.Change c : changes) {
         apply(c);
       }
-      for (AuditDraft d : ws.audits()) {
-        Hash prev = audit.isEmpty() ? Hash.ZERO : audit.get(audit.size() - 1).hash();
-        audit.add(AuditChain.link(d, audit.size() + 1L, prev));
+      if (!ws.audits().isEmpty()) {
+        long sizeBefore = audit.size();
+        List<Hash> hashes = new ArrayList<>(ws.audits().size());
+        for (AuditDraft d : ws.audits()) {
+          Hash prev = audit.isEmpty() ? Hash.ZERO : audit.get(audit.size() - 1).hash();
+          AuditEvent e = AuditChain.link(d, audit.size() + 1L, prev);
+          audit.add(e);
+          hashes.add(e.hash());
+        }
+        for (AuditTreeNodes.Node n : AuditTreeNodes.appended(sizeBefore, hashes, this::storedNode)) {
+          while (treeLevels.size() <= n.level()) {
+            treeLevels.add(new ArrayList<>());
+          }
+          treeLevels.get(n.level()).add(n.hash()); // nodes of a level complete in index order
+        }
       }
     } finally {
       lock.unlockWrite(stamp);
@@ -197,6 +212,23 @@ public final class InMemoryStorage implements Storage {
           long to = Math.min(audit.size(), from + limit);
           return List.copyOf(audit.subList((int) from, (int) to));
         });
+  }
+
+  private Optional<Hash> storedNode(int level, long index) {
+    if (level >= treeLevels.size() || index >= treeLevels.get(level).size()) {
+      return Optional.empty();
+    }
+    return Optional.of(treeLevels.get(level).get((int) index));
+  }
+
+  /** One read of the nodes kept with the events (never computed from them). */
+  @Override
+  public Optional<Hash> auditSubtree(int level, long index) {
+    checkOpen();
+    if (level < 0 || index < 0) {
+      return Optional.empty();
+    }
+    return locked(() -> storedNode(level, index));
   }
 
   @Override
