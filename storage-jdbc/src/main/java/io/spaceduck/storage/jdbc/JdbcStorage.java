@@ -354,21 +354,21 @@ public final class JdbcStorage implements Storage {
     if (key.isEmpty() || identity.isEmpty() || bond.isEmpty()) {
       return Storage.super.authenticationRows(keyId, decoyIdentity, decoyBond); // nothing a real key holds
     }
-    try (Connection c = dataSource.getConnection();
-        PreparedStatement ps = c.prepareStatement(AUTHENTICATION_ROWS)) {
-      ps.setBytes(1, key.get());
-      ps.setBytes(2, identity.get());
-      ps.setBytes(3, bond.get());
-      try (ResultSet rs = ps.executeQuery()) {
-        if (!rs.next()) {
-          throw new StorageException(where + ": the authentication lookup returned no row");
+    // like every read, once more on a new connection when the first one was lost (a failover)
+    return onPrimary(where + ": cannot read the authentication rows", c -> {
+      try (PreparedStatement ps = c.prepareStatement(AUTHENTICATION_ROWS)) {
+        ps.setBytes(1, key.get());
+        ps.setBytes(2, identity.get());
+        ps.setBytes(3, bond.get());
+        try (ResultSet rs = ps.executeQuery()) {
+          if (!rs.next()) {
+            throw new StorageException(where + ": the authentication lookup returned no row");
+          }
+          return new AuthenticationRows(row(rs, 1, Tables.KEYS, keyId), row(rs, 3, Tables.IDENTITIES, keyId),
+              row(rs, 5, Tables.BONDS, keyId));
         }
-        return new AuthenticationRows(
-            row(rs, 1, Tables.KEYS), row(rs, 3, Tables.IDENTITIES), row(rs, 5, Tables.BONDS));
       }
-    } catch (SQLException e) {
-      throw Text.failure(where + ": cannot read the authentication rows", e);
-    }
+    });
   }
 
   /** Parameters: the key id, the decoy identity id, the decoy bond id (UTF-8 bytes). */
@@ -378,13 +378,37 @@ public final class JdbcStorage implements Storage {
           + " LEFT JOIN sd_identities i ON i.k = COALESCE(k.ix_by_owner, ?)"
           + " LEFT JOIN sd_bonds b ON b.k = COALESCE(i." + SqlTable.IDENTITY_BOND.column() + ", ?)";
 
-  /** The row in columns {@code at} (version) and {@code at + 1} (value), if the join found one. */
-  private static <V> Optional<Versioned<V>> row(ResultSet rs, int at, Table<V> table) throws SQLException {
+  /**
+   * The row in columns {@code at} (version) and {@code at + 1} (value), if the join found one; {@code
+   * reachedFrom} names it in a refusal (the key id the chain started from).
+   */
+  private <V> Optional<Versioned<V>> row(ResultSet rs, int at, Table<V> table, String reachedFrom) throws SQLException {
     byte[] v = rs.getBytes(at + 1);
     if (v == null) {
       return Optional.empty();
     }
-    return Optional.of(new Versioned<>(table.codec().decode(v), rs.getLong(at)));
+    return Optional.of(new Versioned<>(decode(table, "reached from key " + reachedFrom, v), rs.getLong(at)));
+  }
+
+  /** A stored pulse; one the codec refuses is corruption named by the store, the table and the agent. */
+  private Pulse decodePulse(AgentId agent, byte[] value) {
+    try {
+      return Codecs.PULSE.decode(value);
+    } catch (StorageException e) {
+      throw new StorageException(where + ": corrupt row in table pulses, agent " + agent.value() + ": " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * A stored value decoded by its table's codec; one the codec refuses is corruption named by this
+   * store, the table and the row's key (ids, never secrets), not only by the codec's record kind.
+   */
+  private <V> V decode(Table<V> table, String key, byte[] value) {
+    try {
+      return table.codec().decode(value);
+    } catch (StorageException e) {
+      throw new StorageException(where + ": corrupt row in table " + table.name() + ", key " + key + ": " + e.getMessage(), e);
+    }
   }
 
   @Override
@@ -504,7 +528,7 @@ public final class JdbcStorage implements Storage {
       try (PreparedStatement ps = c.prepareStatement("SELECT v FROM sd_pulse_latest WHERE agent = ?")) {
         ps.setBytes(1, key.get());
         try (ResultSet rs = ps.executeQuery()) {
-          return rs.next() ? Optional.of(Codecs.PULSE.decode(rs.getBytes(1))) : Optional.<Pulse>empty();
+          return rs.next() ? Optional.of(decodePulse(agent, rs.getBytes(1))) : Optional.<Pulse>empty();
         }
       }
     });
@@ -528,7 +552,7 @@ public final class JdbcStorage implements Storage {
         List<Pulse> out = new ArrayList<>();
         try (ResultSet rs = ps.executeQuery()) {
           while (rs.next()) {
-            out.add(Codecs.PULSE.decode(rs.getBytes(1)));
+            out.add(decodePulse(agent, rs.getBytes(1)));
           }
         }
         return out;
@@ -586,7 +610,7 @@ public final class JdbcStorage implements Storage {
             if (!rs.next()) {
               return Optional.<Versioned<V>>empty();
             }
-            return Optional.of(new Versioned<>(table.codec().decode(rs.getBytes(2)), rs.getLong(1)));
+            return Optional.of(new Versioned<>(decode(table, key, rs.getBytes(2)), rs.getLong(1)));
           }
         }
       });
@@ -614,7 +638,7 @@ public final class JdbcStorage implements Storage {
               } catch (java.nio.charset.CharacterCodingException e) {
                 throw new StorageException(where + ": a key of " + table + " does not decode: the table was altered outside the engine", e);
               }
-              found.add(new Row<>(key, new Versioned<>(table.codec().decode(rs.getBytes(3)), rs.getLong(2))));
+              found.add(new Row<>(key, new Versioned<>(decode(table, key, rs.getBytes(3)), rs.getLong(2))));
             }
           }
         }
