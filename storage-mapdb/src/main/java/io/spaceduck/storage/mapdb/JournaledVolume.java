@@ -20,6 +20,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.zip.CRC32C;
+import org.mapdb.DBException;
 import org.mapdb.DataIO;
 import org.mapdb.DataInput2;
 import org.mapdb.volume.Volume;
@@ -162,6 +163,12 @@ final class JournaledVolume extends Volume {
     return storeFile.resolveSibling(storeFile.getFileName() + ".journal");
   }
 
+  /**
+   * The longest store file a journal may name (8 TiB): half of ext4's largest file, far beyond any store
+   * this engine makes. A longer one is damage or a journal that is not ours.
+   */
+  static final long MAX_FILE_LENGTH = 1L << 43;
+
   private static void recover(Volume file, Path journalPath, FileChannel ch) throws IOException {
     long size = ch.size();
     if (size == 0) {
@@ -187,13 +194,32 @@ final class JournaledVolume extends Volume {
                 + " that belongs to another state of the file (a stale journal beside a restored copy?);"
                 + " refusing to apply it. Move the journal away only if the store file is known good.");
       }
+      // every entry is checked before the first write, so a journal refused here changes nothing: an
+      // entry that passes its checksum (damage after the CRC, or a hostile writer) may still name a file
+      // length or an offset no store reaches, which the file system would refuse halfway through
       for (Journal j : entries) {
-        file.ensureAvailable(j.length);
+        long end = j.length;
         for (Journal.Range r : j.ranges) {
-          file.putData(r.offset, r.bytes, 0, r.bytes.length);
+          end = Math.max(end, r.offset + r.bytes.length); // offset >= 0, length <= PAGE: no overflow
+        }
+        if (end > MAX_FILE_LENGTH) {
+          throw new StorageException(
+              "MapDB store " + file.getFile() + ": journal " + journalPath + " names a file length of " + end
+                  + " bytes, beyond the " + MAX_FILE_LENGTH + " a store may reach (damaged, or not written"
+                  + " by this store); refusing to apply it");
         }
       }
-      file.sync();
+      try {
+        for (Journal j : entries) {
+          file.ensureAvailable(j.length);
+          for (Journal.Range r : j.ranges) {
+            file.putData(r.offset, r.bytes, 0, r.bytes.length);
+          }
+        }
+        file.sync();
+      } catch (DBException e) { // the disk failed (full, I/O error): the journal stays for the next open
+        throw new StorageException("MapDB store " + file.getFile() + ": cannot apply journal " + journalPath, e);
+      }
     }
     // applied, or a torn append (never acknowledged, store file untouched): either way done with it
     ch.truncate(0);
