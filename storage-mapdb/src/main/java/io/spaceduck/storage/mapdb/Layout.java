@@ -18,6 +18,7 @@ import java.util.Arrays;
  * rows           char[] → byte[]   group(table) + primary key → u64 version | codec bytes
  * index          set of char[]     group(table.index) + group(index key) + primary key
  * audit          Long → byte[]     seq → {@link AuditCodec} bytes
+ * audit.tree     Long → byte[]     {@link #treeKey}(level, index) → the 32-byte node hash (format 3)
  * pulse.latest   char[] → byte[]   agent id → Codecs.PULSE bytes
  * pulse.history  char[] → byte[]   group(agent id) + pulse order → Codecs.PULSE bytes
  * </pre>
@@ -33,10 +34,11 @@ final class Layout {
 
   /**
    * The format this engine writes and the newest it reads. Format 2 adds the index entries of the
-   * pending-hatch indexes ({@code Tables.HATCHES_BY_*}); a format-1 file is upgraded when it is opened
-   * ({@code MapDbStorage}).
+   * pending-hatch indexes ({@code Tables.HATCHES_BY_*}); format 3 adds {@value #AUDIT_TREE}, the audit
+   * tree's nodes ({@code AuditTreeNodes}), written with the events. An older file is upgraded when it is
+   * opened ({@code MapDbStorage}).
    */
-  static final int FORMAT_VERSION = 2;
+  static final int FORMAT_VERSION = 3;
 
   static final String META = "store.meta";
   static final String META_FORMAT_VERSION = "format_version";
@@ -47,6 +49,27 @@ final class Layout {
   static final String AUDIT = "audit";
   static final String PULSE_LATEST = "pulse.latest";
   static final String PULSE_HISTORY = "pulse.history";
+  static final String AUDIT_TREE = "audit.tree";
+
+  /** The bits of a tree key that hold the node's index: a store holds fewer than 2^56 events. */
+  static final int TREE_INDEX_BITS = 56;
+
+  /**
+   * The key of the audit tree node {@code (level, index)}: the level in the top 8 bits, the index in
+   * the low {@value #TREE_INDEX_BITS}. Keys of one level are contiguous and in index order, so the
+   * leaves (level 0) are exactly the keys below {@code 1 << 56}.
+   */
+  static long treeKey(int level, long index) {
+    if (!hasTreeKey(level, index)) {
+      throw new IllegalArgumentException("no tree key for (" + level + ", " + index + ")");
+    }
+    return ((long) level << TREE_INDEX_BITS) | index;
+  }
+
+  /** Whether {@code (level, index)} has a tree key (else the store cannot hold that node). */
+  static boolean hasTreeKey(int level, long index) {
+    return level >= 0 && level <= 63 && index >= 0 && index < 1L << TREE_INDEX_BITS;
+  }
 
   /** The key of a row: {@code group(table) + primaryKey}. */
   static char[] rowKey(Table<?> table, String primaryKey) {
