@@ -85,14 +85,8 @@ class MapDbTamperTest {
       for (long seq = keep + 1; seq <= size; seq++) {
         audit.remove(seq);
       }
-      List<Long> over = new ArrayList<>();
-      for (long key : tree.keySet()) {
-        int level = (int) (key >>> 56);
-        long index = key & ((1L << 56) - 1);
-        if ((index + 1) << level > keep) {
-          over.add(key);
-        }
-      }
+      // the keys are the nodes' post-order positions: a tree of `keep` leaves is the keys below 2·keep − popcount(keep)
+      List<Long> over = new ArrayList<>(tree.tailMap(2 * keep - Long.bitCount(keep), true).keySet());
       over.forEach(tree::remove);
       db.treeMap("store.meta", Serializer.STRING, Serializer.STRING).open().put("audit_head", keptHead);
       db.commit();

@@ -18,7 +18,7 @@ import java.util.Arrays;
  * rows           char[] → byte[]   group(table) + primary key → u64 version | codec bytes
  * index          set of char[]     group(table.index) + group(index key) + primary key
  * audit          Long → byte[]     seq → {@link AuditCodec} bytes
- * audit.tree     Long → byte[]     {@link #treeKey}(level, index) → the 32-byte node hash (format 3)
+ * audit.tree     Long → byte[]     {@link #treeKey}(level, index), post-order → the 32-byte node hash (format 3)
  * pulse.latest   char[] → byte[]   agent id → Codecs.PULSE bytes
  * pulse.history  char[] → byte[]   group(agent id) + pulse order → Codecs.PULSE bytes
  * </pre>
@@ -51,24 +51,44 @@ final class Layout {
   static final String PULSE_HISTORY = "pulse.history";
   static final String AUDIT_TREE = "audit.tree";
 
-  /** The bits of a tree key that hold the node's index: a store holds fewer than 2^56 events. */
-  static final int TREE_INDEX_BITS = 56;
-
   /**
-   * The key of the audit tree node {@code (level, index)}: the level in the top 8 bits, the index in
-   * the low {@value #TREE_INDEX_BITS}. Keys of one level are contiguous and in index order, so the
-   * leaves (level 0) are exactly the keys below {@code 1 << 56}.
+   * The key of the audit tree node {@code (level, index)}: its position in the post-order of the tree
+   * ({@code 2m - popcount(m) + 2^(level+1) - 2}, {@code m = index · 2^level} the leaves before it).
+   * The nodes one append completes — its leaf and the subtrees that leaf closes — are consecutive in
+   * post-order, as the appends are: every commit writes one run of adjacent keys (few B-tree pages),
+   * and a tree of {@code n} leaves is exactly the keys below {@link #treeNodes treeNodes(n)}.
    */
   static long treeKey(int level, long index) {
     if (!hasTreeKey(level, index)) {
       throw new IllegalArgumentException("no tree key for (" + level + ", " + index + ")");
     }
-    return ((long) level << TREE_INDEX_BITS) | index;
+    long m = index << level;
+    return treeNodes(m) + (1L << (level + 1)) - 2;
   }
 
-  /** Whether {@code (level, index)} has a tree key (else the store cannot hold that node). */
+  /** Whether {@code (level, index)} has a tree key: its leaves lie below {@code 2^60}. */
   static boolean hasTreeKey(int level, long index) {
-    return level >= 0 && level <= 63 && index >= 0 && index < 1L << TREE_INDEX_BITS;
+    return level >= 0 && level <= 59 && index >= 0 && index < (1L << (60 - level));
+  }
+
+  /** How many nodes a tree of {@code leaves} leaves has: {@code 2n - popcount(n)}. */
+  static long treeNodes(long leaves) {
+    return 2 * leaves - Long.bitCount(leaves);
+  }
+
+  /** The leaves of the tree whose nodes are exactly the keys {@code [0, nodes)}, or -1 if there is none. */
+  static long treeLeaves(long nodes) {
+    long lo = 0;
+    long hi = nodes; // treeNodes(n) >= n
+    while (lo < hi) { // treeNodes is strictly increasing
+      long mid = (lo + hi) >>> 1;
+      if (treeNodes(mid) < nodes) {
+        lo = mid + 1;
+      } else {
+        hi = mid;
+      }
+    }
+    return treeNodes(lo) == nodes ? lo : -1;
   }
 
   /** The key of a row: {@code group(table) + primaryKey}. */

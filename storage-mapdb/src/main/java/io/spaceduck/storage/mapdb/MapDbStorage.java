@@ -334,12 +334,11 @@ public final class MapDbStorage implements Storage {
   /**
    * Format 2 to 3: writes the audit tree's nodes of every stored event, {@value #BACKFILL_CHUNK} events
    * per commit, then records format 3. Each commit holds the nodes of a prefix of the events, so a crash
-   * leaves a format-2 file whose tree covers a prefix (its leaves are the keys below {@code 1 << 56}): the
-   * next open resumes after the last leaf. The file lock keeps every other writer out.
+   * leaves a format-2 file whose tree is that of a prefix (keys {@code [0, treeNodes(prefix))}): the
+   * next open resumes after it. The file lock keeps every other writer out.
    */
   private void backfillTree() {
-    Long lastLeaf = tree.lowerKey(1L << Layout.TREE_INDEX_BITS);
-    long done = lastLeaf == null ? 0 : lastLeaf + 1;
+    long done = treeLeaves();
     Long lastSeq = audit.isEmpty() ? null : audit.lastKey();
     long size = lastSeq == null ? 0 : lastSeq;
     while (done < size) {
@@ -371,13 +370,26 @@ public final class MapDbStorage implements Storage {
    * any other count is a damaged or edited file.
    */
   private void checkTree(@Nullable AuditHead h) {
-    Long lastLeaf = tree.lowerKey(1L << Layout.TREE_INDEX_BITS);
-    long leaves = lastLeaf == null ? 0 : lastLeaf + 1;
+    long leaves = treeLeaves();
     long events = h == null ? 0 : h.seq();
     if (leaves != events) {
       throw StoreFile.refuse(
           file.path(), "is corrupt: its audit tree has " + leaves + " leaves but its audit log " + events + " events");
     }
+  }
+
+  /**
+   * How many leaves the stored tree has: its keys are the post-order positions {@code [0, k)} of the
+   * tree of that many leaves ({@link Layout#treeKey}).
+   */
+  private long treeLeaves() {
+    Long last = tree.isEmpty() ? null : tree.lastKey();
+    long nodes = last == null ? 0 : last + 1;
+    long leaves = Layout.treeLeaves(nodes);
+    if (leaves < 0 || (nodes > 0 && !tree.containsKey(Layout.treeKey(0, leaves - 1)))) {
+      throw StoreFile.refuse(file.path(), "is corrupt: its audit tree ends at node " + nodes + ", which ends no tree");
+    }
+    return leaves;
   }
 
   /** A node as the writer has applied it (durable or not): what new nodes are computed from. */

@@ -222,6 +222,25 @@ class MapDbAuditTreeTest {
   }
 
   @Test
+  void treeKeys_areThePostOrderOfTheTree_soATreeOfNLeavesIsItsFirstKeys() {
+    List<Long> written = new ArrayList<>();
+    for (long n = 0; n < 600; n++) {
+      List<Hash> one = List.of(Hash.ZERO);
+      for (AuditTreeNodes.Node node : AuditTreeNodes.appended(n, one, (l, i) -> Optional.of(Hash.ZERO))) {
+        written.add(Layout.treeKey(node.level(), node.index()));
+      }
+      long leaves = n + 1;
+      assertEquals(Layout.treeNodes(leaves), written.size(), "nodes of " + leaves + " leaves");
+      for (int k = 0; k < written.size(); k++) {
+        assertEquals(k, written.get(k), "appends write consecutive keys: key " + k);
+      }
+      assertEquals(leaves, Layout.treeLeaves(written.size()));
+    }
+    assertEquals(-1, Layout.treeLeaves(2)); // 2 nodes end no tree (1 leaf: 1 node, 2 leaves: 3)
+    assertEquals(0, Layout.treeLeaves(0));
+  }
+
+  @Test
   void nodesBeyondTheKeyRange_areEmpty() {
     try (MapDbStorage s = MapDbStorage.open(dir.resolve("range.db"))) {
       s.execute(tx -> {
