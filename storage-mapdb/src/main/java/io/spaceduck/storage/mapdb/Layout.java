@@ -18,6 +18,7 @@ import java.util.Arrays;
  * rows           char[] → byte[]   group(table) + primary key → u64 version | codec bytes
  * index          set of char[]     group(table.index) + group(index key) + primary key
  * audit          Long → byte[]     seq → {@link AuditCodec} bytes
+ * audit.tree     Long → byte[]     {@link #treeKey}(level, index), post-order → the 32-byte node hash (format 3)
  * pulse.latest   char[] → byte[]   agent id → Codecs.PULSE bytes
  * pulse.history  char[] → byte[]   group(agent id) + pulse order → Codecs.PULSE bytes
  * </pre>
@@ -33,10 +34,11 @@ final class Layout {
 
   /**
    * The format this engine writes and the newest it reads. Format 2 adds the index entries of the
-   * pending-hatch indexes ({@code Tables.HATCHES_BY_*}); a format-1 file is upgraded when it is opened
-   * ({@code MapDbStorage}).
+   * pending-hatch indexes ({@code Tables.HATCHES_BY_*}); format 3 adds {@value #AUDIT_TREE}, the audit
+   * tree's nodes ({@code AuditTreeNodes}), written with the events. An older file is upgraded when it is
+   * opened ({@code MapDbStorage}).
    */
-  static final int FORMAT_VERSION = 2;
+  static final int FORMAT_VERSION = 3;
 
   static final String META = "store.meta";
   static final String META_FORMAT_VERSION = "format_version";
@@ -47,6 +49,47 @@ final class Layout {
   static final String AUDIT = "audit";
   static final String PULSE_LATEST = "pulse.latest";
   static final String PULSE_HISTORY = "pulse.history";
+  static final String AUDIT_TREE = "audit.tree";
+
+  /**
+   * The key of the audit tree node {@code (level, index)}: its position in the post-order of the tree
+   * ({@code 2m - popcount(m) + 2^(level+1) - 2}, {@code m = index · 2^level} the leaves before it).
+   * The nodes one append completes — its leaf and the subtrees that leaf closes — are consecutive in
+   * post-order, as the appends are: every commit writes one run of adjacent keys (few B-tree pages),
+   * and a tree of {@code n} leaves is exactly the keys below {@link #treeNodes treeNodes(n)}.
+   */
+  static long treeKey(int level, long index) {
+    if (!hasTreeKey(level, index)) {
+      throw new IllegalArgumentException("no tree key for (" + level + ", " + index + ")");
+    }
+    long m = index << level;
+    return treeNodes(m) + (1L << (level + 1)) - 2;
+  }
+
+  /** Whether {@code (level, index)} has a tree key: its leaves lie below {@code 2^60}. */
+  static boolean hasTreeKey(int level, long index) {
+    return level >= 0 && level <= 59 && index >= 0 && index < (1L << (60 - level));
+  }
+
+  /** How many nodes a tree of {@code leaves} leaves has: {@code 2n - popcount(n)}. */
+  static long treeNodes(long leaves) {
+    return 2 * leaves - Long.bitCount(leaves);
+  }
+
+  /** The leaves of the tree whose nodes are exactly the keys {@code [0, nodes)}, or -1 if there is none. */
+  static long treeLeaves(long nodes) {
+    long lo = 0;
+    long hi = nodes; // treeNodes(n) >= n
+    while (lo < hi) { // treeNodes is strictly increasing
+      long mid = (lo + hi) >>> 1;
+      if (treeNodes(mid) < nodes) {
+        lo = mid + 1;
+      } else {
+        hi = mid;
+      }
+    }
+    return treeNodes(lo) == nodes ? lo : -1;
+  }
 
   /** The key of a row: {@code group(table) + primaryKey}. */
   static char[] rowKey(Table<?> table, String primaryKey) {

@@ -10,6 +10,7 @@ import io.spaceduck.api.Pulse;
 import io.spaceduck.storage.AuditChain;
 import io.spaceduck.storage.AuditDraft;
 import io.spaceduck.storage.AuditFilter;
+import io.spaceduck.storage.AuditTreeNodes;
 import io.spaceduck.storage.BufferedTransaction;
 import io.spaceduck.storage.Codecs;
 import io.spaceduck.storage.CommittedView;
@@ -131,6 +132,14 @@ public final class MapDbStorage implements Storage {
   private final BTreeMap<char[], byte[]> rows;
   private final NavigableSet<char[]> index;
   private final BTreeMap<Long, byte[]> audit;
+
+  /**
+   * The audit tree's nodes ({@link AuditTreeNodes}), keyed by {@link Layout#treeKey}: written with the
+   * events of the same unit, in the same commit. A node never changes once written, so readers need no
+   * undo log for it: they read only nodes whose leaves are all at or below the durable head, exactly as
+   * they read events.
+   */
+  private final BTreeMap<Long, byte[]> tree;
   private final BTreeMap<char[], byte[]> pulseLatest;
   private final BTreeMap<char[], byte[]> pulseHistory;
 
@@ -201,6 +210,9 @@ public final class MapDbStorage implements Storage {
    */
   volatile Runnable betweenReadAndFill = () -> {};
 
+  /** Seam for tests: the writer writes no tree nodes (as a format-2 store did); see the backfill tests. */
+  volatile boolean skipTreeNodes;
+
   /** For tests: whether the writer thread waits for the lock (readers hold it). */
   boolean writerWaitsForLock() {
     return lock.hasQueuedThread(writer);
@@ -249,11 +261,14 @@ public final class MapDbStorage implements Storage {
     this.rows = db.treeMap(Layout.ROWS, Serializer.CHAR_ARRAY, Serializer.BYTE_ARRAY).open();
     this.index = db.treeSet(Layout.INDEX, Serializer.CHAR_ARRAY).open();
     this.audit = db.treeMap(Layout.AUDIT, Serializer.LONG, Serializer.BYTE_ARRAY).open();
+    // a store older than format 3 has no tree yet: upgradeFormat fills it
+    this.tree = db.treeMap(Layout.AUDIT_TREE, Serializer.LONG, Serializer.BYTE_ARRAY).createOrOpen();
     this.pulseLatest = db.treeMap(Layout.PULSE_LATEST, Serializer.CHAR_ARRAY, Serializer.BYTE_ARRAY).open();
     this.pulseHistory = db.treeMap(Layout.PULSE_HISTORY, Serializer.CHAR_ARRAY, Serializer.BYTE_ARRAY).open();
     this.volume = file.volume();
     upgradeFormat();
     this.head = loadHead();
+    checkTree(head);
     this.durableHead = head;
     this.pulseCounter = loadPulseCounter();
     this.batchStart = volume.progress();
@@ -303,17 +318,100 @@ public final class MapDbStorage implements Storage {
     }
   }
 
+  /** Upgrades an older store to {@link Layout#FORMAT_VERSION}, one format at a time, before the writer starts. */
+  private void upgradeFormat() {
+    if ("1".equals(meta.get(Layout.META_FORMAT_VERSION))) {
+      addHatchIndexEntries();
+    }
+    if ("2".equals(meta.get(Layout.META_FORMAT_VERSION))) {
+      backfillTree();
+    }
+  }
+
+  /** Events per commit of {@link #backfillTree}: bounds the journal entry and the heap it needs. */
+  static final int BACKFILL_CHUNK = 4096;
+
+  /**
+   * Format 2 to 3: writes the audit tree's nodes of every stored event, {@value #BACKFILL_CHUNK} events
+   * per commit, then records format 3. Each commit holds the nodes of a prefix of the events, so a crash
+   * leaves a format-2 file whose tree is that of a prefix (keys {@code [0, treeNodes(prefix))}): the
+   * next open resumes after it. The file lock keeps every other writer out.
+   */
+  private void backfillTree() {
+    long done = treeLeaves();
+    Long lastSeq = audit.isEmpty() ? null : audit.lastKey();
+    long size = lastSeq == null ? 0 : lastSeq;
+    while (done < size) {
+      long to = Math.min(size, done + BACKFILL_CHUNK);
+      List<Hash> hashes = new ArrayList<>((int) (to - done));
+      long expected = done + 1;
+      for (Map.Entry<Long, byte[]> e : audit.subMap(done + 1, true, to, true).entrySet()) {
+        if (e.getKey() != expected) {
+          throw StoreFile.refuse(file.path(), "is corrupt: audit event " + expected + " is missing");
+        }
+        hashes.add(AuditCodec.decode(e.getKey(), e.getValue(), where).hash());
+        expected++;
+      }
+      if (expected != to + 1) {
+        throw StoreFile.refuse(file.path(), "is corrupt: audit event " + expected + " is missing");
+      }
+      for (AuditTreeNodes.Node n : AuditTreeNodes.appended(done, hashes, this::appliedNode)) {
+        tree.put(Layout.treeKey(n.level(), n.index()), n.hash().toByteArray());
+      }
+      db.commit();
+      done = to;
+    }
+    meta.put(Layout.META_FORMAT_VERSION, "3");
+    db.commit();
+  }
+
+  /**
+   * The tree must hold one leaf per event: the nodes are written in the commit of their events, so
+   * any other count is a damaged or edited file.
+   */
+  private void checkTree(@Nullable AuditHead h) {
+    long leaves = treeLeaves();
+    long events = h == null ? 0 : h.seq();
+    if (leaves != events) {
+      throw StoreFile.refuse(
+          file.path(), "is corrupt: its audit tree has " + leaves + " leaves but its audit log " + events + " events");
+    }
+  }
+
+  /**
+   * How many leaves the stored tree has: its keys are the post-order positions {@code [0, k)} of the
+   * tree of that many leaves ({@link Layout#treeKey}).
+   */
+  private long treeLeaves() {
+    Long last = tree.isEmpty() ? null : tree.lastKey();
+    long nodes = last == null ? 0 : last + 1;
+    long leaves = Layout.treeLeaves(nodes);
+    if (leaves < 0 || (nodes > 0 && !tree.containsKey(Layout.treeKey(0, leaves - 1)))) {
+      throw StoreFile.refuse(file.path(), "is corrupt: its audit tree ends at node " + nodes + ", which ends no tree");
+    }
+    return leaves;
+  }
+
+  /** A node as the writer has applied it (durable or not): what new nodes are computed from. */
+  private Optional<Hash> appliedNode(int level, long index) {
+    byte[] b = tree.get(Layout.treeKey(level, index));
+    return b == null ? Optional.empty() : Optional.of(treeHash(b, level, index));
+  }
+
+  private Hash treeHash(byte[] b, int level, long index) {
+    if (b.length != Hash.LENGTH) {
+      throw new StorageException("MapDB store " + where + " is corrupt: audit tree node (" + level + ", " + index + ")");
+    }
+    return Hash.of(b);
+  }
+
   /**
    * Format 1 to 2: adds the index entries of every stored pending hatch for the hatch indexes that
-   * format 2 added, and records format 2 — in one commit, before the writer starts (the file lock
-   * keeps every other writer out). A crash before the commit leaves a format-1 file that the next
-   * open upgrades again.
+   * format 2 added, and records format 2 — in one commit (the file lock keeps every other writer out).
+   * A crash before the commit leaves a format-1 file that the next open upgrades again.
    */
   @SuppressWarnings({"unchecked", "rawtypes"})
-  private void upgradeFormat() {
-    if (!"1".equals(meta.get(Layout.META_FORMAT_VERSION))) {
-      return;
-    }
+  private void addHatchIndexEntries() {
     Table table = Tables.HATCHES;
     String group = new String(Layout.prefix(table.name()));
     for (Map.Entry<char[], byte[]> e :
@@ -325,7 +423,7 @@ public final class MapDbStorage implements Storage {
         ((Optional<String>) idx.keyOf(value)).ifPresent(k -> index.add(Layout.indexEntry(idx, k, key)));
       }
     }
-    meta.put(Layout.META_FORMAT_VERSION, Integer.toString(Layout.FORMAT_VERSION));
+    meta.put(Layout.META_FORMAT_VERSION, "2");
     db.commit();
   }
 
@@ -605,7 +703,14 @@ public final class MapDbStorage implements Storage {
 
   /** The encoded effect of one valid unit. */
   private record Prepared(
-      List<RowWrite> rows, List<RowId> written, List<IndexWrite> entries, List<AuditEvent> events, List<byte[]> eventBytes) {}
+      List<RowWrite> rows,
+      List<RowId> written,
+      List<IndexWrite> entries,
+      List<AuditEvent> events,
+      List<byte[]> eventBytes,
+      List<TreeWrite> nodes) {}
+
+  private record TreeWrite(long key, byte[] hash) {}
 
   private record RowWrite(char[] key, byte @Nullable [] row) {}
 
@@ -642,15 +747,25 @@ public final class MapDbStorage implements Storage {
     List<AuditEvent> events = new ArrayList<>(drafts.size());
     List<byte[]> eventBytes = new ArrayList<>(drafts.size());
     AuditHead h = head;
-    long seq = h == null ? 0 : h.seq();
+    long sizeBefore = h == null ? 0 : h.seq();
+    long seq = sizeBefore;
     Hash prev = h == null ? Hash.ZERO : h.hash();
+    List<Hash> hashes = new ArrayList<>(drafts.size());
     for (AuditDraft d : drafts) {
       AuditEvent e = AuditChain.link(d, ++seq, prev);
       events.add(e);
       eventBytes.add(AuditCodec.encode(e));
+      hashes.add(e.hash());
       prev = e.hash();
     }
-    return new Prepared(writes, ids, entries, events, eventBytes);
+    List<TreeWrite> nodes = new ArrayList<>(2 * hashes.size());
+    if (!hashes.isEmpty() && !skipTreeNodes) {
+      // left siblings come from the applied tree: the units before this one in the batch included
+      for (AuditTreeNodes.Node n : AuditTreeNodes.appended(sizeBefore, hashes, this::appliedNode)) {
+        nodes.add(new TreeWrite(Layout.treeKey(n.level(), n.index()), n.hash().toByteArray()));
+      }
+    }
+    return new Prepared(writes, ids, entries, events, eventBytes, nodes);
   }
 
   private void apply(Prepared p) {
@@ -666,6 +781,9 @@ public final class MapDbStorage implements Storage {
       for (int i = 0; i < p.events().size(); i++) {
         AuditEvent e = p.events().get(i);
         audit.put(e.seq(), p.eventBytes().get(i));
+      }
+      for (TreeWrite t : p.nodes()) {
+        tree.put(t.key(), t.hash());
       }
       if (!p.events().isEmpty()) {
         head = p.events().get(p.events().size() - 1).head();
@@ -859,6 +977,32 @@ public final class MapDbStorage implements Storage {
   public Optional<AuditHead> auditHead() {
     checkOpen();
     return Optional.ofNullable(durableHead);
+  }
+
+  /**
+   * One point read of a stored node (never computed from the events). A node is durable exactly when all
+   * its leaves are at or below the durable head: it was written in the commit of its last leaf.
+   */
+  @Override
+  public Optional<Hash> auditSubtree(int level, long index) {
+    checkOpen();
+    if (!Layout.hasTreeKey(level, index)) {
+      return Optional.empty();
+    }
+    return read(
+        () -> {
+          AuditHead h = durableHead;
+          long size = h == null ? 0 : h.seq();
+          if (index >= (size >> level)) { // (index + 1) · 2^level > size: a leaf is not yet durable
+            return Optional.empty();
+          }
+          byte[] b = tree.get(Layout.treeKey(level, index));
+          if (b == null) {
+            throw new StorageException(
+                "MapDB store " + where + " is corrupt: audit tree node (" + level + ", " + index + ") is missing");
+          }
+          return Optional.of(treeHash(b, level, index));
+        });
   }
 
   @Override

@@ -236,6 +236,7 @@ final class StoreFile {
       db.treeMap(Layout.ROWS, Serializer.CHAR_ARRAY, Serializer.BYTE_ARRAY).create();
       db.treeSet(Layout.INDEX, Serializer.CHAR_ARRAY).create();
       db.treeMap(Layout.AUDIT, Serializer.LONG, Serializer.BYTE_ARRAY).create();
+      db.treeMap(Layout.AUDIT_TREE, Serializer.LONG, Serializer.BYTE_ARRAY).create();
       db.treeMap(Layout.PULSE_LATEST, Serializer.CHAR_ARRAY, Serializer.BYTE_ARRAY).create();
       db.treeMap(Layout.PULSE_HISTORY, Serializer.CHAR_ARRAY, Serializer.BYTE_ARRAY).create();
       db.commit();
@@ -247,10 +248,19 @@ final class StoreFile {
     syncDirectory(path.getParent());
   }
 
-  /** The names a format-1 store holds. */
+  /** The names every store holds (format 1 and later); format 3 adds {@link Layout#AUDIT_TREE}. */
   static Set<String> expectedNames() {
     return new HashSet<>(
         Set.of(Layout.META, Layout.ROWS, Layout.INDEX, Layout.AUDIT, Layout.PULSE_LATEST, Layout.PULSE_HISTORY));
+  }
+
+  /** The names a store of format {@code version} holds. */
+  static Set<String> expectedNames(int version) {
+    Set<String> names = expectedNames();
+    if (version >= 3) {
+      names.add(Layout.AUDIT_TREE);
+    }
+    return names;
   }
 
   private static void checkFormat(Path path, DB db) {
@@ -273,7 +283,7 @@ final class StoreFile {
           "has store format version " + v + ", newer than this engine reads (up to " + Layout.FORMAT_VERSION
               + "); open it with the Space Duck release that wrote it or a later one (docs/storage.md, Upgrades)");
     }
-    Set<String> missing = expectedNames();
+    Set<String> missing = expectedNames(v);
     db.getAllNames().forEach(missing::remove);
     if (!missing.isEmpty()) {
       throw refuse(path, "is corrupt: format " + v + " store without " + new java.util.TreeSet<>(missing));

@@ -33,7 +33,7 @@ import org.junit.jupiter.api.io.TempDir;
  * units and pulses on several threads and reports each acknowledged one; the test SIGKILLs it at a
  * random moment ({@link Process#destroyForcibly()}), reopens the store and checks that it opens, the
  * audit chain verifies and still holds every head seen before, every acknowledged unit and pulse is
- * there, and no unit is half there. Repeated {@code spaceduck.crash.kills} times (20 by default; the
+ * there, and no unit is half there — nor events without their audit tree nodes. Repeated {@code spaceduck.crash.kills} times (20 by default; the
  * Maven profile {@code stress} sets 200) on one store file on the real temporary file system, so
  * every round also recovers from the previous crash. {@code spaceduck.crash.seed} replays the random
  * kill schedule.
@@ -135,6 +135,8 @@ class MapDbCrashTest {
     List<AuditEvent> events = s.auditRange(1, Integer.MAX_VALUE);
     AuditVerification v = AuditChain.verify(events.iterator(), before);
     assertTrue(v.valid(), what + ": " + v);
+    // the audit tree's nodes are in the commit of their events: after any kill, nodes and events agree
+    MapDbAuditTreeTest.assertTreeMatches(s, events, what);
     assertEquals(s.auditHead(), events.isEmpty() ? Optional.empty() : Optional.of(events.get(events.size() - 1).head()));
     return s.auditHead();
   }
