@@ -1064,7 +1064,7 @@ public final class MapDbStorage implements Storage {
           char[] key = agent.value().toCharArray();
           byte[] before = latestUndo.isEmpty() ? null : latestUndo.durable(key);
           byte[] b = before == null ? pulseLatest.get(key) : before == UndoLog.ABSENT ? null : before;
-          return Optional.ofNullable(b).map(Codecs.PULSE::decode);
+          return Optional.ofNullable(b).map(bytes -> decodePulse(agent, bytes));
         });
   }
 
@@ -1086,7 +1086,7 @@ public final class MapDbStorage implements Storage {
           Iterator<Map.Entry<char[], byte[]>> history =
               historyUndo.durableRange(pulseHistory.subMap(from, true, to, false).entrySet().iterator(), from, to);
           while (history.hasNext()) {
-            out.add(Codecs.PULSE.decode(history.next().getValue()));
+            out.add(decodePulse(agent, history.next().getValue()));
             if (out.size() >= limit) {
               break;
             }
@@ -1111,7 +1111,7 @@ public final class MapDbStorage implements Storage {
     @Override
     public <V> Optional<Versioned<V>> get(Table<V> table, String key) {
       byte[] row = rows.get(Layout.rowKey(known(table), key));
-      return row == null ? Optional.empty() : Optional.of(decode(table, row));
+      return row == null ? Optional.empty() : Optional.of(decode(table, key, row));
     }
 
     @Override
@@ -1120,9 +1120,10 @@ public final class MapDbStorage implements Storage {
       char[] from = Layout.indexGroup(idx, indexKey);
       List<Versioned<V>> out = new ArrayList<>();
       for (char[] entry : index.subSet(from, true, Layout.indexGroupEnd(idx, indexKey), false)) {
-        byte[] row = rows.get(Layout.rowKey(table, Layout.primaryKeyOf(entry, from.length)));
+        String key = Layout.primaryKeyOf(entry, from.length);
+        byte[] row = rows.get(Layout.rowKey(table, key));
         if (row != null) {
-          out.add(decode(table, row));
+          out.add(decode(table, key, row));
         }
       }
       return out;
@@ -1147,7 +1148,7 @@ public final class MapDbStorage implements Storage {
     private <V> @Nullable Versioned<V> durableRow(Table<V> table, String key) {
       if (cache == null) {
         byte[] row = row(Layout.rowKey(table, key));
-        return row == null ? null : decode(table, row);
+        return row == null ? null : decode(table, key, row);
       }
       RowId id = new RowId(table, key);
       @SuppressWarnings("unchecked")
@@ -1159,7 +1160,7 @@ public final class MapDbStorage implements Storage {
       if (row == null) {
         return null; // no negative entries: see the class comment
       }
-      Versioned<V> v = decode(table, row);
+      Versioned<V> v = decode(table, key, row);
       betweenReadAndFill.run();
       cache.put(id, v);
       return v;
@@ -1205,12 +1206,29 @@ public final class MapDbStorage implements Storage {
     }
   }
 
-  private <V> Versioned<V> decode(Table<V> table, byte[] row) {
-    long version = Layout.rowVersion(row, where + " table " + table);
-    if (version < 1) {
-      throw new StorageException("corrupt row version in " + where + " table " + table);
+  /** A stored pulse; one the codec refuses is corruption named by the store, the table and the agent. */
+  private Pulse decodePulse(AgentId agent, byte[] bytes) {
+    try {
+      return Codecs.PULSE.decode(bytes);
+    } catch (StorageException e) {
+      throw new StorageException(where + ": corrupt row in table pulses, agent " + agent.value() + ": " + e.getMessage(), e);
     }
-    return new Versioned<>(table.codec().decode(Layout.rowBody(row)), version);
+  }
+
+  /**
+   * A stored row decoded; a row the codec refuses is corruption named by the store, the table and the
+   * row's key (ids, never secrets), not only by the codec's record kind.
+   */
+  private <V> Versioned<V> decode(Table<V> table, String key, byte[] row) {
+    long version = Layout.rowVersion(row, where + " table " + table + " key " + key);
+    if (version < 1) {
+      throw new StorageException("corrupt row version in " + where + " table " + table + " key " + key);
+    }
+    try {
+      return new Versioned<>(table.codec().decode(Layout.rowBody(row)), version);
+    } catch (StorageException e) {
+      throw new StorageException(where + ": corrupt row in table " + table.name() + ", key " + key + ": " + e.getMessage(), e);
+    }
   }
 
   /** What a unit reads: durable state, one consistent call at a time. */
