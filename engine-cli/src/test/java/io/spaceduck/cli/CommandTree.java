@@ -88,6 +88,13 @@ final class CommandTree {
       case "KEY_ID" -> "aaaaaaaaaaaaaaaa";
       case "STATUS" -> "ok";
       case "TOKEN_FILE" -> "token.txt";
+      case "SEQ" -> "1";
+      case "OLD" -> "1";
+      case "NEW" -> "2";
+      case "CHECKPOINT" -> "checkpoint.txt";
+      case "--state" -> "witness-state";
+      // Go's sumdb/note example verifier key (golang.org/x/mod/sumdb/note)
+      case "--vkey" -> "PeterNeumann+c74f20a3+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW";
       default -> throw new AssertionError("CommandTree needs a valid value for the required " + label);
     };
   }
