@@ -36,7 +36,7 @@ public record ConsistencyProof(long oldSize, long newSize, List<Hash> path) {
     StringBuilder b = new StringBuilder(HEADER).append('\n');
     b.append("old ").append(oldSize).append('\n').append("new ").append(newSize).append('\n');
     for (Hash h : path) {
-      b.append(b64(h)).append('\n');
+      b.append(ProofText.b64(h)).append('\n');
     }
     return b.toString();
   }
@@ -56,36 +56,8 @@ public record ConsistencyProof(long oldSize, long newSize, List<Hash> path) {
     }
     List<Hash> path = new java.util.ArrayList<>();
     for (int i = 3; i < lines.length; i++) {
-      path.add(hash(lines[i]));
+      path.add(ProofText.hash(lines[i]));
     }
-    return new ConsistencyProof(number(lines[1], "old"), number(lines[2], "new"), path);
-  }
-
-  private static long number(String line, String label) {
-    if (!line.startsWith(label + " ")) {
-      throw new IllegalArgumentException("expected a '" + label + " <n>' line");
-    }
-    String n = line.substring(label.length() + 1);
-    if (!n.matches("0|[1-9][0-9]{0,18}")) {
-      throw new IllegalArgumentException("'" + label + "' is not a decimal without leading zeros");
-    }
-    return Long.parseLong(n);
-  }
-
-  private static Hash hash(String line) {
-    byte[] b;
-    try {
-      b = java.util.Base64.getDecoder().decode(line);
-    } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException("a proof line is not base64");
-    }
-    if (b.length != Hash.LENGTH) {
-      throw new IllegalArgumentException("a proof line is not the base64 of 32 bytes");
-    }
-    return Hash.of(b);
-  }
-
-  private static String b64(Hash h) {
-    return java.util.Base64.getEncoder().encodeToString(h.toByteArray());
+    return new ConsistencyProof(ProofText.number(lines[1], "old"), ProofText.number(lines[2], "new"), path);
   }
 }

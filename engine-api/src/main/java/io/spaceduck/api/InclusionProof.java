@@ -38,9 +38,9 @@ public record InclusionProof(long seq, long treeSize, Hash eventHash, List<Hash>
   public String format() {
     StringBuilder b = new StringBuilder(HEADER).append('\n');
     b.append("seq ").append(seq).append('\n').append("size ").append(treeSize).append('\n');
-    b.append("event ").append(b64(eventHash)).append('\n');
+    b.append("event ").append(ProofText.b64(eventHash)).append('\n');
     for (Hash h : path) {
-      b.append(b64(h)).append('\n');
+      b.append(ProofText.b64(h)).append('\n');
     }
     return b.toString();
   }
@@ -60,36 +60,9 @@ public record InclusionProof(long seq, long treeSize, Hash eventHash, List<Hash>
     }
     List<Hash> path = new java.util.ArrayList<>();
     for (int i = 4; i < lines.length; i++) {
-      path.add(hash(lines[i]));
+      path.add(ProofText.hash(lines[i]));
     }
-    return new InclusionProof(number(lines[1], "seq"), number(lines[2], "size"), hash(lines[3].substring(6)), path);
-  }
-
-  private static long number(String line, String label) {
-    if (!line.startsWith(label + " ")) {
-      throw new IllegalArgumentException("expected a '" + label + " <n>' line");
-    }
-    String n = line.substring(label.length() + 1);
-    if (!n.matches("0|[1-9][0-9]{0,18}")) {
-      throw new IllegalArgumentException("'" + label + "' is not a decimal without leading zeros");
-    }
-    return Long.parseLong(n);
-  }
-
-  private static Hash hash(String line) {
-    byte[] b;
-    try {
-      b = java.util.Base64.getDecoder().decode(line);
-    } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException("a proof line is not base64");
-    }
-    if (b.length != Hash.LENGTH) {
-      throw new IllegalArgumentException("a proof line is not the base64 of 32 bytes");
-    }
-    return Hash.of(b);
-  }
-
-  private static String b64(Hash h) {
-    return java.util.Base64.getEncoder().encodeToString(h.toByteArray());
+    return new InclusionProof(
+        ProofText.number(lines[1], "seq"), ProofText.number(lines[2], "size"), ProofText.hash(lines[3].substring(6)), path);
   }
 }
