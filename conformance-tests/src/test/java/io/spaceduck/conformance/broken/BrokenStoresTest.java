@@ -297,8 +297,9 @@ class BrokenStoresTest {
   @Test
   @Tag("I3")
   @Tag("K4")
-  @DisplayName("I3 K4 a record cache not invalidated at commit, one that forgets deletes, and one a racing reader refills"
-      + " with the old row each fail 'a read after commit sees the unit'; a coherent cache passes")
+  @DisplayName("I3 K4 a record cache not invalidated at commit, one that forgets deletes, one that keeps a cached 'no row'"
+      + " after an insert, and one a racing reader refills with the old row each fail 'a read after commit sees the unit';"
+      + " a coherent cache (rows and 'no row' answers) passes")
   void brokenRecordCaches_failReadAfterCommit() throws Throwable {
     Instant t0 = StorageArbitraries.AUDIT_EPOCH;
     KeyInfo live = new KeyInfo(new KeyId("c".repeat(16)), OPERATOR, Optional.empty(), t0, Optional.empty(), Optional.empty());
@@ -309,6 +310,7 @@ class BrokenStoresTest {
         List.of(
             contractOver(UninvalidatedCacheStorage::new),
             contractOver(s -> new CommitCacheStorage(s, CommitCacheStorage.Mode.FORGETS_DELETES)),
+            contractOver(s -> new CommitCacheStorage(s, CommitCacheStorage.Mode.FORGETS_INSERTS)),
             contractOver(s -> new CommitCacheStorage(s, CommitCacheStorage.Mode.RACY_FILL)));
     StorageContract coherent = contractOver(s -> new CommitCacheStorage(s, CommitCacheStorage.Mode.HONEST));
     List<Lineage<?>> lineages = new ArrayList<>(List.of(revocation));

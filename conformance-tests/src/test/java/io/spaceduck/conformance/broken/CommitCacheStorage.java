@@ -15,13 +15,15 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 /**
- * A record cache in front of every committed {@code get}, invalidated when a unit commits — correctly
- * ({@link Mode#HONEST}, to show the kit's property accepts a coherent cache) or with one of two bugs a
- * real store's cache could have (I3, K4):
+ * A record cache in front of every committed {@code get} — rows and "no row" answers alike —
+ * invalidated when a unit commits: correctly ({@link Mode#HONEST}, to show the kit's property accepts a
+ * coherent cache) or with one of three bugs a real store's cache could have (I3, K4):
  *
  * <ul>
  *   <li>{@link Mode#FORGETS_DELETES}: commit invalidates the rows a unit inserted or updated, not those it
  *       deleted, so a deleted (revoked, purged) key row is still served;
+ *   <li>{@link Mode#FORGETS_INSERTS}: commit invalidates the rows a unit updated or deleted, not those it
+ *       inserted, so a key whose "no row" answer was cached stays absent after it is inserted again;
  *   <li>{@link Mode#RACY_FILL}: a reader that missed reads the store and puts what it read into the cache
  *       with no guard against a commit in between. The store plays the losing interleaving at every
  *       commit, deterministically (no timing): a reader read each row the unit updated or deleted just
@@ -36,13 +38,14 @@ final class CommitCacheStorage extends ForwardingStorage {
   enum Mode {
     HONEST,
     FORGETS_DELETES,
+    FORGETS_INSERTS,
     RACY_FILL
   }
 
   private record RowId(Table<?> table, String key) {}
 
   private final Mode mode;
-  private final ConcurrentHashMap<RowId, Versioned<?>> cache = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<RowId, Optional<? extends Versioned<?>>> cache = new ConcurrentHashMap<>();
   private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
 
   CommitCacheStorage(Storage delegate, Mode mode) {
@@ -54,14 +57,14 @@ final class CommitCacheStorage extends ForwardingStorage {
   @SuppressWarnings("unchecked")
   public <V> Optional<Versioned<V>> get(Table<V> table, String key) {
     RowId id = new RowId(table, key);
-    Versioned<?> cached = cache.get(id);
+    Optional<? extends Versioned<?>> cached = cache.get(id);
     if (cached != null) {
-      return Optional.of((Versioned<V>) cached);
+      return (Optional<Versioned<V>>) cached;
     }
     lock.readLock().lock();
     try {
       Optional<Versioned<V>> read = delegate.get(table, key);
-      read.ifPresent(v -> cache.put(id, v));
+      cache.put(id, read);
       return read;
     } finally {
       lock.readLock().unlock();
@@ -77,7 +80,7 @@ final class CommitCacheStorage extends ForwardingStorage {
     try {
       written.forEach(cache::remove);
       if (mode == Mode.RACY_FILL) {
-        cache.putAll(readJustBefore); // the descheduled readers' puts land after the invalidation
+        readJustBefore.forEach((id, v) -> cache.put(id, Optional.of(v))); // the descheduled readers' puts land after the invalidation
       }
     } finally {
       lock.writeLock().unlock();
@@ -90,7 +93,9 @@ final class CommitCacheStorage extends ForwardingStorage {
       @Override
       public <V> void insert(Table<V> table, V value) {
         super.insert(table, value);
-        written.add(new RowId(table, table.keyOf(value)));
+        if (mode != Mode.FORGETS_INSERTS) {
+          written.add(new RowId(table, table.keyOf(value)));
+        }
       }
 
       @Override

@@ -100,8 +100,12 @@ import org.mapdb.Serializer;
  *       a call that starts after {@code execute} returned, on any thread, sees the unit (I3).
  * </ol>
  *
- * Negative entries (a key with no row) are not cached: rule 1 would make them as coherent, but a flood
- * of unknown keys would then evict live rows. {@code findBy} reads the index from MapDB and each listed
+ * Negative entries (a key with no row) live in a second, smaller cache ({@code cacheSize / 10}, at
+ * least 1): filled and dropped exactly like rows (rules 1–3: filled under the read lock, dropped at
+ * publish with the rows a batch wrote — an insert drops the "no row" entry of its key), so they are
+ * as coherent, and a flood of unknown keys evicts only other negative entries, never a live row. They
+ * serve the lookups that find nothing on every call — a duckling's authentication reads a decoy bond
+ * row that never exists (K6), and an unknown key id reads no key row. {@code findBy} reads the index from MapDB and each listed
  * row through the cache, under the read lock (so rules 1 and 2 cover it). The units the writer
  * validates read MapDB as applied ({@code AppliedView}), never the cache. {@code cacheSize} 0 turns
  * the cache off; see {@code docs/storage.md} for its heap cost.
@@ -147,6 +151,9 @@ public final class MapDbStorage implements Storage {
 
   /** Decoded durable rows; null when the cache is off. Coherence: see the class comment. */
   private final @Nullable Cache<RowId, Versioned<?>> cache;
+
+  /** Keys known to have no durable row; null when the cache is off. Coherence: as {@link #cache}. */
+  private final @Nullable Cache<RowId, Boolean> absent;
 
   private final int cacheSize;
 
@@ -255,6 +262,8 @@ public final class MapDbStorage implements Storage {
             ? null
             // maintenance on the calling thread: no work is handed to ForkJoinPool.commonPool
             : Caffeine.newBuilder().maximumSize(cacheSize).executor(Runnable::run).build();
+    this.absent =
+        cacheSize == 0 ? null : Caffeine.newBuilder().maximumSize(Math.max(1, cacheSize / 10)).executor(Runnable::run).build();
     this.where = file.path().toString();
     this.db = file.db();
     this.meta = db.treeMap(Layout.META, Serializer.STRING, Serializer.STRING).open();
@@ -689,6 +698,7 @@ public final class MapDbStorage implements Storage {
     try {
       if (cache != null && !written.isEmpty()) {
         cache.invalidateAll(written);
+        Objects.requireNonNull(absent).invalidateAll(written);
       }
       written.clear();
       rowsUndo.clear();
@@ -893,6 +903,7 @@ public final class MapDbStorage implements Storage {
       open = false;
       if (cache != null) {
         cache.invalidateAll(); // frees the heap; every read fails from now on anyway
+        Objects.requireNonNull(absent).invalidateAll();
       }
       file.close();
     } finally {
@@ -953,17 +964,21 @@ public final class MapDbStorage implements Storage {
     Objects.requireNonNull(key, "key");
     if (cache != null) {
       checkOpen();
-      Versioned<V> hit = cached(known(table), key);
+      RowId id = new RowId(known(table), key);
+      Versioned<V> hit = cached(id);
       if (hit != null) {
         return Optional.of(hit); // without the lock: rule 3 of the class comment
+      }
+      if (Objects.requireNonNull(absent).getIfPresent(id) != null) {
+        return Optional.empty(); // likewise
       }
     }
     return read(() -> durable.get(table, key));
   }
 
   @SuppressWarnings("unchecked")
-  private <V> @Nullable Versioned<V> cached(Table<V> table, String key) {
-    return (Versioned<V>) Objects.requireNonNull(cache).getIfPresent(new RowId(table, key));
+  private <V> @Nullable Versioned<V> cached(RowId id) {
+    return (Versioned<V>) Objects.requireNonNull(cache).getIfPresent(id);
   }
 
   @Override
@@ -1156,9 +1171,14 @@ public final class MapDbStorage implements Storage {
       if (hit != null) {
         return hit;
       }
+      if (Objects.requireNonNull(absent).getIfPresent(id) != null) {
+        return null;
+      }
       byte[] row = row(Layout.rowKey(table, key));
       if (row == null) {
-        return null; // no negative entries: see the class comment
+        betweenReadAndFill.run();
+        absent.put(id, Boolean.TRUE); // a negative entry: see the class comment
+        return null;
       }
       Versioned<V> v = decode(table, key, row);
       betweenReadAndFill.run();

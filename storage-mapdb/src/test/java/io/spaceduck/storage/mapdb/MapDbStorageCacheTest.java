@@ -155,6 +155,55 @@ class MapDbStorageCacheTest {
     assertEquals(Optional.of(new Versioned<>(revoked(b), 2)), store.get(Tables.BONDS, b.id().value()));
   }
 
+  /**
+   * The same race for a "no row" answer: a reader finds no row for a key, is descheduled before it
+   * records the negative entry, and a unit inserts the row meanwhile. The writer waits for the reader's
+   * read lock, publish drops the negative entry the reader then put, and the read after {@code execute}
+   * returned is the new row — on the reader's thread and the writer's. A cached "no row" read many times
+   * first does not outlive the insert either.
+   */
+  @Test
+  @Tag("I3")
+  @DisplayName("I3 a cached 'no row' answer, and one put by a reader descheduled across the insert, never hides the inserted row")
+  void absentRow_cachedOrRacing_neverHidesTheInsert() throws Exception {
+    Bond b = Fixtures.bond(1, OPERATOR);
+    String key = b.id().value();
+    for (int i = 0; i < 3; i++) {
+      assertEquals(Optional.empty(), store.get(Tables.BONDS, key));
+    }
+    insert(b);
+    assertEquals(Optional.of(new Versioned<>(b, 1)), pool.submit(() -> store.get(Tables.BONDS, key)).get(60, TimeUnit.SECONDS));
+
+    Bond c = Fixtures.bond(2, OPERATOR);
+    CountDownLatch readerHasReadNothing = new CountDownLatch(1);
+    CountDownLatch resumeReader = new CountDownLatch(1);
+    AtomicBoolean first = new AtomicBoolean(true);
+    store.betweenReadAndFill =
+        () -> {
+          if (first.getAndSet(false)) {
+            readerHasReadNothing.countDown();
+            try {
+              await(resumeReader);
+            } catch (InterruptedException e) {
+              Thread.currentThread().interrupt();
+            }
+          }
+        };
+    Future<Optional<Versioned<Bond>>> reader = pool.submit(() -> store.get(Tables.BONDS, c.id().value()));
+    await(readerHasReadNothing);
+    Future<?> insertion = pool.submit(() -> insert(c));
+    while (!store.writerWaitsForLock() && !insertion.isDone()) {
+      Thread.onSpinWait();
+    }
+    assertTrue(!insertion.isDone(), "the unit cannot complete while a reader is between its read and its put");
+    resumeReader.countDown();
+    assertEquals(Optional.empty(), reader.get(60, TimeUnit.SECONDS), "the reader read before the commit");
+    insertion.get(60, TimeUnit.SECONDS);
+    store.betweenReadAndFill = () -> {};
+    assertEquals(Optional.of(new Versioned<>(c, 1)), store.get(Tables.BONDS, c.id().value()));
+    assertEquals(Optional.of(new Versioned<>(c, 1)), pool.submit(() -> store.get(Tables.BONDS, c.id().value())).get(60, TimeUnit.SECONDS));
+  }
+
   @Test
   @DisplayName("a unit that conflicts leaves the cached row, which is still the durable one")
   void conflictingUnit_leavesTheCachedRow() {
