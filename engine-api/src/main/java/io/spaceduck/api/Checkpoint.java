@@ -93,6 +93,12 @@ public record Checkpoint(String origin, long size, Hash root, List<String> exten
     for (int i = 3; i < lines.length; i++) {
       ext.add(lines[i]);
     }
-    return new Checkpoint(lines[0], Long.parseLong(size), Hash.of(root), ext);
+    long n;
+    try {
+      n = Long.parseLong(size);
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("the size line is above 2^63 - 1");
+    }
+    return new Checkpoint(lines[0], n, Hash.of(root), ext);
   }
 }

@@ -15,7 +15,11 @@ final class ProofText {
     if (!n.matches("0|[1-9][0-9]{0,18}")) {
       throw new IllegalArgumentException("'" + label + "' is not a decimal without leading zeros");
     }
-    return Long.parseLong(n);
+    try {
+      return Long.parseLong(n);
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("'" + label + "' is above 2^63 - 1");
+    }
   }
 
   /** A proof line: the base64 of a 32-byte hash. */
@@ -26,8 +30,8 @@ final class ProofText {
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException("a proof line is not base64");
     }
-    if (b.length != Hash.LENGTH) {
-      throw new IllegalArgumentException("a proof line is not the base64 of 32 bytes");
+    if (b.length != Hash.LENGTH || !Base64.getEncoder().encodeToString(b).equals(line)) {
+      throw new IllegalArgumentException("a proof line is not the (padded, canonical) base64 of 32 bytes");
     }
     return Hash.of(b);
   }

@@ -152,10 +152,14 @@ public record SignedNote(String text, List<Signature> signatures) {
         throw new IllegalArgumentException("a signature line is '— <name> <base64>'");
       }
       byte[] raw;
+      String b64 = rest.substring(space + 1);
       try {
-        raw = Base64.getDecoder().decode(rest.substring(space + 1));
+        raw = Base64.getDecoder().decode(b64);
       } catch (IllegalArgumentException e) {
         throw new IllegalArgumentException("a signature is not standard base64");
+      }
+      if (!Base64.getEncoder().encodeToString(raw).equals(b64)) {
+        throw new IllegalArgumentException("a signature is not canonical base64 (padded, no stray bits)");
       }
       if (raw.length < 5) {
         throw new IllegalArgumentException("a signature has a key ID and at least one byte");
