@@ -40,15 +40,17 @@ import org.opentest4j.TestAbortedException;
 /**
  * Which pg_auto_failover formation gives which guarantee (issue 21; docs/storage.md, "High
  * availability"), shown on real formations ({@link Formation.Kind}), one per test, each with its own
- * ports and directory. The same fault every time: replication stops reaching the standbys (SIGSTOP of
- * the primary's WAL senders — what a slow or cut network does to a standby), an action is written
- * through the JDBC store, and the primary is killed ({@code kill -9} of its keeper and postmaster).
+ * ports and directory. The faults: replication stops reaching the standbys (SIGSTOP of the primary's
+ * WAL senders, or of the standbys' WAL receivers — what a slow or cut link does to a standby) or the
+ * secondary is killed; bonds are written through the engine and the JDBC store; the primary is killed
+ * ({@code kill -9} of its keeper and postmaster).
  *
  * <ul>
  *   <li>default formation (two secondaries in the quorum, number_sync_standbys = 1): the action's
  *       {@code COMMIT} is not acknowledged — it waits for a standby — and its connection is lost in the
- *       kill: the store resolves the lost {@code COMMIT} against the new primary, which does not have
- *       it, runs the batch again there and acknowledges it once. Nothing acknowledged is lost;
+ *       kill. The store resolves the lost {@code COMMIT} against the new primary: when no standby had
+ *       it, it is absent there and runs again; when the standbys had it, it is found and not run again.
+ *       Either way acknowledged once; nothing acknowledged is lost;
  *   <li>asynchronous secondary: the action is acknowledged at once, the monitor promotes the
  *       secondary that never received it, and the acknowledged action is gone — for good, also after
  *       the old primary rejoins (pg_rewind discards its copy);
