@@ -143,13 +143,18 @@ start_node() {
 }
 
 # kill -9 of a node: its postmaster's children, then pg_autoctl's process group (the supervisor, its
-# services and the postmaster they started), then the postmaster itself should it have left the group
+# services and the postmaster they started), then the postmaster itself should it have left the group.
+# A node killed before leaves a stale postmaster.pid (and no pid file of ours): its pid is used only if
+# that process still runs in the node's data directory, never a pid reused by some other process.
 kill_node() {
   local n=$1 pm=""
-  [[ -f $DIR/$n/postmaster.pid ]] && pm=$(head -1 "$DIR/$n/postmaster.pid")
-  [[ -n $pm ]] && pkill -9 -P "$pm" 2>/dev/null
-  [[ -f $DIR/$n.pid ]] && kill -9 -- "-$(cat "$DIR/$n.pid")" 2>/dev/null
-  [[ -n $pm ]] && kill -9 "$pm" 2>/dev/null
+  if [[ -f $DIR/$n/postmaster.pid ]]; then
+    pm=$(head -1 "$DIR/$n/postmaster.pid")
+    [[ -n $pm && $(readlink "/proc/$pm/cwd" 2>/dev/null) == "$(readlink -f "$DIR/$n")" ]] || pm=""
+  fi
+  if [[ -n $pm ]]; then pkill -9 -P "$pm" 2>/dev/null || true; fi
+  if [[ -f $DIR/$n.pid ]]; then kill -9 -- "-$(cat "$DIR/$n.pid")" 2>/dev/null || true; fi
+  if [[ -n $pm ]]; then kill -9 "$pm" 2>/dev/null || true; fi
   rm -f "$DIR/$n.pid"
   return 0
 }
