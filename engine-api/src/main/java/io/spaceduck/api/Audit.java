@@ -21,7 +21,7 @@ public interface Audit {
    * audit tree from the events and compares it with the kept checkpoint and the store's own tree nodes
    * ({@code docs/transparency.md}).
    *
-   * <p>Over a long log (more than 16,384 events) the tree is hashed on a second thread while the calling
+   * <p>Over a long log (more than 4,096 events) the tree is hashed on a second thread while the calling
    * thread checks the chain, so a verification uses two cores; that thread is started and ended within
    * the call.
    *

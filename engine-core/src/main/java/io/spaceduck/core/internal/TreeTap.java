@@ -35,8 +35,13 @@ import java.util.concurrent.TimeUnit;
 final class TreeTap implements Iterator<AuditEvent>, AutoCloseable {
   /** When and how the tree moves to a second thread; tests choose small values. */
   record Pipeline(int from, int batch, ThreadFactory threads) {
-    /** Inline up to 16,384 events (a few milliseconds), then batches of 4,096 hashes, queued at most 4 deep. */
-    static final Pipeline DEFAULT = new Pipeline(16_384, 4_096, TreeTap::newWorkerThread);
+    /**
+     * Inline up to 4,096 events, then batches of 4,096 hashes, queued at most 4 deep. The inline part
+     * only has to outweigh a thread's start and join; every event hashed inline lengthens the calling
+     * thread's share of a long verification (16,384 inline events were ≈ 10 % of its CPU time at
+     * 100,000 events in a one-off check, docs/benchmarks.md).
+     */
+    static final Pipeline DEFAULT = new Pipeline(4_096, 4_096, TreeTap::newWorkerThread);
 
     /** Never a second thread. */
     static final Pipeline INLINE = new Pipeline(Integer.MAX_VALUE, 4_096, TreeTap::newWorkerThread);
