@@ -117,6 +117,8 @@ def main():
              "floor: raw SHA-256 over the same canonical bytes")
         pair("AuditChain.verify (%s events, no store)" % ev, get(rows, V + "chainVerify", events=ev), floor,
              "floor: raw SHA-256 over the same canonical bytes")
+        pair("verifyAudit (%s events, in-memory)" % ev, get(rows, V + "engine", events=ev), get(rows, V + "sha256WithTree", events=ev),
+             "floor with the tree: raw SHA-256 over the canonical bytes + the RFC 9162 leaf and node hashes (1 thread)")
 
     with open(out, "w") as f:
         json.dump({"jdk": jdk, "results": results}, f, indent=2)

@@ -16,12 +16,25 @@ public interface Audit {
    */
   AuditPage read(BeakKey caller, AuditQuery query);
 
-  /** A3 (admin): recomputes the whole chain and names the first broken {@code seq}. */
+  /**
+   * A3 (admin): recomputes the whole chain and names the first broken {@code seq}; also recomputes the
+   * audit tree from the events and compares it with the kept checkpoint and the store's own tree nodes
+   * ({@code docs/transparency.md}).
+   *
+   * <p>Over a long log (more than 4,096 events) the tree is hashed on a second thread while the calling
+   * thread checks the chain, so a verification uses two cores; that thread is started and ended within
+   * the call.
+   *
+   * @throws java.util.concurrent.CancellationException if the calling thread is interrupted while it
+   *     waits for the tree's thread (the interrupt status stays set)
+   */
   AuditVerification verify(BeakKey caller);
 
   /**
    * A3 (admin): as {@link #verify(BeakKey)}, and also requires {@code expected} — a head kept outside
    * the store — to be present unchanged, which detects truncation of the newest events.
+   *
+   * @throws java.util.concurrent.CancellationException as {@link #verify(BeakKey)}
    */
   AuditVerification verify(BeakKey caller, AuditHead expected);
 

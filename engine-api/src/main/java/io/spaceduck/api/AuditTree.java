@@ -1,8 +1,10 @@
 package io.spaceduck.api;
 
+import java.security.DigestException;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 
@@ -26,8 +28,12 @@ import java.util.Objects;
 public final class AuditTree {
   private AuditTree() {}
 
+  // cloned, never used itself: a clone skips getInstance's provider lookup (SHA-256 of the SUN
+  // provider is Cloneable); cloning only reads the prototype, so threads may share it
+  private static final MessageDigest SHA256_PROTOTYPE = newSha256();
+
   /** The root of the empty tree: SHA-256 of no bytes. */
-  public static final Hash EMPTY_ROOT = Hash.of(sha256().digest());
+  public static final Hash EMPTY_ROOT = Hash.wrap(newSha256().digest());
 
   /** Perfect aligned subtree hashes of one tree. */
   @FunctionalInterface
@@ -39,7 +45,7 @@ public final class AuditTree {
     Hash subtree(int level, long index);
   }
 
-  static MessageDigest sha256() {
+  private static MessageDigest newSha256() {
     try {
       return MessageDigest.getInstance("SHA-256");
     } catch (NoSuchAlgorithmException e) {
@@ -47,12 +53,23 @@ public final class AuditTree {
     }
   }
 
-  /** {@code SHA-256(0x00 || eventHash)}: the leaf hash of an event (RFC 9162 §2.1.1). */
+  static MessageDigest sha256() {
+    try {
+      return (MessageDigest) SHA256_PROTOTYPE.clone();
+    } catch (CloneNotSupportedException e) {
+      return newSha256();
+    }
+  }
+
+  /**
+   * {@code SHA-256(0x00 || eventHash)}: the leaf hash of an event (RFC 9162 §2.1.1). A digest per call:
+   * code hashing many leaves keeps a {@link Frontier}, which reuses one.
+   */
   public static Hash leafHash(Hash eventHash) {
     MessageDigest d = sha256();
     d.update((byte) 0x00);
     eventHash.updateDigest(d);
-    return Hash.of(d.digest());
+    return Hash.wrap(d.digest());
   }
 
   /** {@code SHA-256(0x01 || left || right)}: an interior node (RFC 9162 §2.1.1). */
@@ -61,7 +78,7 @@ public final class AuditTree {
     d.update((byte) 0x01);
     left.updateDigest(d);
     right.updateDigest(d);
-    return Hash.of(d.digest());
+    return Hash.wrap(d.digest());
   }
 
   /** The largest power of two strictly below {@code n} ({@code n >= 2}). */
@@ -252,25 +269,45 @@ public final class AuditTree {
   /**
    * The right edge of a growing tree (a compact range from leaf 0): at most 64 perfect subtrees, so
    * a verifier streaming millions of events computes the root at every size in {@code O(log n)}
-   * memory. Not thread-safe.
+   * memory. An append costs one leaf hash and, on average, one node hash; it reuses one digest and
+   * fixed buffers and allocates nothing. Not thread-safe: confine a frontier to one thread at a time
+   * (handing it over through a happens-before edge, such as a queue or {@link Thread#start}).
    */
   public static final class Frontier {
-    private final List<Hash> hashes = new ArrayList<>();
-    private final List<Integer> levels = new ArrayList<>();
+    private static final int L = Hash.LENGTH;
+    // the perfect subtrees of the right edge, largest first: one per set bit of size, from the
+    // highest bit down, so the last one's level is the lowest set bit
+    private final byte[] edge = new byte[64 * L];
+    // 0x01 || left || right while hashing a node; the new hash is written over right
+    private final byte[] scratch = new byte[1 + 2 * L];
+    private final MessageDigest digest = sha256();
     private long size;
 
     /** Appends the leaf with leaf data {@code eventHash}. */
     public void append(Hash eventHash) {
-      Hash h = leafHash(eventHash);
-      int level = 0;
-      while (!levels.isEmpty() && levels.get(levels.size() - 1) == level) {
-        h = nodeHash(hashes.remove(hashes.size() - 1), h);
-        levels.remove(levels.size() - 1);
-        level++;
+      byte[] b = scratch;
+      b[0] = 0x00;
+      eventHash.copyTo(b, 1);
+      digest.update(b, 0, 1 + L);
+      digestInto(b, 1 + L);
+      int top = Long.bitCount(size);
+      for (long s = size; (s & 1) == 1; s >>>= 1) {
+        top--;
+        b[0] = 0x01;
+        System.arraycopy(edge, top * L, b, 1, L);
+        digest.update(b, 0, 1 + 2 * L);
+        digestInto(b, 1 + L);
       }
-      hashes.add(h);
-      levels.add(level);
+      System.arraycopy(b, 1 + L, edge, top * L, L);
       size++;
+    }
+
+    private void digestInto(byte[] out, int offset) {
+      try {
+        digest.digest(out, offset, L);
+      } catch (DigestException e) {
+        throw new IllegalStateException("SHA-256 did not write 32 bytes", e);
+      }
     }
 
     /** How many leaves were appended. */
@@ -280,14 +317,19 @@ public final class AuditTree {
 
     /** The root of the tree of {@link #size()} leaves. */
     public Hash root() {
-      if (hashes.isEmpty()) {
+      int top = Long.bitCount(size);
+      if (top == 0) {
         return EMPTY_ROOT;
       }
-      Hash r = hashes.get(hashes.size() - 1);
-      for (int i = hashes.size() - 2; i >= 0; i--) {
-        r = nodeHash(hashes.get(i), r);
+      byte[] b = scratch;
+      System.arraycopy(edge, (top - 1) * L, b, 1 + L, L);
+      for (int i = top - 2; i >= 0; i--) {
+        b[0] = 0x01;
+        System.arraycopy(edge, i * L, b, 1, L);
+        digest.update(b, 0, 1 + 2 * L);
+        digestInto(b, 1 + L);
       }
-      return r;
+      return Hash.wrap(Arrays.copyOfRange(b, 1 + L, 1 + 2 * L));
     }
   }
 }

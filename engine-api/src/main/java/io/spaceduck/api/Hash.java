@@ -36,6 +36,14 @@ public final class Hash {
     return new Hash(bytes.clone());
   }
 
+  /** Takes {@code owned} without a copy: for a fresh digest nobody else holds (package-private). */
+  static Hash wrap(byte[] owned) {
+    if (owned.length != LENGTH) {
+      throw new IllegalArgumentException("a hash is 32 bytes");
+    }
+    return new Hash(owned);
+  }
+
   /**
    * Parses 64 hex characters.
    *

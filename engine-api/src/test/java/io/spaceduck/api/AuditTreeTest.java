@@ -150,6 +150,23 @@ class AuditTreeTest {
     assertEquals(mth(l), f.root());
   }
 
+  @Test
+  void aFrontierAsksForItsRootAtEverySizeWithoutChangingItsTree() {
+    // up to 1,100 leaves: right edges of up to ten subtrees, roots asked between appends
+    List<Hash> l = leaves(1100);
+    AuditTree.Frontier f = new AuditTree.Frontier();
+    assertEquals(AuditTree.EMPTY_ROOT, f.root());
+    for (int i = 0; i < l.size(); i++) {
+      f.append(eventHash(i));
+      assertEquals(i + 1, f.size());
+      if (i < 300 || Integer.bitCount(i + 1) <= 2 || i % 97 == 0) {
+        assertEquals(mth(l.subList(0, i + 1)), f.root(), "size " + (i + 1));
+      }
+    }
+    assertEquals(mth(l), f.root());
+    assertEquals(f.root(), f.root());
+  }
+
   @Property(tries = 200)
   @Label("every inclusion proof verifies; a flipped bit, another index or another (size, root) fails")
   void inclusionProofs(@ForAll @IntRange(min = 1, max = 200) int n, @ForAll @IntRange(min = 0, max = 199) int m,

@@ -45,6 +45,11 @@ final class EngineImpl implements SpaceDuck {
     this.blocks = new BlocksImpl(core);
   }
 
+  /** The wiring, for tests in this package that turn a knob of a collaborator. */
+  Core core() {
+    return core;
+  }
+
   @Override
   public Principal authenticate(BeakKey key) {
     return authenticator.authenticate(key).principal();

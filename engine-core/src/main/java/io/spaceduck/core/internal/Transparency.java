@@ -42,6 +42,8 @@ final class Transparency {
   private final EngineKeysets keysets;
   private final Optional<CheckpointKeeper> keeper;
   private final String origin;
+  /** When {@link #verify} moves the tree to a second thread; tests lower it (package-private knob). */
+  volatile TreeTap.Pipeline pipeline = TreeTap.Pipeline.DEFAULT;
 
   /** A refusal of the store because its tree does not extend the kept checkpoint; the message says how. */
   static final class Inconsistent extends RuntimeException {
@@ -237,6 +239,10 @@ final class Transparency {
   /**
    * A3 plus the tree: the chain verifies, the tree recomputed from the events has the kept
    * checkpoint's root at its size, and the store's own tree nodes agree with the events.
+   *
+   * <p>Over a long log the tree is recomputed on a second thread while this one checks the chain
+   * ({@link TreeTap}): a verification of a million events then keeps two cores busy. The thread is
+   * started and joined within the call.
    */
   AuditVerification verify(Iterator<AuditEvent> events, Optional<AuditHead> expected,
       java.util.function.BiFunction<Iterator<AuditEvent>, Optional<AuditHead>, AuditVerification> chain) {
@@ -247,27 +253,16 @@ final class Transparency {
       return AuditVerification.broken(0, 1, e.getMessage());
     }
     long keptSize = kept.map(k -> k.checkpoint().size()).orElse(0L);
-    AuditTree.Frontier frontier = new AuditTree.Frontier();
-    Hash[] atKept = {keptSize == 0 ? AuditTree.EMPTY_ROOT : null};
-    Iterator<AuditEvent> tapped = new Iterator<>() {
-      @Override
-      public boolean hasNext() {
-        return events.hasNext();
+    AuditVerification v;
+    AuditTree.Frontier frontier;
+    Hash atKept;
+    try (TreeTap tapped = new TreeTap(events, keptSize, pipeline)) {
+      v = chain.apply(tapped, expected);
+      if (!v.valid()) {
+        return v;
       }
-
-      @Override
-      public AuditEvent next() {
-        AuditEvent e = events.next();
-        frontier.append(e.hash());
-        if (frontier.size() == keptSize) {
-          atKept[0] = frontier.root();
-        }
-        return e;
-      }
-    };
-    AuditVerification v = chain.apply(tapped, expected);
-    if (!v.valid()) {
-      return v;
+      frontier = tapped.finish();
+      atKept = tapped.rootAtKept();
     }
     long n = v.eventsVerified();
     if (kept.isPresent()) {
@@ -276,7 +271,7 @@ final class Transparency {
         return AuditVerification.broken(n, n + 1, "chain ends at seq " + n + " before the size " + k.size()
             + " of the checkpoint kept in " + keeper.get().describe() + " (truncated)");
       }
-      if (!k.root().equals(atKept[0])) {
+      if (!k.root().equals(atKept)) {
         return AuditVerification.broken(0, 1, "the audit tree at size " + k.size() + " has another root than the checkpoint kept in "
             + keeper.get().describe() + " (history rewritten)");
       }
