@@ -43,6 +43,10 @@ import org.slf4j.LoggerFactory;
  * in one database transaction, so the audit head lock and the commit's fsync are paid once per batch,
  * not once per event.
  *
+ * <p>Before committing, the thread may wait a little for the callers its last batch released to
+ * submit again ({@link JdbcOptions#groupCommitDelay()}, see {@link #gather}); a lone caller never
+ * waits.
+ *
  * <h2>Serializable units within a batch</h2>
  *
  * The batch commits exactly what running its units one after another, in queue order, would commit —

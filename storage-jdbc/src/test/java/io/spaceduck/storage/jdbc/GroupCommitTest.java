@@ -131,11 +131,12 @@ class GroupCommitTest {
       long timeouts = stats.gatherTimeouts() - before.gatherTimeouts();
       assertEquals(n, jobs, "one job per unit");
       // without gathering, the committer takes the next batch before the callers it just released
-      // come back (about 1.5 units per batch on H2, 4 on PostgreSQL); with it, all 8 callers soon
-      // move in step, one batch of 8 per round. A wrong guess of how many come (expecting a caller
-      // that is not there) would run into the 100 ms bound on every batch: a few may on a busy machine
-      // (a caller not scheduled within 100 ms), not most.
-      assertTrue(6 * batches <= jobs, "gathered: " + jobs + " units in " + batches + " batches, " + stats);
+      // come back: batches of every size from 1 to 8 (4.8 units per batch on H2, 5.9 on PostgreSQL
+      // measured with the delay set to 0 on a saturated 2-core machine; fewer when it is quiet). With
+      // it, all 8 callers soon move in step, one batch of 8 per round. A wrong guess of how many come
+      // (expecting a caller that is not there) would run into the 100 ms bound on every batch: a few
+      // may on a busy machine (a caller not scheduled within 100 ms), not most.
+      assertTrue(7 * batches <= jobs, "gathered: " + jobs + " units in " + batches + " batches, " + stats);
       assertTrue(timeouts <= batches / 10, timeouts + " of " + batches + " batches waited the whole delay: " + stats);
     } finally {
       pool.shutdownNow();
