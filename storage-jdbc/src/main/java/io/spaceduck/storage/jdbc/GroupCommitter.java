@@ -32,6 +32,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLongArray;
 import javax.sql.DataSource;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -41,6 +42,10 @@ import org.slf4j.LoggerFactory;
  * Group commit: one thread per store takes every unit and pulse waiting in its queue and commits them
  * in one database transaction, so the audit head lock and the commit's fsync are paid once per batch,
  * not once per event.
+ *
+ * <p>Before committing, the thread may wait a little for the callers its last batch released to
+ * submit again ({@link JdbcOptions#groupCommitDelay()}, see {@link #gather}); a lone caller never
+ * waits.
  *
  * <h2>Serializable units within a batch</h2>
  *
@@ -185,6 +190,20 @@ final class GroupCommitter {
   private volatile long retries;
   private volatile long isolatedBatches;
   private volatile long deferredJobs;
+  /** Batches whose gathering waited for more units (see {@link #gather}). */
+  private volatile long gatheredBatches;
+  /** Of those, the ones that waited until the delay ran out (fewer units came than expected). */
+  private volatile long gatherTimeouts;
+  /** Batches by size: index {@code i} counts batches of {@code i + 1} jobs, the last index every larger one. */
+  private final AtomicLongArray batchSizes = new AtomicLongArray(BATCH_SIZE_BUCKETS);
+
+  static final int BATCH_SIZE_BUCKETS = 17;
+
+  // what the gathering delay expects (commit thread only): jobs of the last batch, whose callers were
+  // released at releasedAt, and how many other jobs were waiting then (-1 until known)
+  private int released;
+  private int waitingAtRelease;
+  private long releasedAt;
 
   GroupCommitter(DataSource dataSource, Dialect dialect, Map<Table<?>, SqlTable> tables, JdbcOptions options, String where) {
     this(dataSource, dialect, tables, options, where, CLOSE_WAIT);
@@ -274,6 +293,23 @@ final class GroupCommitter {
     return deferredJobs;
   }
 
+  long gatheredBatches() {
+    return gatheredBatches;
+  }
+
+  long gatherTimeouts() {
+    return gatherTimeouts;
+  }
+
+  /** Batches by size: element {@code i} counts batches of {@code i + 1} jobs, the last element every larger one. */
+  List<Long> batchSizes() {
+    Long[] out = new Long[BATCH_SIZE_BUCKETS];
+    for (int i = 0; i < out.length; i++) {
+      out[i] = batchSizes.get(i);
+    }
+    return List.of(out);
+  }
+
   private void run() {
     try {
       loop();
@@ -300,6 +336,7 @@ final class GroupCommitter {
       batch.clear();
       batch.add(first);
       queue.drainTo(batch, options.maxBatch() - 1);
+      gather(batch);
       boolean stop = batch.removeIf(j -> j instanceof Stop);
       if (batch.isEmpty()) {
         if (stop && queue.isEmpty()) {
@@ -310,6 +347,8 @@ final class GroupCommitter {
       // counted before the jobs complete, so a caller whose unit returned sees its batch counted
       batches++;
       jobs += batch.size();
+      batchSizes.incrementAndGet(Math.min(batch.size(), BATCH_SIZE_BUCKETS) - 1);
+      waitingAtRelease = -1;
       try {
         commit(batch);
       } catch (RuntimeException | Error e) { // never let the thread die with jobs waiting
@@ -318,8 +357,65 @@ final class GroupCommitter {
           j.done().completeExceptionally(new StorageException(where + ": commit failed: " + e, e));
         }
       }
+      released = batch.size();
+      if (waitingAtRelease < 0) { // no batch committed (a failure path): what waits now
+        waitingAtRelease = queue.size();
+      }
+      releasedAt = System.nanoTime();
       if (stop && queue.isEmpty()) {
         return;
+      }
+    }
+  }
+
+  /**
+   * The gathering delay (PostgreSQL's {@code commit_delay}, bounded by {@link
+   * JdbcOptions#groupCommitDelay()}). A caller of {@code execute} waits for its unit, so callers in a
+   * loop resubmit only once their batch has committed — microseconds after the committer took the
+   * next batch, which then holds only those that queued during the commit: with 8 callers, batches
+   * alternate between halves. So the committer expects the units of the callers its last batch
+   * released plus those that were already waiting when it released them (other callers, each with
+   * one unit outstanding), and waits — until {@code groupCommitDelay} after the release at most —
+   * for that many, or {@code maxBatch}. A lone caller (its last batch held only its own unit, nothing
+   * else waited) is never held back, nor a batch once the store is closing; a caller that stopped
+   * costs one bounded wait. Appends to {@code batch} in queue order.
+   */
+  private void gather(List<Job> batch) {
+    long delay = options.groupCommitDelay().toNanos();
+    int expected = Math.min(options.maxBatch(), released + Math.max(0, waitingAtRelease));
+    if (delay == 0 || batch.size() >= expected || closing) {
+      return;
+    }
+    long deadline = releasedAt + delay;
+    boolean waited = false;
+    boolean timedOut = false;
+    while (batch.size() < expected && !closing) {
+      long left = deadline - System.nanoTime();
+      if (left <= 0) {
+        timedOut = true;
+        break;
+      }
+      Job next;
+      try {
+        waited = true;
+        next = queue.poll(left, TimeUnit.NANOSECONDS);
+      } catch (InterruptedException e) {
+        break; // nobody interrupts this thread; commit what is held
+      }
+      if (next == null) {
+        timedOut = true;
+        break;
+      }
+      batch.add(next);
+      if (next instanceof Stop) {
+        break;
+      }
+      queue.drainTo(batch, options.maxBatch() - batch.size());
+    }
+    if (waited) {
+      gatheredBatches++;
+      if (timedOut) {
+        gatherTimeouts++;
       }
     }
   }
@@ -357,6 +453,8 @@ final class GroupCommitter {
       failAloneOrSplit(batch, e);
       return List.of();
     }
+    // what waits before any caller of this batch can submit again: the other callers (see gather)
+    waitingAtRelease = queue.size();
     for (Job j : plan.applied) {
       j.done().complete(null);
     }

@@ -16,8 +16,19 @@ import java.util.Set;
  * @param poolSize connections of the pool the store builds for a JDBC URL (ignored for a host's
  *     {@code DataSource})
  * @param connectTimeout how long opening waits for the database before it refuses
+ * @param groupCommitDelay how long the committer may wait, after the callers of its last batch were
+ *     released, for them to submit again before it commits what it holds (PostgreSQL's {@code
+ *     commit_delay}): it waits only while it expects more units than it holds — the callers just
+ *     released plus those that were already waiting — and stops as soon as they are there, so a lone
+ *     caller never waits. Zero turns gathering off; at most 100 ms
  */
-public record JdbcOptions(int maxBatch, int maxRetries, boolean migrate, int poolSize, Duration connectTimeout) {
+public record JdbcOptions(int maxBatch, int maxRetries, boolean migrate, int poolSize, Duration connectTimeout, Duration groupCommitDelay) {
+  /** Most a batch may be held back for its callers' next units (the bound PostgreSQL puts on {@code commit_delay}). */
+  public static final Duration MAX_GROUP_COMMIT_DELAY = Duration.ofMillis(100);
+
+  /** The gathering delay's default: 200 µs (see {@code docs/storage.md}, "Group commit"). */
+  public static final Duration DEFAULT_GROUP_COMMIT_DELAY = Duration.ofNanos(200_000);
+
   public JdbcOptions {
     if (maxBatch < 1 || maxBatch > 10_000) {
       throw new IllegalArgumentException("maxBatch must be within 1..10000");
@@ -32,35 +43,49 @@ public record JdbcOptions(int maxBatch, int maxRetries, boolean migrate, int poo
     if (connectTimeout.compareTo(Duration.ofMillis(250)) < 0) {
       throw new IllegalArgumentException("connectTimeout must be at least 250 ms");
     }
+    Objects.requireNonNull(groupCommitDelay, "groupCommitDelay");
+    if (groupCommitDelay.isNegative() || groupCommitDelay.compareTo(MAX_GROUP_COMMIT_DELAY) > 0) {
+      throw new IllegalArgumentException("groupCommitDelay must be within 0..100 ms");
+    }
   }
 
-  /** 512 per batch, 8 retries, migrate on open, 10 connections, 10 s to connect. */
+  /** The settings before the gathering delay existed, with its default. */
+  public JdbcOptions(int maxBatch, int maxRetries, boolean migrate, int poolSize, Duration connectTimeout) {
+    this(maxBatch, maxRetries, migrate, poolSize, connectTimeout, DEFAULT_GROUP_COMMIT_DELAY);
+  }
+
+  /** 512 per batch, 8 retries, migrate on open, 10 connections, 10 s to connect, 200 µs gathering delay. */
   public static JdbcOptions defaults() {
-    return new JdbcOptions(512, 8, true, 10, Duration.ofSeconds(10));
+    return new JdbcOptions(512, 8, true, 10, Duration.ofSeconds(10), DEFAULT_GROUP_COMMIT_DELAY);
   }
 
   public JdbcOptions withMaxBatch(int n) {
-    return new JdbcOptions(n, maxRetries, migrate, poolSize, connectTimeout);
+    return new JdbcOptions(n, maxRetries, migrate, poolSize, connectTimeout, groupCommitDelay);
   }
 
   public JdbcOptions withMaxRetries(int n) {
-    return new JdbcOptions(maxBatch, n, migrate, poolSize, connectTimeout);
+    return new JdbcOptions(maxBatch, n, migrate, poolSize, connectTimeout, groupCommitDelay);
   }
 
   public JdbcOptions withMigrate(boolean m) {
-    return new JdbcOptions(maxBatch, maxRetries, m, poolSize, connectTimeout);
+    return new JdbcOptions(maxBatch, maxRetries, m, poolSize, connectTimeout, groupCommitDelay);
   }
 
   public JdbcOptions withPoolSize(int n) {
-    return new JdbcOptions(maxBatch, maxRetries, migrate, n, connectTimeout);
+    return new JdbcOptions(maxBatch, maxRetries, migrate, n, connectTimeout, groupCommitDelay);
   }
 
   public JdbcOptions withConnectTimeout(Duration d) {
-    return new JdbcOptions(maxBatch, maxRetries, migrate, poolSize, d);
+    return new JdbcOptions(maxBatch, maxRetries, migrate, poolSize, d, groupCommitDelay);
+  }
+
+  /** Zero turns gathering off (one batch is whatever waits when the committer is free). */
+  public JdbcOptions withGroupCommitDelay(Duration d) {
+    return new JdbcOptions(maxBatch, maxRetries, migrate, poolSize, connectTimeout, d);
   }
 
   /** Option names a store URI's options map may carry (see {@link JdbcStorageProvider}). */
-  static final Set<String> NAMES = Set.of("user", "password", "maxBatch", "maxRetries", "migrate", "poolSize", "connectTimeoutMillis");
+  static final Set<String> NAMES = Set.of("user", "password", "maxBatch", "maxRetries", "migrate", "poolSize", "connectTimeoutMillis", "groupCommitDelayMicros");
 
   /**
    * Applies string options (the storage provider's map).
@@ -79,6 +104,13 @@ public record JdbcOptions(int maxBatch, int maxRetries, boolean migrate, int poo
               case "maxRetries" -> o.withMaxRetries(Integer.parseInt(v));
               case "poolSize" -> o.withPoolSize(Integer.parseInt(v));
               case "connectTimeoutMillis" -> o.withConnectTimeout(Duration.ofMillis(Long.parseLong(v)));
+              case "groupCommitDelayMicros" -> {
+                long micros = Long.parseLong(v);
+                if (micros < 0 || micros > MAX_GROUP_COMMIT_DELAY.toNanos() / 1_000) {
+                  throw new IllegalArgumentException("groupCommitDelayMicros must be within 0..100000");
+                }
+                yield o.withGroupCommitDelay(Duration.ofNanos(micros * 1_000));
+              }
               case "migrate" -> {
                 if (!v.equals("true") && !v.equals("false")) {
                   throw new IllegalArgumentException("migrate must be true or false");

@@ -219,12 +219,22 @@ public final class JdbcStorage implements Storage {
   /**
    * Group-commit counters: batches taken from the queue, jobs in them, retries, batches split after a
    * conflict the database found, and units deferred to a batch of their own because an earlier unit
-   * of their batch wrote a row they touch.
+   * of their batch wrote a row they touch; batches whose gathering waited for more units ({@link
+   * JdbcOptions#groupCommitDelay()}) and, of those, the ones that waited until the delay ran out (fewer
+   * came than expected); batches by size: element {@code i} of {@code batchSizes} counts batches of
+   * {@code i + 1} jobs, its last element (the 17th) every batch of 17 or more.
    */
-  public record CommitStats(long batches, long jobs, long retries, long isolatedBatches, long deferredJobs) {}
+  public record CommitStats(
+      long batches, long jobs, long retries, long isolatedBatches, long deferredJobs, long gatheredBatches, long gatherTimeouts,
+      List<Long> batchSizes) {
+    public CommitStats {
+      batchSizes = List.copyOf(batchSizes);
+    }
+  }
 
   public CommitStats commitStats() {
-    return new CommitStats(committer.batches(), committer.jobs(), committer.retries(), committer.isolatedBatches(), committer.deferredJobs());
+    return new CommitStats(committer.batches(), committer.jobs(), committer.retries(), committer.isolatedBatches(), committer.deferredJobs(),
+        committer.gatheredBatches(), committer.gatherTimeouts(), committer.batchSizes());
   }
 
   private void checkOpen() {

@@ -10,7 +10,7 @@ import java.util.Objects;
  * Opens a {@link JdbcStorage} for URIs of scheme {@code jdbc}: {@code jdbc:postgresql://host/db},
  * {@code jdbc:mariadb://host/db} (or {@code jdbc:mysql:}), {@code jdbc:h2:/path/file} or {@code
  * jdbc:h2:mem:name;DB_CLOSE_DELAY=-1}. The store builds and owns a HikariCP pool. Options: {@code user},
- * {@code password}, {@code poolSize}, {@code maxBatch}, {@code maxRetries}, {@code migrate}, {@code
+ * {@code password}, {@code poolSize}, {@code maxBatch}, {@code groupCommitDelayMicros}, {@code maxRetries}, {@code migrate}, {@code
  * connectTimeoutMillis} (see {@link JdbcOptions}); credentials may also sit in the URL as the driver
  * allows. Registered in {@code META-INF/services/io.spaceduck.storage.StorageProvider}. Stateless.
  */

@@ -155,7 +155,11 @@ class JdbcRefusalsTest {
       "poolSize=1|poolSize must be within 2..1000",
       "connectTimeoutMillis=10|connectTimeout must be at least 250 ms",
       "connectTimeoutMillis=1e3|option 'connectTimeoutMillis' must be a number",
-      "migrate=yes|migrate must be true or false"})
+      "migrate=yes|migrate must be true or false",
+      "groupCommitDelayMicros=100001|groupCommitDelayMicros must be within 0..100000",
+      "groupCommitDelayMicros=-1|groupCommitDelayMicros must be within 0..100000",
+      "groupCommitDelayMicros=9223372036854775807|groupCommitDelayMicros must be within 0..100000",
+      "groupCommitDelayMicros=0.2ms|option 'groupCommitDelayMicros' must be a number"})
   @DisplayName("an unknown or malformed option is refused before connecting, naming the option")
   void badOption_refused(String caseLine) {
     String[] c = caseLine.split("\\|");
