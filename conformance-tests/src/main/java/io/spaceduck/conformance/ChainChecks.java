@@ -47,7 +47,10 @@ final class ChainChecks {
     return events;
   }
 
-  /** The events are seq 1..n without duplicates, linked, hashed, and verify with the store's head. */
+  /**
+   * The events are seq 1..n without duplicates, linked, hashed, and verify with the store's head; and
+   * the store's audit tree ({@link #assertTreeMatches}) is theirs.
+   */
   static void assertOneLinearChain(Storage s, List<AuditEvent> events) {
     Set<Long> seqs = new HashSet<>();
     Hash prev = Hash.ZERO;
@@ -62,6 +65,31 @@ final class ChainChecks {
     AuditVerification v = AuditChain.verify(events.iterator(), s.auditHead());
     assertTrue(v.valid(), () -> "chain does not verify: " + v.problem().orElse("?"));
     assertEquals(events.size(), v.eventsVerified(), "events verified");
+    assertTreeMatches(s, events);
+  }
+
+  /**
+   * Every complete node of the audit tree ({@link Storage#auditSubtree}) is that of the RFC 9162 tree
+   * over {@code events} — the whole log — and the first incomplete node of each level is empty. A store
+   * that writes its nodes with the events (issue 20) is held to them after whatever batches its
+   * appends were grouped into.
+   */
+  static void assertTreeMatches(Storage s, List<AuditEvent> events) {
+    List<Hash> level = new java.util.ArrayList<>();
+    for (AuditEvent e : events) {
+      level.add(io.spaceduck.api.AuditTree.leafHash(e.hash()));
+    }
+    for (int l = 0; !level.isEmpty(); l++) {
+      List<Hash> up = new java.util.ArrayList<>();
+      for (int i = 0; i < level.size(); i++) {
+        assertEquals(Optional.of(level.get(i)), s.auditSubtree(l, i), "audit tree node (" + l + ", " + i + ") of " + events.size());
+        if ((i & 1) == 1) {
+          up.add(io.spaceduck.api.AuditTree.nodeHash(level.get(i - 1), level.get(i)));
+        }
+      }
+      assertEquals(Optional.empty(), s.auditSubtree(l, level.size()), "incomplete audit tree node (" + l + ", " + level.size() + ")");
+      level = up;
+    }
   }
 
   /** A successful system event of {@code action} on {@code resource}, at the kit's audit epoch. */

@@ -282,7 +282,8 @@ public interface ConcurrencyContract extends StorageConcern {
   /**
    * Threads append units of 1–3 audit events without conflicting writes while a reader takes
    * snapshots: the final chain is one gapless verifiable sequence holding every draft exactly once,
-   * each unit's events in append order, and no snapshot ever shows part of a unit.
+   * each unit's events in append order, and no snapshot ever shows part of a unit; the store's audit
+   * tree nodes are those of the events, however the store grouped the units into commits.
    */
   @Property(tries = 20)
   @Tag("A5")
@@ -349,7 +350,7 @@ public interface ConcurrencyContract extends StorageConcern {
    * waits at a barrier for the others — so that in every round all of them reach the store's append
    * path at the same moment, where a store that reads the head outside its serialization forks the
    * chain: after every round the chain is one gapless, linked sequence with one unit per thread and
-   * round, each unit's events in append order.
+   * round, each unit's events in append order, and the store's audit tree nodes are theirs.
    */
   @Property(tries = 20)
   @Tag("A5")

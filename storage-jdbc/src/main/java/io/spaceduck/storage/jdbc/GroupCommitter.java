@@ -5,6 +5,7 @@ import io.spaceduck.api.Hash;
 import io.spaceduck.api.Pulse;
 import io.spaceduck.storage.AuditChain;
 import io.spaceduck.storage.AuditDraft;
+import io.spaceduck.storage.AuditTreeNodes;
 import io.spaceduck.storage.Codecs;
 import io.spaceduck.storage.Index;
 import io.spaceduck.storage.StorageConflictException;
@@ -70,8 +71,8 @@ import org.slf4j.LoggerFactory;
  *       clearing, writing final values can only collide where the end state itself would, so a unit
  *       that moves a value between rows or swaps two rows' values never meets its own transient
  *       duplicate, on any database (MariaDB and H2 have no deferrable constraints). Then pulses, then
- *       the audit appends: {@code SELECT … FOR UPDATE} of the head row, link in Java, insert, move the
- *       head, commit.
+ *       the audit appends: {@code SELECT … FOR UPDATE} of the head row, link in Java, insert the events
+ *       and the audit tree nodes they complete, move the head, commit.
  * </ol>
  *
  * The database still decides every condition against the committed state (another instance may have
@@ -1047,67 +1048,88 @@ final class GroupCommitter {
     }
   }
 
-  /** The newest event's position and hash: what the next event links to. */
-  record Head(long seq, Hash hash) {}
+  /**
+   * The newest event's position and hash — what the next event links to — and the audit tree the head
+   * row records ({@link AuditTreeRows.Tree}; its size equals {@code seq} once caught up).
+   */
+  record Head(long seq, Hash hash, AuditTreeRows.Tree tree) {}
+
+  /** A batch's events linked to a head, the tree nodes they complete, and the tree after them. */
+  private record Linked(List<AuditEvent> events, List<AuditTreeNodes.Node> nodes, AuditTreeRows.Tree tree) {}
 
   /**
-   * The audit appends of a batch (A5): link the drafts to the head, write the events and move the head,
-   * all under the head row's lock. Tries the head this committer left last ({@link #knownHead}) first;
-   * if the head has moved, locks and reads it and writes again. Returns the first event.
+   * The audit appends of a batch (A5): link the drafts to the head, write the events and the audit
+   * tree nodes they complete ({@link AuditTreeNodes}, issue 20) and move the head, all under the head
+   * row's lock. Tries the head this committer left last ({@link #knownHead}) first; if the head has
+   * moved, locks and reads it — the tree's right edge included, so no node is read — and writes again.
+   * Events another engine stored without their nodes (an engine older than schema 4) are first caught
+   * up from the log ({@link AuditTreeRows#extend}). Returns the first event.
    */
   private AuditEvent appendAudit(Connection c, List<AuditDraft> drafts, Plan plan) throws SQLException {
     Head head = knownHead;
-    List<AuditEvent> events = head == null ? null : link(drafts, head);
-    if (events == null || !writeBatchEvents(c, head, events)) {
+    Linked linked = head == null ? null : link(drafts, head, head.tree());
+    if (linked == null || !writeBatchEvents(c, head, linked)) {
       head = lockHead(c);
-      events = link(drafts, head);
-      if (!writeBatchEvents(c, head, events)) {
+      AuditTreeRows.Tree tree = head.tree();
+      if (tree.size() > head.seq()) {
+        throw new SQLException("sd_audit_head records an audit tree of " + tree.size() + " events but a log of " + head.seq()
+            + ": the row was altered outside the engine");
+      }
+      if (tree.size() < head.seq()) {
+        tree = AuditTreeRows.extend(c, dialect, tree, head.seq());
+      }
+      linked = link(drafts, head, tree);
+      if (!writeBatchEvents(c, head, linked)) {
         throw new SQLException("sd_audit_head changed under its lock: the schema was altered outside the engine");
       }
     }
-    AuditEvent last = events.get(events.size() - 1);
-    plan.newHead = new Head(last.seq(), last.hash());
-    return events.get(0);
+    AuditEvent last = linked.events().get(linked.events().size() - 1);
+    plan.newHead = new Head(last.seq(), last.hash(), linked.tree());
+    return linked.events().get(0);
   }
 
-  /** The drafts as events after {@code head}: consecutive {@code seq}, each linked to the one before. */
-  private static List<AuditEvent> link(List<AuditDraft> drafts, Head head) {
+  /**
+   * The drafts as events after {@code head}: consecutive {@code seq}, each linked to the one before;
+   * with the nodes they complete in {@code tree}, the tree of the events up to the head.
+   */
+  private static Linked link(List<AuditDraft> drafts, Head head, AuditTreeRows.Tree tree) {
     List<AuditEvent> events = new ArrayList<>(drafts.size());
+    List<Hash> hashes = new ArrayList<>(drafts.size());
     long seq = head.seq();
     Hash prev = head.hash();
     for (AuditDraft d : drafts) {
       AuditEvent e = AuditChain.link(d, ++seq, prev);
       events.add(e);
+      hashes.add(e.hash());
       prev = e.hash();
     }
-    return events;
+    List<AuditTreeNodes.Node> nodes = AuditTreeNodes.appended(tree.size(), hashes, tree.lookup());
+    return new Linked(events, nodes, tree.grow(hashes.size(), nodes));
   }
 
   /** {@code SELECT … FOR UPDATE} of the head row: the lock that serializes the chain across instances. */
   private static Head lockHead(Connection c) throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement("SELECT seq, hash FROM sd_audit_head WHERE id = 1 FOR UPDATE");
-        ResultSet rs = ps.executeQuery()) {
-      if (!rs.next()) {
-        throw new SQLException("sd_audit_head has no row: the schema was altered outside the engine");
-      }
-      return new Head(rs.getLong(1), Hash.of(rs.getBytes(2)));
-    }
+    AuditTreeRows.HeadRow h = AuditTreeRows.readHead(c, true);
+    return new Head(h.seq(), h.hash(), h.tree());
   }
 
   /**
-   * Writes this batch's events: moves the head from exactly {@code head} to the last event — a
-   * conditional update that also locks the head row until commit — and inserts the events, or writes
-   * nothing and returns false when the head row no longer holds {@code head}. PostgreSQL does both in
-   * one statement (a data-modifying CTE and one {@code INSERT … SELECT FROM unnest(…)} of column
-   * arrays, however many events: one round trip); the other dialects send the update, then one JDBC
-   * batch of inserts (two).
+   * Writes this batch's events and tree nodes: moves the head from exactly {@code head} (its seq, hash
+   * and tree size) to the last event and the grown tree — a conditional update that also locks the
+   * head row until commit — and inserts the events and the nodes, or writes nothing and returns false
+   * when the head row no longer holds {@code head}. PostgreSQL does it all in one statement (data-
+   * modifying CTEs and {@code INSERT … SELECT FROM unnest(…)} of column arrays, however many events:
+   * one round trip); the other dialects send the update, then a JDBC batch of event inserts and one
+   * of node inserts (three).
    */
-  private boolean writeBatchEvents(Connection c, Head head, List<AuditEvent> events) throws SQLException {
+  private boolean writeBatchEvents(Connection c, Head head, Linked linked) throws SQLException {
+    List<AuditEvent> events = linked.events();
     AuditEvent last = events.get(events.size() - 1);
     if (dialect == Dialect.POSTGRESQL) {
       try (PreparedStatement ps = c.prepareStatement(MOVE_HEAD_AND_INSERT_POSTGRESQL)) {
-        bindHeadMove(ps, head, last);
-        AuditRows.bindColumns(c, ps, 5, events);
+        bindHeadMove(ps, head, last, linked.tree());
+        AuditTreeRows.bindColumns(c, ps, 8, linked.nodes());
+        AuditRows.bindColumns(c, ps, 11, events);
         int inserted = ps.executeUpdate();
         if (inserted != 0 && inserted != events.size()) {
           throw new SQLException("inserted " + inserted + " of " + events.size() + " audit events");
@@ -1116,7 +1138,7 @@ final class GroupCommitter {
       }
     }
     try (PreparedStatement up = c.prepareStatement(MOVE_HEAD)) {
-      bindHeadMove(up, head, last);
+      bindHeadMove(up, head, last, linked.tree());
       if (up.executeUpdate() != 1) {
         return false;
       }
@@ -1128,22 +1150,33 @@ final class GroupCommitter {
       }
       ins.executeBatch();
     }
+    AuditTreeRows.insert(c, dialect, linked.nodes());
     return true;
   }
 
-  /** Parameters: new seq, new hash, expected seq, expected hash. */
-  private static final String MOVE_HEAD = "UPDATE sd_audit_head SET seq = ?, hash = ? WHERE id = 1 AND seq = ? AND hash = ?";
+  /** Parameters: new seq, new hash, new tree size, new tree edge; expected seq, expected hash, expected tree size. */
+  private static final String MOVE_HEAD =
+      "UPDATE sd_audit_head SET seq = ?, hash = ?, tree_size = ?, tree_edge = ? WHERE id = 1 AND seq = ? AND hash = ? AND tree_size = ?";
 
-  /** {@link #MOVE_HEAD}, then (only if it moved the head) the events from twelve column arrays. */
+  /**
+   * {@link #MOVE_HEAD}, then (only if it moved the head) the tree nodes from three column arrays and
+   * the events from twelve; the statement's update count is the events'.
+   */
   private static final String MOVE_HEAD_AND_INSERT_POSTGRESQL =
-      "WITH moved AS (" + MOVE_HEAD + " RETURNING id) INSERT INTO sd_audit (" + AuditRows.COLUMNS + ")"
+      "WITH moved AS (" + MOVE_HEAD + " RETURNING id),"
+          + " nodes AS (INSERT INTO sd_audit_tree (lvl, idx, hash)"
+          + " SELECT * FROM unnest(?::int2[], ?::int8[], ?::bytea[]) WHERE EXISTS (SELECT 1 FROM moved))"
+          + " INSERT INTO sd_audit (" + AuditRows.COLUMNS + ")"
           + " SELECT * FROM unnest(?::int8[], ?::int8[], ?::bytea[], ?::bytea[], ?::bytea[], ?::bytea[], ?::bytea[],"
           + " ?::bytea[], ?::bytea[], ?::bytea[], ?::bytea[], ?::bytea[]) WHERE EXISTS (SELECT 1 FROM moved)";
 
-  private static void bindHeadMove(PreparedStatement ps, Head from, AuditEvent to) throws SQLException {
+  private static void bindHeadMove(PreparedStatement ps, Head from, AuditEvent to, AuditTreeRows.Tree tree) throws SQLException {
     ps.setLong(1, to.seq());
     ps.setBytes(2, to.hash().toByteArray());
-    ps.setLong(3, from.seq());
-    ps.setBytes(4, from.hash().toByteArray());
+    ps.setLong(3, tree.size());
+    ps.setBytes(4, tree.encodedEdge());
+    ps.setLong(5, from.seq());
+    ps.setBytes(6, from.hash().toByteArray());
+    ps.setLong(7, from.tree().size());
   }
 }

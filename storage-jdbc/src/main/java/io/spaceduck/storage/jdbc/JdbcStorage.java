@@ -9,6 +9,7 @@ import io.spaceduck.api.Hash;
 import io.spaceduck.api.Pulse;
 import io.spaceduck.storage.AuditDraft;
 import io.spaceduck.storage.AuditFilter;
+import io.spaceduck.storage.AuditTreeNodes;
 import io.spaceduck.storage.AuthenticationRows;
 import io.spaceduck.storage.BufferedTransaction;
 import io.spaceduck.storage.Codecs;
@@ -57,6 +58,8 @@ import org.jspecify.annotations.Nullable;
  *   <li>The audit chain is appended under a lock on the single {@code sd_audit_head} row, which
  *       serializes {@code seq} and {@code prev_hash} across every instance; {@code UNIQUE(prev_hash)}
  *       and the {@code seq} primary key guard against a fork. The table refuses UPDATE and DELETE.
+ *   <li>The audit tree's nodes ({@code sd_audit_tree}) are written in the transaction of their events,
+ *       under the same lock, so {@link #auditSubtree} is one primary-key read ({@link AuditTreeRows}).
  *   <li>Nothing is cached: a key revoked through one instance fails on every other instance's very
  *       next read (I3).
  * </ul>
@@ -171,6 +174,8 @@ public final class JdbcStorage implements Storage {
   private static JdbcStorage start(
       DataSource ds, @Nullable HikariDataSource owned, Dialect dialect, JdbcOptions options, String where, Duration closeWait) {
     Schema.prepare(ds, dialect, options.migrate(), where);
+    AuditTreeRows.backfill(ds, dialect, where); // events stored before schema 4, or by an older engine since
+    AuditTreeRows.check(ds, where);
     return new JdbcStorage(ds, owned, dialect, options, where, closeWait);
   }
 
@@ -435,6 +440,53 @@ public final class JdbcStorage implements Storage {
       }
     });
   }
+
+  /**
+   * One primary-key read of {@code sd_audit_tree} (issue 20), in one statement with the head row so the
+   * answer is of one moment: empty when the store does not hold all the node's events; else the stored
+   * node. A node of events stored without their nodes (by an engine older than schema 4, not yet
+   * caught up) is computed from the events, as {@link Storage#auditSubtree}'s default does. A node the
+   * tree should hold and does not (deleted outside the engine) is empty: the engine then reports the
+   * tree as lacking it.
+   */
+  @Override
+  public Optional<Hash> auditSubtree(int level, long index) {
+    checkOpen();
+    if (level < 0 || level > 62 || index < 0 || index > (Long.MAX_VALUE >> level) - 1) {
+      return Optional.empty();
+    }
+    long end = (index + 1) << level; // events the subtree needs
+    record Answer(long seq, long treeSize, byte @Nullable [] hash) {}
+    Answer a = onPrimary(where + ": cannot read the audit tree", c -> {
+      try (PreparedStatement ps = c.prepareStatement(AUDIT_SUBTREE)) {
+        ps.setShort(1, (short) level);
+        ps.setLong(2, index);
+        try (ResultSet rs = ps.executeQuery()) {
+          if (!rs.next()) {
+            throw new StorageException(where + ": sd_audit_head has no row: the schema was altered outside the engine");
+          }
+          return new Answer(rs.getLong(1), rs.getLong(2), rs.getBytes(3));
+        }
+      }
+    });
+    if (end > a.seq()) {
+      return Optional.empty(); // not all its events are stored (a node there was left by a rewound head)
+    }
+    if (a.hash() != null) {
+      if (a.hash().length != Hash.LENGTH) {
+        throw new StorageException(where + ": corrupt row in table sd_audit_tree, node (" + level + ", " + index + ")");
+      }
+      return Optional.of(Hash.of(a.hash()));
+    }
+    if (end > a.treeSize()) {
+      return AuditTreeNodes.fromEvents(this, level, index); // events an older engine stored, not yet caught up
+    }
+    return Optional.empty();
+  }
+
+  /** Parameters: level, index. */
+  static final String AUDIT_SUBTREE =
+      "SELECT h.seq, h.tree_size, (SELECT t.hash FROM sd_audit_tree t WHERE t.lvl = ? AND t.idx = ?) FROM sd_audit_head h WHERE h.id = 1";
 
   @Override
   public List<AuditEvent> auditRange(long fromSeq, int limit) {

@@ -24,16 +24,17 @@ final class Schema {
   private Schema() {}
 
   /**
-   * The schema version this engine writes: the highest {@code V<n>__} SQL migration it ships, or the
-   * Java migration after them ({@link IdentityBondLinkMigration}, version 3).
+   * The schema version this engine writes: the highest {@code V<n>__} migration it ships, SQL or Java
+   * ({@link IdentityBondLinkMigration} is version 3; version 4 adds the audit tree, {@code V4__audit_tree},
+   * whose nodes for events stored before it {@link AuditTreeRows#backfill} writes when a store opens).
    */
-  static final int VERSION = 3;
+  static final int VERSION = 4;
 
   /** Flyway's history table: our own name, so a host's Flyway history is never touched. */
   static final String HISTORY = "sd_schema_history";
 
   /** Tables outside {@link Tables#ALL} that the schema holds. */
-  static final Set<String> OTHER_TABLES = Set.of("sd_audit", "sd_audit_head", "sd_pulses", "sd_pulse_latest");
+  static final Set<String> OTHER_TABLES = Set.of("sd_audit", "sd_audit_head", "sd_audit_tree", "sd_pulses", "sd_pulse_latest");
 
   /**
    * @throws StorageException with a message that says what is wrong and what to do

@@ -23,8 +23,9 @@ import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * The database itself keeps the audit chain append-only (A2) and linear (A5): plain SQL from a
- * privileged account — not through the engine — cannot update or delete events, delete the head row,
- * truncate (PostgreSQL), move the head backwards (PostgreSQL) or insert a fork. Every refusal leaves
+ * privileged account — not through the engine — cannot update or delete events or audit tree nodes,
+ * delete the head row, truncate (PostgreSQL), move the head or its tree backwards (PostgreSQL) or
+ * insert a fork. Every refusal leaves
  * the chain exactly as it was, and the store appends after it as before.
  */
 class AppendOnlyTest {
@@ -66,6 +67,7 @@ class AppendOnlyTest {
       assertRefused(sql, "UPDATE sd_audit SET ts_millis = ts_millis + 1 WHERE seq = 2");
       assertRefused(sql, "UPDATE sd_audit SET actor = resource");
       assertRefused(sql, "UPDATE sd_audit SET seq = seq + 100 WHERE seq = 3");
+      assertRefused(sql, "UPDATE sd_audit_tree SET idx = idx + 100 WHERE lvl = 0"); // the audit tree's nodes too (issue 20)
     });
   }
 
@@ -78,6 +80,7 @@ class AppendOnlyTest {
       assertRefused(sql, "DELETE FROM sd_audit WHERE seq = 3"); // the newest: would leave a shorter valid chain
       assertRefused(sql, "DELETE FROM sd_audit");
       assertRefused(sql, "DELETE FROM sd_audit_head");
+      assertRefused(sql, "DELETE FROM sd_audit_tree WHERE lvl = 0 AND idx = 2");
     });
   }
 
@@ -105,6 +108,7 @@ class AppendOnlyTest {
       assertRefused(sql, "TRUNCATE sd_audit");
       assertRefused(sql, "TRUNCATE sd_audit_head");
       assertRefused(sql, "TRUNCATE sd_audit, sd_audit_head");
+      assertRefused(sql, "TRUNCATE sd_audit_tree");
     });
   }
 
@@ -124,6 +128,9 @@ class AppendOnlyTest {
         ps.setBytes(2, new byte[32]);
         assertThrows(SQLException.class, ps::executeUpdate, "back to the empty chain");
       }
+      // nor can the audit tree it records (issue 20)
+      SQLException x = assertThrows(SQLException.class, () -> sql.executeUpdate("UPDATE sd_audit_head SET tree_size = 2, tree_edge = tree_edge"));
+      assertTrue(x.getMessage().contains("only moves forward"), x.getMessage());
     });
   }
 }

@@ -15,9 +15,11 @@ import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * The round trips of the committer's transaction for audit appends (issue 19), counted on the
- * connection: the batch's events are linked to the head the committer's last batch left, written and
- * the head moved in one statement on PostgreSQL (two elsewhere), then the commit; a head another
- * instance moved meanwhile costs the locking read, and the chain stays one sequence (A5).
+ * connection: the batch's events are linked to the head the committer's last batch left, written with
+ * the audit tree nodes they complete (issue 20) and the head moved in one statement on PostgreSQL
+ * (three elsewhere: the head, the events, the nodes), then the commit; a head another instance moved
+ * meanwhile costs the locking read — which brings the tree's right edge with it, so no node is read —
+ * and the chain and its tree stay one (A5).
  */
 class GroupCommitRoundTripsTest {
 
@@ -27,9 +29,10 @@ class GroupCommitRoundTripsTest {
           return null;
         })).stream()
         .filter(t -> !t.autocommit())
-        .map(t -> t.sql().startsWith("SELECT seq, hash FROM sd_audit_head") ? "LOCK HEAD"
-            : t.sql().startsWith("WITH moved") ? "MOVE HEAD + INSERT EVENTS"
+        .map(t -> t.sql().startsWith(AuditTreeRows.READ_HEAD) ? "LOCK HEAD"
+            : t.sql().startsWith("WITH moved") ? "MOVE HEAD + INSERT NODES + INSERT EVENTS"
             : t.sql().startsWith("UPDATE sd_audit_head") ? "MOVE HEAD"
+            : t.sql().startsWith("INSERT INTO sd_audit_tree") ? "INSERT NODES"
             : t.sql().startsWith("INSERT INTO sd_audit") ? "INSERT EVENTS"
             : t.sql())
         .toList();
@@ -38,11 +41,13 @@ class GroupCommitRoundTripsTest {
   @ParameterizedTest
   @EnumSource(TestDatabase.class)
   @Tag("A5")
-  @DisplayName("A5 audit appends: one statement and the commit per batch on PostgreSQL (two statements elsewhere); a moved head costs the lock")
+  @DisplayName("A5 audit appends with their tree nodes: one statement and the commit per batch on PostgreSQL (three statements elsewhere); a moved head costs the lock")
   void auditAppends_roundTripsPerTransaction(TestDatabase db) {
     TestDatabase.Namespace ns = db.fresh();
     CountingDataSource ds = new CountingDataSource(ns.url());
-    List<String> write = db == TestDatabase.POSTGRES ? List.of("MOVE HEAD + INSERT EVENTS") : List.of("MOVE HEAD", "INSERT EVENTS");
+    List<String> write = db == TestDatabase.POSTGRES
+        ? List.of("MOVE HEAD + INSERT NODES + INSERT EVENTS")
+        : List.of("MOVE HEAD", "INSERT EVENTS", "INSERT NODES");
     try (JdbcStorage s = JdbcStorage.open(ds);
         Storage other = new JdbcStorageProvider().open(ns.url(), Map.of())) {
       // the first batch does not know the head: it locks and reads it
@@ -57,8 +62,8 @@ class GroupCommitRoundTripsTest {
         return null;
       });
       List<String> stale = db == TestDatabase.POSTGRES
-          ? List.of("MOVE HEAD + INSERT EVENTS", "LOCK HEAD", "MOVE HEAD + INSERT EVENTS", "COMMIT")
-          : List.of("MOVE HEAD", "LOCK HEAD", "MOVE HEAD", "INSERT EVENTS", "COMMIT");
+          ? List.of("MOVE HEAD + INSERT NODES + INSERT EVENTS", "LOCK HEAD", "MOVE HEAD + INSERT NODES + INSERT EVENTS", "COMMIT")
+          : List.of("MOVE HEAD", "LOCK HEAD", "MOVE HEAD", "INSERT EVENTS", "INSERT NODES", "COMMIT");
       assertEquals(stale, committerTrips(ds, s, List.of(draft("a", "t", "7"))));
       assertEquals(concat(write, List.of("COMMIT")), committerTrips(ds, s, List.of(draft("a", "t", "8"))));
       assertChain(s, 8);

@@ -85,9 +85,13 @@ final class SharedNamespace implements AutoCloseable {
       c.setAutoCommit(false);
       switch (db) {
         case POSTGRES -> s.execute("SET LOCAL session_replication_role = replica");
-        case MARIADB -> s.execute("TRUNCATE TABLE sd_audit");
+        case MARIADB -> {
+          s.execute("TRUNCATE TABLE sd_audit");
+          s.execute("TRUNCATE TABLE sd_audit_tree");
+        }
         case H2 -> {
           s.execute("DROP TRIGGER IF EXISTS sd_audit_append_only");
+          s.execute("DROP TRIGGER IF EXISTS sd_audit_tree_append_only");
         }
       }
       for (String t : Schema.expectedTables()) {
@@ -95,9 +99,11 @@ final class SharedNamespace implements AutoCloseable {
           s.execute("DELETE FROM " + t);
         }
       }
-      s.execute("UPDATE sd_audit_head SET seq = 0, hash = " + zeroHash());
+      s.execute("UPDATE sd_audit_head SET seq = 0, hash = " + zeroHash() + ", tree_size = 0, tree_edge = " + noBytes());
       if (db == TestDatabase.H2) {
         s.execute("CREATE TRIGGER sd_audit_append_only BEFORE UPDATE, DELETE ON sd_audit FOR EACH ROW CALL '"
+            + H2AppendOnlyTrigger.class.getName() + "'");
+        s.execute("CREATE TRIGGER sd_audit_tree_append_only BEFORE UPDATE, DELETE ON sd_audit_tree FOR EACH ROW CALL '"
             + H2AppendOnlyTrigger.class.getName() + "'");
       }
       c.commit();
@@ -111,6 +117,14 @@ final class SharedNamespace implements AutoCloseable {
       case POSTGRES -> "decode(repeat('00', 32), 'hex')";
       case MARIADB -> "UNHEX(REPEAT('00', 32))";
       case H2 -> "X'" + "00".repeat(32) + "'";
+    };
+  }
+
+  private String noBytes() {
+    return switch (db) {
+      case POSTGRES -> "decode('', 'hex')";
+      case MARIADB -> "''";
+      case H2 -> "X''";
     };
   }
 

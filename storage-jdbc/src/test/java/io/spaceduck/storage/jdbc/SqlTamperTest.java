@@ -121,28 +121,57 @@ class SqlTamperTest {
   @EnumSource(TestDatabase.class)
   @Tag("A3")
   void rewriteWithRecomputedHashesNeedsAnAnchor(TestDatabase db) throws SQLException {
-    Outcome o = run(db, (c, ev) -> {
-      // an attacker who knows the format changes seq 6 and re-links everything after it
-      io.spaceduck.api.Hash prev = ev.get(4).hash();
-      AuditEvent last = null;
-      for (AuditEvent e : ev.subList(5, ev.size())) {
-        AuditEvent forged = AuditChain.link(
-            AuditChain.draftOf(e.seq() == 6 ? withActor(e, "dk_forged") : e), e.seq(), prev);
-        try (PreparedStatement ps = c.prepareStatement("UPDATE sd_audit SET actor = ?, prev_hash = ?, hash = ? WHERE seq = ?")) {
-          ps.setBytes(1, forged.actor().getBytes(StandardCharsets.UTF_8));
-          ps.setBytes(2, forged.prevHash().toByteArray());
-          ps.setBytes(3, forged.hash().toByteArray());
-          ps.setLong(4, e.seq());
-          assertEquals(1, ps.executeUpdate());
-        }
-        prev = forged.hash();
-        last = forged;
-      }
-      rewindHead(c, last);
-    });
-    assertTrue(o.plain().valid(), "a full re-link is self-consistent");
+    // an attacker who knows the format changes seq 6 and re-links everything after it: the audit tree's
+    // nodes (schema 4) still hold the old hashes, which verify reports
+    Outcome lazy = run(db, (c, ev) -> relinkFrom6(c, ev));
+    assertFalse(lazy.plain().valid(), "the tree nodes give the re-link away");
+    assertTrue(lazy.plain().problem().orElse("").contains("audit tree nodes do not match its events"), lazy.plain().problem().orElse(""));
+    // one who rebuilds the tree too leaves a self-consistent store: only the anchored head exposes it
+    Outcome o = run(db, (c, ev) -> rebuildTree(c, relinkFrom6(c, ev)));
+    assertTrue(o.plain().valid(), "a full re-link, tree included, is self-consistent");
     assertFalse(o.anchored().valid());
     assertEquals(o.anchor().seq(), o.anchored().firstBrokenSeq().orElseThrow(), "the anchored head no longer matches");
+  }
+
+  /** Changes the actor of seq 6, re-links every later event and rewinds the head to the last; returns the new log. */
+  private static List<AuditEvent> relinkFrom6(Connection c, List<AuditEvent> ev) throws SQLException {
+    List<AuditEvent> out = new java.util.ArrayList<>(ev.subList(0, 5));
+    io.spaceduck.api.Hash prev = ev.get(4).hash();
+    AuditEvent last = null;
+    for (AuditEvent e : ev.subList(5, ev.size())) {
+      AuditEvent forged = AuditChain.link(
+          AuditChain.draftOf(e.seq() == 6 ? withActor(e, "dk_forged") : e), e.seq(), prev);
+      try (PreparedStatement ps = c.prepareStatement("UPDATE sd_audit SET actor = ?, prev_hash = ?, hash = ? WHERE seq = ?")) {
+        ps.setBytes(1, forged.actor().getBytes(StandardCharsets.UTF_8));
+        ps.setBytes(2, forged.prevHash().toByteArray());
+        ps.setBytes(3, forged.hash().toByteArray());
+        ps.setLong(4, e.seq());
+        assertEquals(1, ps.executeUpdate());
+      }
+      prev = forged.hash();
+      last = forged;
+      out.add(forged);
+    }
+    rewindHead(c, last);
+    return out;
+  }
+
+  /**
+   * What a thorough attacker does after rewriting the log (triggers lifted): replaces the audit tree's
+   * nodes by those of {@code events} and records that tree in the head row.
+   */
+  static void rebuildTree(Connection c, List<AuditEvent> events) throws SQLException {
+    update(c, "DELETE FROM sd_audit_tree");
+    List<io.spaceduck.api.Hash> hashes = events.stream().map(AuditEvent::hash).toList();
+    List<io.spaceduck.storage.AuditTreeNodes.Node> nodes =
+        io.spaceduck.storage.AuditTreeNodes.appended(0, hashes, AuditTreeRows.Tree.EMPTY.lookup());
+    AuditTreeRows.insert(c, Dialect.ofUrl(c.getMetaData().getURL()).orElseThrow(), nodes);
+    AuditTreeRows.Tree tree = AuditTreeRows.Tree.EMPTY.grow(hashes.size(), nodes);
+    try (PreparedStatement ps = c.prepareStatement("UPDATE sd_audit_head SET tree_size = ?, tree_edge = ? WHERE id = 1")) {
+      ps.setLong(1, tree.size());
+      ps.setBytes(2, tree.encodedEdge());
+      assertEquals(1, ps.executeUpdate());
+    }
   }
 
   @ParameterizedTest
@@ -242,7 +271,7 @@ class SqlTamperTest {
     }
   }
 
-  private static void rewindHead(Connection c, AuditEvent newest) throws SQLException {
+  static void rewindHead(Connection c, AuditEvent newest) throws SQLException {
     try (PreparedStatement ps = c.prepareStatement("UPDATE sd_audit_head SET seq = ?, hash = ? WHERE id = 1")) {
       ps.setLong(1, newest.seq());
       ps.setBytes(2, newest.hash().toByteArray());
@@ -255,11 +284,14 @@ class SqlTamperTest {
     switch (db) {
       case POSTGRES -> update(c, "SET session_replication_role = replica");
       case MARIADB -> {
-        for (String t : List.of("sd_audit_no_update", "sd_audit_no_delete")) {
+        for (String t : List.of("sd_audit_no_update", "sd_audit_no_delete", "sd_audit_tree_no_update", "sd_audit_tree_no_delete")) {
           update(c, "DROP TRIGGER " + t);
         }
       }
-      case H2 -> update(c, "DROP TRIGGER sd_audit_append_only");
+      case H2 -> {
+        update(c, "DROP TRIGGER sd_audit_append_only");
+        update(c, "DROP TRIGGER sd_audit_tree_append_only");
+      }
     }
   }
 
@@ -271,9 +303,17 @@ class SqlTamperTest {
             + " SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'sd_audit is append-only: UPDATE refused'");
         update(c, "CREATE TRIGGER sd_audit_no_delete BEFORE DELETE ON sd_audit FOR EACH ROW"
             + " SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'sd_audit is append-only: DELETE refused'");
+        update(c, "CREATE TRIGGER sd_audit_tree_no_update BEFORE UPDATE ON sd_audit_tree FOR EACH ROW"
+            + " SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'sd_audit_tree is append-only: UPDATE refused'");
+        update(c, "CREATE TRIGGER sd_audit_tree_no_delete BEFORE DELETE ON sd_audit_tree FOR EACH ROW"
+            + " SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'sd_audit_tree is append-only: DELETE refused'");
       }
-      case H2 -> update(c, "CREATE TRIGGER sd_audit_append_only BEFORE UPDATE, DELETE ON sd_audit FOR EACH ROW CALL '"
-          + H2AppendOnlyTrigger.class.getName() + "'");
+      case H2 -> {
+        update(c, "CREATE TRIGGER sd_audit_append_only BEFORE UPDATE, DELETE ON sd_audit FOR EACH ROW CALL '"
+            + H2AppendOnlyTrigger.class.getName() + "'");
+        update(c, "CREATE TRIGGER sd_audit_tree_append_only BEFORE UPDATE, DELETE ON sd_audit_tree FOR EACH ROW CALL '"
+            + H2AppendOnlyTrigger.class.getName() + "'");
+      }
     }
   }
 }
