@@ -15,6 +15,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
@@ -30,6 +31,12 @@ import java.util.TreeMap;
  * | u32 n | n × (str key | str value) | 32 bytes prev_hash | 32 bytes hash
  * str = u32 length | UTF-8 bytes (decoded strictly)
  * </pre>
+ *
+ * <p><b>The stored record</b> (format 4) is those bytes followed by the audit tree's nodes the event's
+ * leaf completes ({@link TreeEdge#append}): {@code k × 32 bytes}, levels {@code 1 … k} in that order,
+ * {@code k} = {@link #nodesOf nodesOf(seq)}, the trailing zeros of the seq — so the seq alone says where
+ * the event ends, and no length field can disagree with it. The node {@code (level, index)} is in the
+ * record of seq {@code (index + 1) · 2^level}, the event that completed it ({@link #node}).
  *
  * <p>Decoding accepts only what {@link #encode} writes, so that one stored form means one event:
  * strict UTF-8 (no over-long form, no encoded surrogate), a presence byte of 0 or 1, detail keys
@@ -79,12 +86,67 @@ final class AuditCodec {
     return bytes.toByteArray();
   }
 
+  /** How many tree nodes the record of {@code seq} (at least 1) carries: the trailing zeros of {@code seq}. */
+  static int nodesOf(long seq) {
+    return Long.numberOfTrailingZeros(seq);
+  }
+
+  /** The stored record: the event's {@link #encode encoding}, then {@code nodes} (levels 1 … k). */
+  static byte[] record(byte[] event, Hash[] nodes) {
+    byte[] out = Arrays.copyOf(event, event.length + nodes.length * Hash.LENGTH);
+    for (int i = 0; i < nodes.length; i++) {
+      nodes[i].copyTo(out, event.length + i * Hash.LENGTH);
+    }
+    return out;
+  }
+
+  /**
+   * The event of a stored record (its tree nodes skipped).
+   *
+   * @throws CorruptAuditEventException if {@code record} is not the canonical record of an event at
+   *     {@code seq}
+   */
+  static AuditEvent decodeRecord(long seq, byte[] record, String file) {
+    return decode(seq, record, eventLength(seq, record, file), file);
+  }
+
+  /**
+   * The tree node of {@code level} ({@code 1 … nodesOf(seq)}) kept in the record of {@code seq}.
+   *
+   * @throws CorruptAuditEventException if the record is too short to hold its nodes
+   */
+  static Hash node(long seq, byte[] record, int level, String file) {
+    int k = nodesOf(seq);
+    if (level < 1 || level > k) {
+      throw new IllegalArgumentException("the record of seq " + seq + " holds no node of level " + level);
+    }
+    int at = eventLength(seq, record, file) + (level - 1) * Hash.LENGTH;
+    return Hash.of(Arrays.copyOfRange(record, at, at + Hash.LENGTH));
+  }
+
+  private static int eventLength(long seq, byte[] record, String file) {
+    if (seq < 1) {
+      throw new CorruptAuditEventException(seq, "corrupt audit event at seq " + seq + " in " + file, new IOException("no such seq"));
+    }
+    int length = record.length - nodesOf(seq) * Hash.LENGTH;
+    if (length < 1) {
+      throw new CorruptAuditEventException(
+          seq, "corrupt audit event at seq " + seq + " in " + file, new IOException("record shorter than its tree nodes"));
+    }
+    return length;
+  }
+
   /**
    * @throws CorruptAuditEventException if {@code bytes} are not the canonical encoding of an event at
    *     {@code seq}
    */
   static AuditEvent decode(long seq, byte[] bytes, String file) {
-    DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes));
+    return decode(seq, bytes, bytes.length, file);
+  }
+
+  /** As {@link #decode(long, byte[], String)}, of the first {@code length} bytes. */
+  private static AuditEvent decode(long seq, byte[] bytes, int length, String file) {
+    DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes, 0, length));
     try {
       if (in.readByte() != FORMAT) {
         throw new IOException("unknown audit record format");

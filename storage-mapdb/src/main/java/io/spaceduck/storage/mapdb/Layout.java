@@ -14,11 +14,13 @@ import java.util.Arrays;
  * {@code CHAR_ARRAY} is lossless and orders exactly like {@link String#compareTo}.
  *
  * <pre>
- * store.meta     String → String   format_version, audit_head ("seq:hex"), pulse_counter
+ * store.meta     String → String   format_version, audit_head ("seq:hex"), pulse_counter,
+ *                                  tree_upgrade (only while a format-2/3 file is being upgraded)
  * rows           char[] → byte[]   group(table) + primary key → u64 version | codec bytes
  * index          set of char[]     group(table.index) + group(index key) + primary key
- * audit          Long → byte[]     seq → {@link AuditCodec} bytes
- * audit.tree     Long → byte[]     {@link #treeKey}(level, index), post-order → the 32-byte node hash (format 3)
+ * audit          Long → byte[]     seq → {@link AuditCodec#record}: the event, then the tree nodes it completes
+ * audit.tree     Long → byte[]     format 3 only (emptied by the upgrade to 4): {@link #treeKey}(level, index)
+ *                                  → the 32-byte node hash
  * pulse.latest   char[] → byte[]   agent id → Codecs.PULSE bytes
  * pulse.history  char[] → byte[]   group(agent id) + pulse order → Codecs.PULSE bytes
  * </pre>
@@ -35,24 +37,45 @@ final class Layout {
   /**
    * The format this engine writes and the newest it reads. Format 2 adds the index entries of the
    * pending-hatch indexes ({@code Tables.HATCHES_BY_*}); format 3 adds {@value #AUDIT_TREE}, the audit
-   * tree's nodes ({@code AuditTreeNodes}), written with the events. An older file is upgraded when it is
-   * opened ({@code MapDbStorage}).
+   * tree's nodes ({@code AuditTreeNodes}), written with the events; format 4 keeps those nodes inside the
+   * records of the events that complete them ({@link AuditCodec#record}) instead, so an append dirties
+   * one B-tree, not two. An older file is upgraded when it is opened ({@code MapDbStorage}).
    */
-  static final int FORMAT_VERSION = 3;
+  static final int FORMAT_VERSION = 4;
 
   static final String META = "store.meta";
   static final String META_FORMAT_VERSION = "format_version";
   static final String META_AUDIT_HEAD = "audit_head";
   static final String META_PULSE_COUNTER = "pulse_counter";
+
+  /**
+   * Present only while a format-2 or format-3 file is being upgraded to format 4: the seq up to which the
+   * {@value #AUDIT} records already carry their tree nodes. The upgrade writes format 4 first, so an older
+   * engine refuses a half-upgraded file.
+   */
+  static final String META_TREE_UPGRADE = "tree_upgrade";
   static final String ROWS = "rows";
   static final String INDEX = "index";
   static final String AUDIT = "audit";
   static final String PULSE_LATEST = "pulse.latest";
   static final String PULSE_HISTORY = "pulse.history";
+  /** Format 3's separate map of tree nodes; format 4 reads it only to empty it while upgrading. */
   static final String AUDIT_TREE = "audit.tree";
 
   /**
-   * The key of the audit tree node {@code (level, index)}: its position in the post-order of the tree
+   * The seq of the event whose record holds the node {@code (level, index)}: its last leaf's, {@code
+   * (index + 1) · 2^level}; -1 if that is no seq ({@code level} outside {@code 0 … 62}, or the seq
+   * would overflow).
+   */
+  static long completingSeq(int level, long index) {
+    if (level < 0 || level > 62 || index < 0 || index >= (Long.MAX_VALUE >> level)) {
+      return -1;
+    }
+    return (index + 1) << level;
+  }
+
+  /**
+   * Format 3: the key of the audit tree node {@code (level, index)} in {@value #AUDIT_TREE}: its position in the post-order of the tree
    * ({@code 2m - popcount(m) + 2^(level+1) - 2}, {@code m = index · 2^level} the leaves before it).
    * The nodes one append completes — its leaf and the subtrees that leaf closes — are consecutive in
    * post-order, as the appends are: every commit writes one run of adjacent keys (few B-tree pages),

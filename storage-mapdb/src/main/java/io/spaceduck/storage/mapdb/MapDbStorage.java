@@ -5,12 +5,12 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import io.spaceduck.api.AgentId;
 import io.spaceduck.api.AuditEvent;
 import io.spaceduck.api.AuditHead;
+import io.spaceduck.api.AuditTree;
 import io.spaceduck.api.Hash;
 import io.spaceduck.api.Pulse;
 import io.spaceduck.storage.AuditChain;
 import io.spaceduck.storage.AuditDraft;
 import io.spaceduck.storage.AuditFilter;
-import io.spaceduck.storage.AuditTreeNodes;
 import io.spaceduck.storage.BufferedTransaction;
 import io.spaceduck.storage.Codecs;
 import io.spaceduck.storage.CommittedView;
@@ -27,6 +27,7 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.AbstractMap;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
@@ -135,15 +136,14 @@ public final class MapDbStorage implements Storage {
   private final Set<Table<?>> tables = Set.copyOf(Tables.ALL);
   private final BTreeMap<char[], byte[]> rows;
   private final NavigableSet<char[]> index;
-  private final BTreeMap<Long, byte[]> audit;
 
   /**
-   * The audit tree's nodes ({@link AuditTreeNodes}), keyed by {@link Layout#treeKey}: written with the
-   * events of the same unit, in the same commit. A node never changes once written, so readers need no
-   * undo log for it: they read only nodes whose leaves are all at or below the durable head, exactly as
-   * they read events.
+   * The audit events, each record followed by the audit tree's nodes its leaf completes ({@link
+   * AuditCodec#record}): the nodes are written with their events, in the same commit, into the same
+   * B-tree. A record never changes once written, so readers need no undo log for it: they read only
+   * events (and so nodes) at or below the durable head.
    */
-  private final BTreeMap<Long, byte[]> tree;
+  private final BTreeMap<Long, byte[]> audit;
   private final BTreeMap<char[], byte[]> pulseLatest;
   private final BTreeMap<char[], byte[]> pulseHistory;
 
@@ -194,6 +194,9 @@ public final class MapDbStorage implements Storage {
   /** The newest applied event, durable or not: the writer links the next unit's events after it. Writer only. */
   private @Nullable AuditHead head;
 
+  /** The right edge of the audit tree as applied (its size is {@link #head}'s seq). Writer only. */
+  private TreeEdge edge;
+
   /**
    * The newest durable event, published with its batch; audit readers read up to it without the lock
    * (events up to it are durable and never change).
@@ -217,8 +220,8 @@ public final class MapDbStorage implements Storage {
    */
   volatile Runnable betweenReadAndFill = () -> {};
 
-  /** Seam for tests: the writer writes no tree nodes (as a format-2 store did); see the backfill tests. */
-  volatile boolean skipTreeNodes;
+  /** Seam for tests: the writer stores zero hashes as the tree nodes (as a damaged or edited file would hold). */
+  volatile boolean wrongTreeNodes;
 
   /** For tests: whether the writer thread waits for the lock (readers hold it). */
   boolean writerWaitsForLock() {
@@ -270,14 +273,12 @@ public final class MapDbStorage implements Storage {
     this.rows = db.treeMap(Layout.ROWS, Serializer.CHAR_ARRAY, Serializer.BYTE_ARRAY).open();
     this.index = db.treeSet(Layout.INDEX, Serializer.CHAR_ARRAY).open();
     this.audit = db.treeMap(Layout.AUDIT, Serializer.LONG, Serializer.BYTE_ARRAY).open();
-    // a store older than format 3 has no tree yet: upgradeFormat fills it
-    this.tree = db.treeMap(Layout.AUDIT_TREE, Serializer.LONG, Serializer.BYTE_ARRAY).createOrOpen();
     this.pulseLatest = db.treeMap(Layout.PULSE_LATEST, Serializer.CHAR_ARRAY, Serializer.BYTE_ARRAY).open();
     this.pulseHistory = db.treeMap(Layout.PULSE_HISTORY, Serializer.CHAR_ARRAY, Serializer.BYTE_ARRAY).open();
     this.volume = file.volume();
     upgradeFormat();
     this.head = loadHead();
-    checkTree(head);
+    this.edge = loadTree(head);
     this.durableHead = head;
     this.pulseCounter = loadPulseCounter();
     this.batchStart = volume.progress();
@@ -332,86 +333,124 @@ public final class MapDbStorage implements Storage {
     if ("1".equals(meta.get(Layout.META_FORMAT_VERSION))) {
       addHatchIndexEntries();
     }
-    if ("2".equals(meta.get(Layout.META_FORMAT_VERSION))) {
-      backfillTree();
+    String v = meta.get(Layout.META_FORMAT_VERSION);
+    if ("2".equals(v) || "3".equals(v)) {
+      // format 4 first: from this commit on an older engine refuses the file, half-upgraded or not
+      meta.put(Layout.META_FORMAT_VERSION, Integer.toString(Layout.FORMAT_VERSION));
+      meta.put(Layout.META_TREE_UPGRADE, "0");
+      db.commit();
+    }
+    if (meta.containsKey(Layout.META_TREE_UPGRADE)) {
+      addTreeNodesToEvents();
     }
   }
 
-  /** Events per commit of {@link #backfillTree}: bounds the journal entry and the heap it needs. */
-  static final int BACKFILL_CHUNK = 4096;
+  /** Events per commit of {@link #addTreeNodesToEvents}: bounds the journal entry and the heap it needs. */
+  static final int UPGRADE_CHUNK = 4096;
 
   /**
-   * Format 2 to 3: writes the audit tree's nodes of every stored event, {@value #BACKFILL_CHUNK} events
-   * per commit, then records format 3. Each commit holds the nodes of a prefix of the events, so a crash
-   * leaves a format-2 file whose tree is that of a prefix (keys {@code [0, treeNodes(prefix))}): the
-   * next open resumes after it. The file lock keeps every other writer out.
+   * Format 2 or 3 to 4: rewrites every stored event's record with the tree nodes it completes ({@link
+   * AuditCodec#record}), computed from the events' hashes, {@value #UPGRADE_CHUNK} events per commit, and
+   * empties format 3's {@value Layout#AUDIT_TREE} as it goes. Each commit records in {@link
+   * Layout#META_TREE_UPGRADE} how far the records carry their nodes, so a crash leaves a (format-4) file
+   * whose next open resumes after the last committed chunk; the key goes in the last commit. The file
+   * lock keeps every other writer out.
    */
-  private void backfillTree() {
-    long done = treeLeaves();
+  private void addTreeNodesToEvents() {
+    String progress = meta.get(Layout.META_TREE_UPGRADE);
+    long done;
+    try {
+      done = Long.parseLong(Objects.requireNonNull(progress));
+    } catch (NumberFormatException e) {
+      throw StoreFile.refuse(file.path(), "is corrupt (tree upgrade progress " + progress + ")", e);
+    }
     Long lastSeq = audit.isEmpty() ? null : audit.lastKey();
     long size = lastSeq == null ? 0 : lastSeq;
+    if (done < 0 || done > size) {
+      throw StoreFile.refuse(file.path(), "is corrupt (tree upgrade progress " + progress + " of " + size + " events)");
+    }
+    TreeEdge upgraded = loadEdge(done); // the records up to `done` carry their nodes already
+    BTreeMap<Long, byte[]> oldTree =
+        db.exists(Layout.AUDIT_TREE) ? db.treeMap(Layout.AUDIT_TREE, Serializer.LONG, Serializer.BYTE_ARRAY).open() : null;
     while (done < size) {
-      long to = Math.min(size, done + BACKFILL_CHUNK);
-      List<Hash> hashes = new ArrayList<>((int) (to - done));
+      long to = Math.min(size, done + UPGRADE_CHUNK);
+      List<Map.Entry<Long, byte[]>> chunk = new ArrayList<>(audit.subMap(done + 1, true, to, true).entrySet());
       long expected = done + 1;
-      for (Map.Entry<Long, byte[]> e : audit.subMap(done + 1, true, to, true).entrySet()) {
+      for (Map.Entry<Long, byte[]> e : chunk) {
         if (e.getKey() != expected) {
-          throw StoreFile.refuse(file.path(), "is corrupt: audit event " + expected + " is missing");
+          break;
         }
-        hashes.add(AuditCodec.decode(e.getKey(), e.getValue(), where).hash());
+        byte[] event = e.getValue(); // format 2/3: the encoding alone
+        Hash[] nodes = upgraded.append(AuditCodec.decode(expected, event, where).hash());
+        audit.put(expected, AuditCodec.record(event, nodes));
         expected++;
       }
       if (expected != to + 1) {
         throw StoreFile.refuse(file.path(), "is corrupt: audit event " + expected + " is missing");
       }
-      for (AuditTreeNodes.Node n : AuditTreeNodes.appended(done, hashes, this::appliedNode)) {
-        tree.put(Layout.treeKey(n.level(), n.index()), n.hash().toByteArray());
+      if (oldTree != null) { // format 3's nodes of these leaves (and of any before them) are in the records now
+        new ArrayList<>(oldTree.headMap(Layout.treeNodes(to), false).keySet()).forEach(oldTree::remove);
       }
+      meta.put(Layout.META_TREE_UPGRADE, Long.toString(to));
       db.commit();
       done = to;
     }
-    meta.put(Layout.META_FORMAT_VERSION, "3");
+    while (oldTree != null && !oldTree.isEmpty()) { // nodes beyond the log, if a damaged file had any
+      List<Long> keys = new ArrayList<>(UPGRADE_CHUNK);
+      for (Iterator<Long> it = oldTree.keySet().iterator(); it.hasNext() && keys.size() < UPGRADE_CHUNK; ) {
+        keys.add(it.next());
+      }
+      keys.forEach(oldTree::remove);
+      db.commit();
+    }
+    meta.remove(Layout.META_TREE_UPGRADE);
     db.commit();
   }
 
   /**
-   * The tree must hold one leaf per event: the nodes are written in the commit of their events, so
-   * any other count is a damaged or edited file.
+   * The right edge of the stored tree, checked against the log: the nodes the last event completes must
+   * be those its leaf and the edge before it give. A node is written in the record of the event that
+   * completes it, so only a damaged or edited file fails this.
    */
-  private void checkTree(@Nullable AuditHead h) {
-    long leaves = treeLeaves();
-    long events = h == null ? 0 : h.seq();
-    if (leaves != events) {
-      throw StoreFile.refuse(
-          file.path(), "is corrupt: its audit tree has " + leaves + " leaves but its audit log " + events + " events");
+  private TreeEdge loadTree(@Nullable AuditHead h) {
+    if (h == null) {
+      return new TreeEdge();
     }
+    long size = h.seq();
+    TreeEdge e = loadEdge(size - 1);
+    Hash[] expected = e.append(h.hash());
+    byte[] last = Objects.requireNonNull(audit.get(size)); // loadHead decoded it
+    for (int level = 1; level <= expected.length; level++) {
+      if (!expected[level - 1].equals(AuditCodec.node(size, last, level, where))) {
+        throw StoreFile.refuse(
+            file.path(),
+            "is corrupt: its audit tree does not match its audit log (node (" + level + ", " + ((size >> level) - 1)
+                + ") stored with event " + size + ")");
+      }
+    }
+    return e;
+  }
+
+  /** The right edge of the tree of the first {@code size} events, from their records (at most 63 reads). */
+  private TreeEdge loadEdge(long size) {
+    return TreeEdge.load(size, this::storedNode);
   }
 
   /**
-   * How many leaves the stored tree has: its keys are the post-order positions {@code [0, k)} of the
-   * tree of that many leaves ({@link Layout#treeKey}).
+   * A stored node, read from the record of the event that completed it; a leaf from its event's hash.
+   * The record is decoded whole either way (a few microseconds beside the B-tree read), so a damaged
+   * record is a {@link io.spaceduck.storage.CorruptAuditEventException} naming its seq, never a node cut
+   * from the wrong bytes. The caller makes sure that event is stored (at or below the head it reads up to).
    */
-  private long treeLeaves() {
-    Long last = tree.isEmpty() ? null : tree.lastKey();
-    long nodes = last == null ? 0 : last + 1;
-    long leaves = Layout.treeLeaves(nodes);
-    if (leaves < 0 || (nodes > 0 && !tree.containsKey(Layout.treeKey(0, leaves - 1)))) {
-      throw StoreFile.refuse(file.path(), "is corrupt: its audit tree ends at node " + nodes + ", which ends no tree");
+  private Hash storedNode(int level, long index) {
+    long seq = Layout.completingSeq(level, index);
+    byte[] r = seq < 1 ? null : audit.get(seq);
+    if (r == null) {
+      throw new StorageException(
+          "MapDB store " + where + " is corrupt: audit event " + seq + " (tree node (" + level + ", " + index + ")) is missing");
     }
-    return leaves;
-  }
-
-  /** A node as the writer has applied it (durable or not): what new nodes are computed from. */
-  private Optional<Hash> appliedNode(int level, long index) {
-    byte[] b = tree.get(Layout.treeKey(level, index));
-    return b == null ? Optional.empty() : Optional.of(treeHash(b, level, index));
-  }
-
-  private Hash treeHash(byte[] b, int level, long index) {
-    if (b.length != Hash.LENGTH) {
-      throw new StorageException("MapDB store " + where + " is corrupt: audit tree node (" + level + ", " + index + ")");
-    }
-    return Hash.of(b);
+    AuditEvent e = AuditCodec.decodeRecord(seq, r, where);
+    return level == 0 ? AuditTree.leafHash(e.hash()) : AuditCodec.node(seq, r, level, where);
   }
 
   /**
@@ -439,7 +478,7 @@ public final class MapDbStorage implements Storage {
   private @Nullable AuditHead loadHead() {
     Map.Entry<Long, byte[]> last = audit.lastEntry();
     String stored = meta.get(Layout.META_AUDIT_HEAD);
-    AuditHead h = last == null ? null : AuditCodec.decode(last.getKey(), last.getValue(), where).head();
+    AuditHead h = last == null ? null : AuditCodec.decodeRecord(last.getKey(), last.getValue(), where).head();
     String actual = h == null ? null : h.toString();
     if (!Objects.equals(stored, actual)) {
       throw StoreFile.refuse(
@@ -717,10 +756,8 @@ public final class MapDbStorage implements Storage {
       List<RowId> written,
       List<IndexWrite> entries,
       List<AuditEvent> events,
-      List<byte[]> eventBytes,
-      List<TreeWrite> nodes) {}
-
-  private record TreeWrite(long key, byte[] hash) {}
+      List<byte[]> records,
+      @Nullable TreeEdge edge) {}
 
   private record RowWrite(char[] key, byte @Nullable [] row) {}
 
@@ -755,27 +792,25 @@ public final class MapDbStorage implements Storage {
     }
     List<AuditDraft> drafts = ws.audits();
     List<AuditEvent> events = new ArrayList<>(drafts.size());
-    List<byte[]> eventBytes = new ArrayList<>(drafts.size());
+    List<byte[]> records = new ArrayList<>(drafts.size());
     AuditHead h = head;
-    long sizeBefore = h == null ? 0 : h.seq();
-    long seq = sizeBefore;
+    long seq = h == null ? 0 : h.seq();
     Hash prev = h == null ? Hash.ZERO : h.hash();
-    List<Hash> hashes = new ArrayList<>(drafts.size());
+    // the edge as applied (the units before this one in the batch included); the unit's copy replaces it
+    // when the unit is applied, so a unit that fails here leaves it untouched
+    TreeEdge unitEdge = drafts.isEmpty() ? null : edge.copy();
     for (AuditDraft d : drafts) {
       AuditEvent e = AuditChain.link(d, ++seq, prev);
+      byte[] encoded = AuditCodec.encode(e);
+      Hash[] nodes = Objects.requireNonNull(unitEdge).append(e.hash());
+      if (wrongTreeNodes) {
+        Arrays.fill(nodes, Hash.ZERO);
+      }
       events.add(e);
-      eventBytes.add(AuditCodec.encode(e));
-      hashes.add(e.hash());
+      records.add(AuditCodec.record(encoded, nodes));
       prev = e.hash();
     }
-    List<TreeWrite> nodes = new ArrayList<>(2 * hashes.size());
-    if (!hashes.isEmpty() && !skipTreeNodes) {
-      // left siblings come from the applied tree: the units before this one in the batch included
-      for (AuditTreeNodes.Node n : AuditTreeNodes.appended(sizeBefore, hashes, this::appliedNode)) {
-        nodes.add(new TreeWrite(Layout.treeKey(n.level(), n.index()), n.hash().toByteArray()));
-      }
-    }
-    return new Prepared(writes, ids, entries, events, eventBytes, nodes);
+    return new Prepared(writes, ids, entries, events, records, unitEdge);
   }
 
   private void apply(Prepared p) {
@@ -790,13 +825,11 @@ public final class MapDbStorage implements Storage {
       }
       for (int i = 0; i < p.events().size(); i++) {
         AuditEvent e = p.events().get(i);
-        audit.put(e.seq(), p.eventBytes().get(i));
-      }
-      for (TreeWrite t : p.nodes()) {
-        tree.put(t.key(), t.hash());
+        audit.put(e.seq(), p.records().get(i));
       }
       if (!p.events().isEmpty()) {
         head = p.events().get(p.events().size() - 1).head();
+        edge = Objects.requireNonNull(p.edge());
       }
     } finally {
       lock.writeLock().unlock();
@@ -995,28 +1028,24 @@ public final class MapDbStorage implements Storage {
   }
 
   /**
-   * One point read of a stored node (never computed from the events). A node is durable exactly when all
-   * its leaves are at or below the durable head: it was written in the commit of its last leaf.
+   * One point read of a stored node (never computed from the events): the record of the event that
+   * completed it, seq {@code (index + 1) · 2^level}; a leaf ({@code level} 0) is the leaf hash of that
+   * event's hash. A node is durable exactly when that event is: at or below the durable head.
    */
   @Override
   public Optional<Hash> auditSubtree(int level, long index) {
     checkOpen();
-    if (!Layout.hasTreeKey(level, index)) {
+    long seq = Layout.completingSeq(level, index);
+    if (seq < 1) {
       return Optional.empty();
     }
     return read(
         () -> {
           AuditHead h = durableHead;
-          long size = h == null ? 0 : h.seq();
-          if (index >= (size >> level)) { // (index + 1) · 2^level > size: a leaf is not yet durable
+          if (h == null || seq > h.seq()) { // a leaf of it is not yet durable
             return Optional.empty();
           }
-          byte[] b = tree.get(Layout.treeKey(level, index));
-          if (b == null) {
-            throw new StorageException(
-                "MapDB store " + where + " is corrupt: audit tree node (" + level + ", " + index + ") is missing");
-          }
-          return Optional.of(treeHash(b, level, index));
+          return Optional.of(storedNode(level, index));
         });
   }
 
@@ -1054,7 +1083,7 @@ public final class MapDbStorage implements Storage {
     List<AuditEvent> out = new ArrayList<>();
     try {
       for (Map.Entry<Long, byte[]> e : audit.subMap(from, true, to, true).entrySet()) {
-        AuditEvent event = AuditCodec.decode(e.getKey(), e.getValue(), where);
+        AuditEvent event = AuditCodec.decodeRecord(e.getKey(), e.getValue(), where);
         if (filter.matches(event)) {
           out.add(event);
           if (out.size() >= limit) {

@@ -236,7 +236,6 @@ final class StoreFile {
       db.treeMap(Layout.ROWS, Serializer.CHAR_ARRAY, Serializer.BYTE_ARRAY).create();
       db.treeSet(Layout.INDEX, Serializer.CHAR_ARRAY).create();
       db.treeMap(Layout.AUDIT, Serializer.LONG, Serializer.BYTE_ARRAY).create();
-      db.treeMap(Layout.AUDIT_TREE, Serializer.LONG, Serializer.BYTE_ARRAY).create();
       db.treeMap(Layout.PULSE_LATEST, Serializer.CHAR_ARRAY, Serializer.BYTE_ARRAY).create();
       db.treeMap(Layout.PULSE_HISTORY, Serializer.CHAR_ARRAY, Serializer.BYTE_ARRAY).create();
       db.commit();
@@ -248,7 +247,10 @@ final class StoreFile {
     syncDirectory(path.getParent());
   }
 
-  /** The names every store holds (format 1 and later); format 3 adds {@link Layout#AUDIT_TREE}. */
+  /**
+   * The names every store holds (format 1 and later); format 3 adds {@link Layout#AUDIT_TREE}, which
+   * format 4 no longer needs (a file upgraded from 3 keeps the name, emptied).
+   */
   static Set<String> expectedNames() {
     return new HashSet<>(
         Set.of(Layout.META, Layout.ROWS, Layout.INDEX, Layout.AUDIT, Layout.PULSE_LATEST, Layout.PULSE_HISTORY));
@@ -257,7 +259,7 @@ final class StoreFile {
   /** The names a store of format {@code version} holds. */
   static Set<String> expectedNames(int version) {
     Set<String> names = expectedNames();
-    if (version >= 3) {
+    if (version == 3) {
       names.add(Layout.AUDIT_TREE);
     }
     return names;
