@@ -6,19 +6,22 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import io.spaceduck.api.AuditEvent;
+import io.spaceduck.api.Hash;
 import io.spaceduck.storage.CorruptAuditEventException;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
 
 /**
- * Fuzz target (docs/fuzzing.md): the MapDB audit decoder ({@link AuditCodec#decode}) on arbitrary
- * stored bytes. The first input byte is the position the store asks for: even, the seq the record
- * itself names (bytes 1–8 of the record); odd, the one after it. The rest is the stored record.
+ * Fuzz target (docs/fuzzing.md): the MapDB audit record decoder ({@link AuditCodec#decodeRecord},
+ * {@link AuditCodec#node}: format 4, the event's encoding followed by the tree nodes its leaf completes)
+ * on arbitrary stored bytes. The first input byte is the position the store asks for: even, the seq the
+ * record itself names (bytes 1–8 of the record); odd, the one after it. The rest is the stored record.
  *
- * <p>The contract (A3): the bytes decode to an event at that seq that encodes back to exactly the same
- * bytes (one stored form is one event, so a forged record cannot hash like another), or they are
- * refused with a {@link CorruptAuditEventException} at that seq whose message names the seq and the
- * file. Never another exception, an {@link OutOfMemoryError} or a hang.
+ * <p>The contract (A3): the bytes decode to an event at that seq and its {@code nodesOf(seq)} nodes,
+ * which store back to exactly the same bytes (one stored form is one event, so a forged record cannot
+ * hash like another, and no node can hide in a length the seq does not give), or they are refused with
+ * a {@link CorruptAuditEventException} at that seq whose message names the seq and the file. Never
+ * another exception, an {@link OutOfMemoryError} or a hang.
  */
 class AuditCodecFuzzTest {
   @FuzzTest
@@ -31,13 +34,17 @@ class AuditCodecFuzzTest {
     long seq = (data[0] & 1) == 0 ? named : named + 1;
     AuditEvent e;
     try {
-      e = AuditCodec.decode(seq, stored, "fuzz.db");
+      e = AuditCodec.decodeRecord(seq, stored, "fuzz.db");
     } catch (CorruptAuditEventException refused) {
       assertEquals(seq, refused.seq());
       assertTrue(refused.getMessage().contains("seq " + seq) && refused.getMessage().contains("fuzz.db"), refused.getMessage());
       return;
     }
     assertEquals(seq, e.seq());
-    assertArrayEquals(stored, AuditCodec.encode(e), "an audit record decoded from bytes that are not its encoding");
+    Hash[] nodes = new Hash[AuditCodec.nodesOf(seq)];
+    for (int level = 1; level <= nodes.length; level++) {
+      nodes[level - 1] = AuditCodec.node(seq, stored, level, "fuzz.db");
+    }
+    assertArrayEquals(stored, AuditCodec.record(AuditCodec.encode(e), nodes), "an audit record decoded from bytes that are not its record");
   }
 }
