@@ -90,4 +90,17 @@ class BeakKeyFormatTest {
     assertNull(BeakKeyFormat.macBodyOf(good.substring(0, 19) + "a" + good.substring(20)));
     assertNull(BeakKeyFormat.macBodyOf(""));
   }
+
+  @Example
+  @Tag("K1")
+  @Label("K1 a character beyond U+FFFF (a surrogate pair in the 72 UTF-16 units) refuses the key, it does not throw")
+  void supplementaryCharacter_isRefused_notAnIndexError() {
+    String good = BeakKeyFormat.format(new KeyId("a".repeat(16)), "b".repeat(52)).reveal();
+    String duck = new String(Character.toChars(0x1F986)); // two UTF-16 units, one ISO-8859-1 '?'
+    for (int at : new int[] {3, 20, BeakKeyFormat.LENGTH - 2}) {
+      String raw = good.substring(0, at) + duck + good.substring(at + 2);
+      assertEquals(BeakKeyFormat.LENGTH, raw.length());
+      assertNull(BeakKeyFormat.macBodyOf(raw), raw);
+    }
+  }
 }
