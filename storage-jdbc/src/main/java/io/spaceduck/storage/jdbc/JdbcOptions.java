@@ -26,8 +26,11 @@ public record JdbcOptions(int maxBatch, int maxRetries, boolean migrate, int poo
   /** Most a batch may be held back for its callers' next units (the bound PostgreSQL puts on {@code commit_delay}). */
   public static final Duration MAX_GROUP_COMMIT_DELAY = Duration.ofMillis(100);
 
-  /** The gathering delay's default: 200 µs (see {@code docs/storage.md}, "Group commit"). */
-  public static final Duration DEFAULT_GROUP_COMMIT_DELAY = Duration.ofNanos(200_000);
+  /**
+   * The gathering delay's default: off, until its effect is measured on a quiet machine (its heuristic
+   * can settle into small batches: see {@code docs/storage.md}, "Gathering a batch").
+   */
+  public static final Duration DEFAULT_GROUP_COMMIT_DELAY = Duration.ZERO;
 
   public JdbcOptions {
     if (maxBatch < 1 || maxBatch > 10_000) {
@@ -54,7 +57,7 @@ public record JdbcOptions(int maxBatch, int maxRetries, boolean migrate, int poo
     this(maxBatch, maxRetries, migrate, poolSize, connectTimeout, DEFAULT_GROUP_COMMIT_DELAY);
   }
 
-  /** 512 per batch, 8 retries, migrate on open, 10 connections, 10 s to connect, 200 µs gathering delay. */
+  /** 512 per batch, 8 retries, migrate on open, 10 connections, 10 s to connect, no gathering delay. */
   public static JdbcOptions defaults() {
     return new JdbcOptions(512, 8, true, 10, Duration.ofSeconds(10), DEFAULT_GROUP_COMMIT_DELAY);
   }
