@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
+import com.google.common.base.Supplier;
+import com.google.common.base.Suppliers;
 import io.spaceduck.api.BeakKey;
 import io.spaceduck.api.BondResult;
 import io.spaceduck.api.Principal;
@@ -64,19 +66,13 @@ class BeakKeyAuthenticationFuzzTest {
     }
   }
 
-  private static Fixture fixture;
-
-  private static synchronized Fixture fixture() {
-    if (fixture == null) {
-      fixture = new Fixture();
-    }
-    return fixture;
-  }
+  /** Built on the first input (the fuzzer's JVM builds it once). */
+  private static final Supplier<Fixture> FIXTURE = Suppliers.memoize(Fixture::new);
 
   @FuzzTest
   @Tag("K6")
   void authenticateRefusesAllButTheLiveKeys_withEqualStoreWork(byte[] data) {
-    Fixture f = fixture();
+    Fixture f = FIXTURE.get();
     String raw = candidate(f, data);
     BeakKey key = BeakKey.of(raw);
     Principal[] got = new Principal[1];

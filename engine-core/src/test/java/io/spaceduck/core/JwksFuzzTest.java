@@ -3,6 +3,8 @@ package io.spaceduck.core;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
+import com.google.common.base.Supplier;
+import com.google.common.base.Suppliers;
 import io.spaceduck.api.BirthCertificate;
 import io.spaceduck.api.InvalidInput;
 import io.spaceduck.api.Session;
@@ -44,18 +46,12 @@ class JwksFuzzTest {
     }
   }
 
-  private static Fixture fixture;
-
-  private static synchronized Fixture fixture() {
-    if (fixture == null) {
-      fixture = new Fixture();
-    }
-    return fixture;
-  }
+  /** Built on the first input (the fuzzer's JVM builds it once). */
+  private static final Supplier<Fixture> FIXTURE = Suppliers.memoize(Fixture::new);
 
   @FuzzTest
   void jwksRefusedOrVerifiesOnlyTheLiveTokens(byte[] data) {
-    Fixture f = fixture();
+    Fixture f = FIXTURE.get();
     String jwks = new String(data, StandardCharsets.UTF_8).replace("$K", f.key);
     OfflineCertificateVerifier certs;
     OfflineSessionVerifier sessions;

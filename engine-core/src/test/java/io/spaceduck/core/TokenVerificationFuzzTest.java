@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
+import com.google.common.base.Suppliers;
 import io.spaceduck.api.AgentId;
 import io.spaceduck.api.BirthCertificate;
 import io.spaceduck.api.InvalidInput;
@@ -62,18 +63,12 @@ class TokenVerificationFuzzTest {
     }
   }
 
-  private static Fixture fixture;
-
-  private static synchronized Fixture fixture() {
-    if (fixture == null) {
-      fixture = new Fixture();
-    }
-    return fixture;
-  }
+  /** Built on the first input (the fuzzer's JVM builds it once). */
+  private static final Supplier<Fixture> FIXTURE = Suppliers.memoize(Fixture::new);
 
   @FuzzTest
   void verifiersRefuseAllButTheLiveTokens(byte[] data) {
-    Fixture f = fixture();
+    Fixture f = FIXTURE.get();
     String token = data.length == 0 ? "" : new String(Arrays.copyOfRange(data, 1, data.length), StandardCharsets.UTF_8)
         .replace("$C", f.certJws)
         .replace("$S", f.sessionJws);
@@ -131,7 +126,7 @@ class TokenVerificationFuzzTest {
   /** Tokens of one kind are refused as the other (a fixed check, not fuzzed, so it cannot rot). */
   @org.junit.jupiter.api.Test
   void theLiveTokensAreNotAcceptedAsTheOtherKind() {
-    Fixture f = fixture();
+    Fixture f = FIXTURE.get();
     assertThrows(InvalidInput.class, () -> f.offlineCerts.verify(f.sessionJws));
     assertThrows(InvalidInput.class, () -> f.p.engine.certificates().verify(f.sessionJws));
     assertThrows(Unauthenticated.class, () -> f.offlineSessions.verify(SessionToken.of(f.certJws), f.audience));

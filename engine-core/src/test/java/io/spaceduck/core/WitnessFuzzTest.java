@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
+import com.google.common.base.Supplier;
+import com.google.common.base.Suppliers;
 import com.google.crypto.tink.subtle.Ed25519Sign;
 import io.spaceduck.api.AuditTree;
 import io.spaceduck.api.Checkpoint;
@@ -137,18 +139,12 @@ class WitnessFuzzTest {
     }
   }
 
-  private static Fixture fixture;
-
-  private static synchronized Fixture fixture() {
-    if (fixture == null) {
-      fixture = new Fixture();
-    }
-    return fixture;
-  }
+  /** Built on the first input (the fuzzer's JVM builds it once). */
+  private static final Supplier<Fixture> FIXTURE = Suppliers.memoize(Fixture::new);
 
   @FuzzTest
   void witnessCosignsOnlyOneConsistentHistory(byte[] data) throws IOException {
-    Fixture f = fixture();
+    Fixture f = FIXTURE.get();
     String input = f.expand(new String(data, StandardCharsets.UTF_8));
     Path shm = Path.of("/dev/shm"); // the witness fsyncs its state: on tmpfs that costs nothing
     Path dir = Files.isDirectory(shm) && Files.isWritable(shm)
