@@ -8,6 +8,7 @@
 #
 #   benchmarks/scale.sh                       the full scale run (the 1M store: ~11 GB of disk, see docs/benchmarks.md for the time)
 #   SCALE_LARGE=100000 benchmarks/scale.sh    a smaller second store
+#   SCALE_THREADS=32 benchmarks/scale.sh      more bonding threads for the loader (default 8): bigger group commits
 #   mvn -B -ntp -Pscale verify -pl benchmarks -am -DskipTests   the same through Maven
 #
 # SPACEDUCK_SCALE_DIR (default benchmarks/target/scale) keeps the stores between runs: a store whose
@@ -21,6 +22,7 @@ source benchmarks/jar.sh
 small="${SCALE_SMALL:-10000}"
 large="${SCALE_LARGE:-1000000}"
 per="${SCALE_EVENTS_PER_IDENTITY:-10}"
+threads="${SCALE_THREADS:-8}"
 dir="${SPACEDUCK_SCALE_DIR:-benchmarks/target/scale}"
 mkdir -p "$dir"
 dir="$(cd "$dir" && pwd)"
@@ -29,7 +31,7 @@ echo "== $("$java" -version 2>&1 | head -1); $(nproc) cores; load average $(cut 
 
 for n in "$small" "$large"; do
   "$java" -Xmx4g -cp "$jar" io.spaceduck.benchmarks.scale.ScaleLoader \
-    --dir "$dir/identities-$n" --identities "$n" --events $((n * per)) 2>&1 | grep -v '^SLF4J'
+    --dir "$dir/identities-$n" --identities "$n" --events $((n * per)) --threads "$threads" 2>&1 | grep -v '^SLF4J'
 done
 
 echo "== JMH: ScaleBenchmark on $small and $large identities"
