@@ -310,6 +310,18 @@ public final class AuditTree {
       }
     }
 
+    /**
+     * A frontier of the same leaves, independent of this one. Its state is allocated by the calling
+     * thread: a thread that takes over a frontier another thread filled should append to its own copy
+     * (the original's arrays can share cache lines with the other thread's busiest objects).
+     */
+    public Frontier copy() {
+      Frontier c = new Frontier();
+      System.arraycopy(edge, 0, c.edge, 0, edge.length);
+      c.size = size;
+      return c;
+    }
+
     /** How many leaves were appended. */
     public long size() {
       return size;

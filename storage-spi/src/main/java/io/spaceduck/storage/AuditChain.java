@@ -79,6 +79,23 @@ public final class AuditChain {
   }
 
   /**
+   * Recomputes events' hashes (A1) with one reused buffer and digest — for a verifier that checks the
+   * hashes of a long chain on several threads, one {@code HashCheck} each. Not thread-safe.
+   */
+  public static final class HashCheck {
+    private final AuditEncoder encoder = new AuditEncoder(INITIAL_CAPACITY);
+
+    /** True when {@code e} is in canonical form and carries the SHA-256 of its canonical encoding. */
+    public boolean matches(AuditEvent e) {
+      try {
+        return e.hash().contentEquals(encoder.encode(e).digest());
+      } catch (AuditEncoder.NotCanonical nc) {
+        return false;
+      }
+    }
+  }
+
+  /**
    * Verifies events in {@code seq} order (A3): each must sit at the next position, link the previous
    * hash, have a canonical encoding and carry the hash of it. If {@code expected} is given, the chain
    * must contain that exact head (detects truncation). An event the store cannot decode canonically

@@ -69,7 +69,7 @@ final class AuditImpl implements Audit {
 
   /** A3, and the tree against the kept checkpoint and the store's own tree nodes. */
   private AuditVerification verifyWithTree(Optional<AuditHead> expected) {
-    return core.transparency.verify(pages(core.storage), expected, AuditChain::verify);
+    return core.transparency.verify(() -> pages(core.storage), expected, AuditChain::verify);
   }
 
   @Override

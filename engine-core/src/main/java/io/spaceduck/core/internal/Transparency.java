@@ -22,6 +22,8 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.BiFunction;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -240,12 +242,13 @@ final class Transparency {
    * A3 plus the tree: the chain verifies, the tree recomputed from the events has the kept
    * checkpoint's root at its size, and the store's own tree nodes agree with the events.
    *
-   * <p>Over a long log the tree is recomputed on a second thread while this one checks the chain
-   * ({@link TreeTap}): a verification of a million events then keeps two cores busy. The thread is
-   * started and joined within the call.
+   * <p>Over a long log the work is shared with a second thread ({@link TreeTap}): a verification of a
+   * million events then keeps two cores busy. The thread is started and joined within the call. If
+   * that check finds anything wrong, the events are read and verified again on this thread alone,
+   * which places and words the first problem.
    */
-  AuditVerification verify(Iterator<AuditEvent> events, Optional<AuditHead> expected,
-      java.util.function.BiFunction<Iterator<AuditEvent>, Optional<AuditHead>, AuditVerification> chain) {
+  AuditVerification verify(Supplier<Iterator<AuditEvent>> events, Optional<AuditHead> expected,
+      BiFunction<Iterator<AuditEvent>, Optional<AuditHead>, AuditVerification> chain) {
     Optional<SignedCheckpoint> kept;
     try {
       kept = kept();
@@ -253,17 +256,17 @@ final class Transparency {
       return AuditVerification.broken(0, 1, e.getMessage());
     }
     long keptSize = kept.map(k -> k.checkpoint().size()).orElse(0L);
-    AuditVerification v;
-    AuditTree.Frontier frontier;
-    Hash atKept;
-    try (TreeTap tapped = new TreeTap(events, keptSize, pipeline)) {
-      v = chain.apply(tapped, expected);
-      if (!v.valid()) {
-        return v;
-      }
-      frontier = tapped.finish();
-      atKept = tapped.rootAtKept();
+    TreeTap.Pipeline p = pipeline;
+    Optional<TreeTap.Outcome> fast =
+        p.from() == Integer.MAX_VALUE ? Optional.empty() : TreeTap.verify(events.get(), expected, keptSize, p);
+    // anything but a valid chain: verified again on one thread, which finds the first problem and words it
+    TreeTap.Outcome outcome = fast.isPresent() ? fast.get() : TreeTap.inline(events.get(), expected, keptSize, chain);
+    AuditVerification v = outcome.verification();
+    if (!v.valid()) {
+      return v;
     }
+    AuditTree.Frontier frontier = outcome.frontier();
+    Hash atKept = outcome.rootAtKept();
     long n = v.eventsVerified();
     if (kept.isPresent()) {
       Checkpoint k = kept.get().checkpoint();

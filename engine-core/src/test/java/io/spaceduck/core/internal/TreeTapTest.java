@@ -35,11 +35,12 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /**
- * {@code audit().verify} with the tree recomputed on a second thread ({@link TreeTap}), turned on
- * after a few events through the package-private knob: the same results and messages as the inline
- * computation — a long log verifies, a rewritten history and stored nodes that disagree with the
- * events are found — and no worker thread outlives the call, whether it returns, the store fails or
- * the caller is interrupted.
+ * {@code audit().verify} with its work shared with a second thread ({@link TreeTap}), turned on
+ * after a few events through the package-private knob: the same results and messages as the one-thread
+ * verification — a long log verifies; a rewritten history, stored nodes that disagree with the events,
+ * a tampered field, a broken link, a missing or undecodable event and an expected head the chain does
+ * not hold are found, the chain's problems through the hand-over to the one-thread verification — and
+ * no worker thread outlives the call, whether it returns, the store fails or the caller is interrupted.
  */
 @Tag("A3")
 class TreeTapTest {
@@ -82,13 +83,17 @@ class TreeTapTest {
 
   /** The engine's verification with the tree inline, then with the given pipeline; both results. */
   private AuditVerification[] inlineAndPipelined(SpaceDuck engine, BeakKey admin, TreeTap.Pipeline pipeline) {
+    return inlineAndPipelined(engine, admin, pipeline, true);
+  }
+
+  private AuditVerification[] inlineAndPipelined(SpaceDuck engine, BeakKey admin, TreeTap.Pipeline pipeline, boolean startsWorker) {
     Transparency tr = transparency(engine);
     tr.pipeline = TreeTap.Pipeline.INLINE;
     AuditVerification inline = engine.audit().verify(admin);
     int before = workers.size();
     tr.pipeline = pipeline;
     AuditVerification pipelined = engine.audit().verify(admin);
-    assertTrue(workers.size() > before, "the pipelined verification started a worker");
+    assertEquals(startsWorker, workers.size() > before, "the pipelined verification started a worker");
     assertNoWorkerAlive();
     return new AuditVerification[] {inline, pipelined};
   }
@@ -201,6 +206,84 @@ class TreeTapTest {
       assertEquals(2500, v[1].eventsVerified());
       assertEquals("the store's audit tree nodes do not match its events", v[1].problem().orElseThrow());
       assertEquals(v[0], v[1]);
+    }
+  }
+
+  /** A store that serves its events with one tampered on the way out (the kinds of A3's tamper tests). */
+  static final class TamperedPages extends ForwardingStorage {
+    volatile String kind = "none";
+    volatile long at;
+
+    TamperedPages(Storage delegate) {
+      super(delegate);
+    }
+
+    @Override
+    public List<AuditEvent> auditRange(long fromSeq, int limit) {
+      List<AuditEvent> page = delegate().auditRange(fromSeq, limit);
+      if (kind.equals("none") || at < fromSeq || at >= fromSeq + page.size()) {
+        return page;
+      }
+      List<AuditEvent> out = new java.util.ArrayList<>(page);
+      int i = (int) (at - fromSeq);
+      AuditEvent e = page.get(i);
+      switch (kind) {
+        case "field" -> out.set(i, new AuditEvent(e.seq(), e.action(), "dk_tamperedtampered", e.resource(), e.scope(),
+            e.timestamp(), e.engineVersion(), e.reason(), e.outcome(), e.details(), e.prevHash(), e.hash()));
+        case "link" -> out.set(i, new AuditEvent(e.seq(), e.action(), e.actor(), e.resource(), e.scope(), e.timestamp(),
+            e.engineVersion(), e.reason(), e.outcome(), e.details(), Hash.ZERO, e.hash()));
+        case "gap" -> out.remove(i);
+        case "corrupt" -> throw new io.spaceduck.storage.CorruptAuditEventException(at, "test: undecodable", null);
+        default -> throw new IllegalArgumentException(kind);
+      }
+      return out;
+    }
+  }
+
+  @ParameterizedTest(name = "{0} at seq {1}")
+  @CsvSource({
+    "field, 30", "field, 700", "field, 2048", "field, 2999", "field, 3000",
+    "link, 66", "link, 1200", "link, 3000",
+    "gap, 500", "gap, 2999",
+    "corrupt, 40", "corrupt, 1500", "corrupt, 2001"})
+  void aTamperedChainIsFoundWithTheSameResultAsOnOneThread(String kind, long at) {
+    TamperedPages store = new TamperedPages(new InMemoryStorage());
+    try (TestEngine t = new TestEngine(store, TestEngine.newKek(), b -> {})) {
+      BeakKey admin = t.bootstrap().key().key();
+      long size = t.storage.auditHead().orElseThrow().seq();
+      append(store, (int) (3000 - size), "dk_abcdefghijklmnop");
+      store.at = at;
+      store.kind = kind;
+
+      // the two-thread check finds something wrong (within its first 64 events before the worker
+      // starts) and hands over to the one-thread verification
+      AuditVerification[] v = inlineAndPipelined(t.engine, admin, pipeline(64, 16), at > 64);
+      assertFalse(v[1].valid(), v[1].toString());
+      assertEquals(v[0], v[1]);
+      assertEquals(at, v[1].firstBrokenSeq().getAsLong(), v[1].toString());
+    }
+  }
+
+  @Test
+  void aHeadBeyondTheChainIsFoundWithTheSameResultAsOnOneThread() {
+    TamperedPages store = new TamperedPages(new InMemoryStorage());
+    try (TestEngine t = new TestEngine(store, TestEngine.newKek(), b -> {})) {
+      BeakKey admin = t.bootstrap().key().key();
+      append(store, 2000, "dk_abcdefghijklmnop");
+      io.spaceduck.api.AuditHead head = t.storage.auditHead().orElseThrow();
+      io.spaceduck.api.AuditHead beyond = new io.spaceduck.api.AuditHead(head.seq() + 1, head.hash());
+      io.spaceduck.api.AuditHead other = new io.spaceduck.api.AuditHead(head.seq() - 100, head.hash());
+      Transparency tr = transparency(t.engine);
+      for (io.spaceduck.api.AuditHead expected : List.of(beyond, other)) {
+        tr.pipeline = TreeTap.Pipeline.INLINE;
+        AuditVerification inline = t.engine.audit().verify(admin, expected);
+        tr.pipeline = pipeline(64, 16);
+        AuditVerification pipelined = t.engine.audit().verify(admin, expected);
+        assertFalse(pipelined.valid());
+        assertEquals(inline, pipelined);
+      }
+      assertEquals(2, workers.size());
+      assertNoWorkerAlive();
     }
   }
 
