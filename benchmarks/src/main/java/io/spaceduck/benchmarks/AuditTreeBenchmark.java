@@ -5,12 +5,15 @@ import io.spaceduck.api.Hash;
 import io.spaceduck.storage.AuditDraft;
 import io.spaceduck.storage.AuditTreeNodes;
 import io.spaceduck.storage.Storage;
+import io.spaceduck.storage.Storages;
+import io.spaceduck.benchmarks.scale.ScaleFixture;
 import io.spaceduck.storage.mapdb.MapDbStorage;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
@@ -28,14 +31,18 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * The audit tree on a MapDB store (issue 20, phase 2): what a checkpoint ({@link AuditTree#root}), an
- * inclusion proof and a consistency proof cost at {@code events} events — the tree part of {@code
+ * The audit tree on a store (issue 20): what a checkpoint ({@link AuditTree#root}), an inclusion proof
+ * and a consistency proof cost at {@code events} events — the tree part of {@code
  * audit().checkpoint/inclusionProof/consistencyProof}, without the signature — with the nodes the store
- * keeps ({@code nodes=stored}: {@link MapDbStorage#auditSubtree}, a point read per node) against the
- * SPI's default that recomputes each subtree from the events ({@code nodes=fromEvents}: {@link
+ * keeps ({@code nodes=stored}: {@link Storage#auditSubtree}, a point read per node) against the SPI's
+ * default that recomputes each subtree from the events ({@code nodes=fromEvents}: {@link
  * AuditTreeNodes#fromEvents}, what MapDB did before format 3). Sample time, so the JSON holds p50.
  *
- * <p>The fixture appends {@code events} events in units of 1,000 to a fresh store once per trial.
+ * <p>{@code store}: {@code mapdb} (the default store) or {@code postgresql} (the JDBC store on the
+ * database of {@code -Dspaceduck.bench.jdbc}, a fresh schema, see {@link BenchDatabase}) — the fixture
+ * appends {@code events} events in units of 1,000 to a fresh store once per trial; or {@code scale}, the
+ * MapDB store of 1,000,000 identities and 10,000,000 events that {@code benchmarks/scale.sh} loaded
+ * into {@code -Dspaceduck.scale.dir} (then {@code events} is ignored; the store is only read).
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.SampleTime)
@@ -49,7 +56,11 @@ public class AuditTreeBenchmark {
   @Param({"stored", "fromEvents"})
   public String nodes;
 
+  @Param({"mapdb"})
+  public String store;
+
   private Path dir;
+  private BenchDatabase db;
   private Storage storage;
   private AuditTree.Subtrees subtrees;
   private long size;
@@ -57,11 +68,21 @@ public class AuditTreeBenchmark {
 
   @Setup(Level.Trial)
   public void open() throws IOException {
-    Path base = Path.of(System.getProperty("spaceduck.bench.dir", System.getProperty("java.io.tmpdir")));
-    dir = Files.createTempDirectory(base, "spaceduck-bench");
-    storage = MapDbStorage.open(dir.resolve("bench.db"));
+    switch (store) {
+      case "mapdb" -> {
+        Path base = Path.of(System.getProperty("spaceduck.bench.dir", System.getProperty("java.io.tmpdir")));
+        dir = Files.createTempDirectory(base, "spaceduck-bench");
+        storage = MapDbStorage.open(dir.resolve("bench.db"));
+      }
+      case "postgresql" -> {
+        db = new BenchDatabase();
+        storage = Storages.open(db.url, Map.of("poolSize", "2"));
+      }
+      case "scale" -> storage = MapDbStorage.open(ScaleFixture.dirFor(1_000_000).resolve(ScaleFixture.STORE));
+      default -> throw new IllegalArgumentException(store);
+    }
     List<AuditDraft> unit = java.util.Collections.nCopies(1000, AuditAppendBenchmark.DRAFT);
-    for (int done = 0; done < events; done += unit.size()) {
+    for (int done = 0; !store.equals("scale") && done < events; done += unit.size()) {
       List<AuditDraft> u = unit.subList(0, Math.min(unit.size(), events - done));
       storage.execute(tx -> {
         u.forEach(tx::appendAudit);
@@ -84,6 +105,12 @@ public class AuditTreeBenchmark {
   @TearDown(Level.Trial)
   public void close() throws IOException {
     storage.close();
+    if (db != null) {
+      db.close();
+    }
+    if (dir == null) {
+      return;
+    }
     try (Stream<Path> s = Files.walk(dir)) {
       for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
         Files.deleteIfExists(p);
