@@ -41,9 +41,9 @@ import org.openjdk.jmh.annotations.Warmup;
  *       inherent work of a verification with the tree.
  * </ul>
  *
- * <p>{@code engine} uses <b>two cores</b> past 4,096 events: the engine recomputes the tree on a
- * second thread while the calling thread checks the chain ({@code TreeTap} in engine-core). The floors
- * and {@code chainVerify} use one. One operation is one verification of the whole chain; multiply by
+ * <p>{@code engine} uses <b>two cores</b> past 4,096 events: the calling thread pages and checks the
+ * links, a second thread computes the tree, and the events' hash checks go to whichever is free
+ * ({@code TreeTap} in engine-core). The floors and {@code chainVerify} use one. One operation is one verification of the whole chain; multiply by
  * {@code events} for events/s.
  */
 @State(Scope.Benchmark)

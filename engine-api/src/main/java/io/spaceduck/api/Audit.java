@@ -21,9 +21,11 @@ public interface Audit {
    * audit tree from the events and compares it with the kept checkpoint and the store's own tree nodes
    * ({@code docs/transparency.md}).
    *
-   * <p>Over a long log (more than 4,096 events) the tree is hashed on a second thread while the calling
-   * thread checks the chain, so a verification uses two cores; that thread is started and ended within
-   * the call.
+   * <p>Over a long log (more than 4,096 events) the work is shared with a second thread — the calling
+   * thread pages through the events and checks the links, the other computes the tree, and the events'
+   * hashes are checked by whichever is free — so a verification uses two cores; that thread is started
+   * and ended within the call. A chain with a problem is checked again on the calling thread alone, which
+   * finds and names the first broken {@code seq}.
    *
    * @throws java.util.concurrent.CancellationException if the calling thread is interrupted while it
    *     waits for the tree's thread (the interrupt status stays set)

@@ -44,7 +44,7 @@ final class Transparency {
   private final EngineKeysets keysets;
   private final Optional<CheckpointKeeper> keeper;
   private final String origin;
-  /** When {@link #verify} moves the tree to a second thread; tests lower it (package-private knob). */
+  /** When {@link #verify} shares its work with a second thread; tests lower it (package-private knob). */
   volatile TreeTap.Pipeline pipeline = TreeTap.Pipeline.DEFAULT;
 
   /** A refusal of the store because its tree does not extend the kept checkpoint; the message says how. */
