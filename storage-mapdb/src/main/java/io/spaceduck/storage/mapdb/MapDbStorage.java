@@ -111,6 +111,13 @@ import org.mapdb.Serializer;
  * validates read MapDB as applied ({@code AppliedView}), never the cache. {@code cacheSize} 0 turns
  * the cache off; see {@code docs/storage.md} for its heap cost.
  *
+ * <p><b>The tree node cache.</b> Up to {@value #NODE_CACHE_SIZE} audit tree nodes ({@link
+ * #auditSubtree}) are kept decoded too. A node never changes once the events under it are durable (the
+ * log is append-only and the file has one process), and only such nodes are cached, so this cache needs
+ * no invalidation. Proofs and checkpoints read one node per level; the upper levels, shared by every
+ * proof, stay in it, so a proof over a million events reads only its lowest levels from MapDB. Off with
+ * {@code cacheSize} 0, like the record cache.
+ *
  * <p><b>Failure.</b> If MapDB or the disk fails while applying or committing a batch, the store closes
  * itself (fail closed) and tells each caller of the batch what is true, by how far the commit got
  * ({@link JournaledVolume.Progress}): before the journal fsync, {@link StorageException} — not applied;
@@ -154,6 +161,12 @@ public final class MapDbStorage implements Storage {
 
   /** Keys known to have no durable row; null when the cache is off. Coherence: as {@link #cache}. */
   private final @Nullable Cache<RowId, Boolean> absent;
+  /** Tree nodes by (level, index): see the class comment. ≈ 150 bytes each, so ≈ 2.5 MB when full. */
+  static final int NODE_CACHE_SIZE = 16_384;
+
+  private record NodeKey(int level, long index) {}
+
+  private final @Nullable Cache<NodeKey, Hash> nodes;
 
   private final int cacheSize;
 
@@ -267,6 +280,7 @@ public final class MapDbStorage implements Storage {
             : Caffeine.newBuilder().maximumSize(cacheSize).executor(Runnable::run).build();
     this.absent =
         cacheSize == 0 ? null : Caffeine.newBuilder().maximumSize(Math.max(1, cacheSize / 10)).executor(Runnable::run).build();
+    this.nodes = cacheSize == 0 ? null : Caffeine.newBuilder().maximumSize(NODE_CACHE_SIZE).executor(Runnable::run).build();
     this.where = file.path().toString();
     this.db = file.db();
     this.meta = db.treeMap(Layout.META, Serializer.STRING, Serializer.STRING).open();
@@ -1045,7 +1059,10 @@ public final class MapDbStorage implements Storage {
           if (h == null || seq > h.seq()) { // a leaf of it is not yet durable
             return Optional.empty();
           }
-          return Optional.of(storedNode(level, index));
+          if (nodes == null) {
+            return Optional.of(storedNode(level, index));
+          }
+          return Optional.of(nodes.get(new NodeKey(level, index), k -> storedNode(k.level(), k.index())));
         });
   }
 

@@ -29,6 +29,8 @@ import java.util.TreeSet;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.mapdb.BTreeMap;
 import org.mapdb.DB;
 import org.mapdb.DBMaker;
@@ -224,6 +226,30 @@ class MapDbAuditTreeTest {
       List<AuditEvent> events = s.auditRange(1, Integer.MAX_VALUE);
       assertEquals(4 * 60 * 2, events.size());
       assertTreeMatches(s, events, "after reopening");
+    }
+  }
+
+  /**
+   * The tree node cache: every node read (and every incomplete one asked for) before more appends is
+   * still answered right after them — a cache that kept an "absent" answer or a node of a smaller tree
+   * fails here — and a store with the caches off answers the same.
+   */
+  @ParameterizedTest(name = "cacheSize {0}")
+  @ValueSource(ints = {MapDbStorage.DEFAULT_CACHE_SIZE, 0})
+  @Tag("A3")
+  void nodesReadBeforeLaterAppends_areStillRightAfterThem(int cacheSize) {
+    try (MapDbStorage s = MapDbStorage.open(dir.resolve("cache-" + cacheSize + ".db"), cacheSize)) {
+      int appended = 0;
+      for (int n : new int[] {1, 2, 5, 37, 90, 401, 1}) {
+        s.execute(tx -> {
+          for (int i = 0; i < n; i++) {
+            tx.appendAudit(Fixtures.draft("tree.cache", "r" + i, Map.of()));
+          }
+          return null;
+        });
+        appended += n;
+        assertTreeMatches(s, s.auditRange(1, appended), "after " + appended + " events");
+      }
     }
   }
 
