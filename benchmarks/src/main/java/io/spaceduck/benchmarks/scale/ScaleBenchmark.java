@@ -49,13 +49,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @Measurement(iterations = 3, time = 5)
 @Fork(value = 1, jvmArgsAppend = "-Xmx4g")
 public class ScaleBenchmark {
-  /**
-   * How many agents {@code authenticate} draws from ({@code -Dspaceduck.scale.authSample}, default
-   * 100,000): the working set of its caches. A store smaller than the sample gives every agent it has,
-   * so the 10k store's working set is 10,000 agents; measuring the 1M store with 10,000 too separates
-   * the store's size from the working set's.
-   */
-  static final int AUTH_SAMPLE = Integer.getInteger("spaceduck.scale.authSample", 100_000);
+  static final int AUTH_SAMPLE = 100_000;
   static final int ROTATE_SAMPLE = 2_000;
 
   @Param({"10000", "1000000"})
