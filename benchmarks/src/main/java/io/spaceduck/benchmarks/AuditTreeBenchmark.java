@@ -6,7 +6,6 @@ import io.spaceduck.storage.AuditDraft;
 import io.spaceduck.storage.AuditTreeNodes;
 import io.spaceduck.storage.Storage;
 import io.spaceduck.storage.Storages;
-import io.spaceduck.benchmarks.scale.ScaleFixture;
 import io.spaceduck.storage.mapdb.MapDbStorage;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -78,7 +77,9 @@ public class AuditTreeBenchmark {
         db = new BenchDatabase();
         storage = Storages.open(db.url, Map.of("poolSize", "2"));
       }
-      case "scale" -> storage = MapDbStorage.open(ScaleFixture.dirFor(1_000_000).resolve(ScaleFixture.STORE));
+      // the layout of benchmarks.scale.ScaleFixture (named here, not imported: no package cycle)
+      case "scale" -> storage = MapDbStorage.open(Path.of(System.getProperty("spaceduck.scale.dir", "benchmarks/target/scale"))
+          .resolve("identities-1000000").resolve("spaceduck.db"));
       default -> throw new IllegalArgumentException(store);
     }
     List<AuditDraft> unit = java.util.Collections.nCopies(1000, AuditAppendBenchmark.DRAFT);

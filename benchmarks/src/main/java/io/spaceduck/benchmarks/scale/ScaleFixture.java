@@ -31,8 +31,8 @@ import java.util.stream.Stream;
  * the identities it loaded, and it belongs to a throwaway store under a development KEK; it is written
  * with owner-only permissions. Never point a scale run at a store that matters.
  */
-public final class ScaleFixture implements AutoCloseable {
-  public static final String STORE = "spaceduck.db";
+final class ScaleFixture implements AutoCloseable {
+  static final String STORE = "spaceduck.db";
   static final String KEK = "kek.json";
   static final String MANIFEST = "manifest.properties";
   static final String KEYS = "keys.txt";
@@ -129,7 +129,7 @@ public final class ScaleFixture implements AutoCloseable {
   }
 
   /** The directory of the store with {@code identities} identities under {@code -Dspaceduck.scale.dir}. */
-  public static Path dirFor(long identities) {
+  static Path dirFor(long identities) {
     return Path.of(System.getProperty("spaceduck.scale.dir", "benchmarks/target/scale")).resolve("identities-" + identities);
   }
 
