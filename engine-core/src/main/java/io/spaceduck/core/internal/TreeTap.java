@@ -82,6 +82,12 @@ final class TreeTap {
 
   private TreeTap() {}
 
+  /** Appends a leaf; the root at the kept size if the tree just reached it, else {@code atKept}. */
+  private static Hash append(AuditTree.Frontier f, Hash eventHash, long keptSize, Hash atKept) {
+    f.append(eventHash);
+    return f.size() == keptSize ? f.root() : atKept;
+  }
+
   /**
    * The one-thread verification: {@code chain} over the events, the tree computed as they pass. When
    * the chain's verdict is not valid, the outcome's frontier and root are incomplete and not to be used.
@@ -99,10 +105,7 @@ final class TreeTap {
       @Override
       public AuditEvent next() {
         AuditEvent e = events.next();
-        frontier.append(e.hash());
-        if (frontier.size() == keptSize) {
-          atKept[0] = frontier.root();
-        }
+        atKept[0] = append(frontier, e.hash(), keptSize, atKept[0]);
         return e;
       }
     };
@@ -143,10 +146,7 @@ final class TreeTap {
             if (!mine.matches(e)) {
               return Optional.empty();
             }
-            frontier.append(e.hash());
-            if (frontier.size() == keptSize) {
-              atKept = frontier.root();
-            }
+            atKept = append(frontier, e.hash(), keptSize, atKept);
             expectedSeq++;
             continue;
           }
@@ -247,10 +247,7 @@ final class TreeTap {
             return;
           }
           for (int i = 0; i < b.size; i++) {
-            f.append(b.events[i].hash());
-            if (f.size() == kept) {
-              at = f.root();
-            }
+            at = append(f, b.events[i].hash(), kept, at);
           }
           atKept = at;
           b.checkUnlessClaimed(check, bad);
