@@ -4,7 +4,6 @@ import io.spaceduck.api.AuditTree;
 import io.spaceduck.api.Hash;
 import io.spaceduck.storage.AuditTreeNodes;
 import io.spaceduck.storage.StorageException;
-import java.nio.ByteBuffer;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -13,20 +12,28 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import javax.sql.DataSource;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The audit tree's nodes ({@link AuditTreeNodes}) as rows of {@code sd_audit_tree (lvl, idx, hash)},
- * and the tree's state in the audit head row: {@code tree_size}, how many events the tree holds, and
- * {@code tree_edge}, the hashes of its right edge (schema 4, {@code V4__audit_tree.sql}).
+ * and the tree's size in the audit head row, {@code tree_size}: how many events the tree holds
+ * (schema 4, {@code V4__audit_tree.sql}; schema 5, {@code V5__sparse_audit_tree.sql}).
  *
- * <p>The group committer writes a batch's nodes in the transaction of its events, under the head
- * lock: the nodes an append completes need only left siblings on the tree's right edge, which the
- * head row holds ({@link Tree}), so an append reads no node. Events stored without their nodes — by
- * an engine older than schema 4, before or during an upgrade — are caught up from the events: at open
- * by {@link #backfill} (resumable: a chunk per transaction, bounded memory), and by the next append
- * that finds the tree behind the log ({@link #extend}). Stateless.
+ * <p>Only the nodes of every {@value #STRIDE}th level from {@value #STRIDE} up are rows ({@link
+ * #stored}): a leaf is {@code SHA-256(0x00 ‖ hash)} of the event's own {@code sd_audit.hash}, and a node
+ * between two stored levels is the hash of at most 2<sup>{@value #STRIDE}-1</sup> nodes of the stored
+ * level below it (or of as many events) — one range read ({@link #node}). So an append writes one row
+ * per 15 events on average instead of two per event, and proofs still cost a read per level.
+ *
+ * <p>The group committer writes a batch's rows in the transaction of its events, under the head lock:
+ * the nodes an append completes need only left siblings on the tree's right edge ({@link Tree}),
+ * which the committer keeps in memory from its previous commit; after another instance appended it
+ * reads them again ({@link #readHead}: two range reads of at most 15 rows per block of levels). Events
+ * stored without their nodes — by an engine older than schema 4, before or during an upgrade — are
+ * caught up from the events: at open by {@link #backfill} (resumable: a chunk per transaction, bounded
+ * memory), and by the next append that finds the tree behind the log ({@link #extend}). Stateless.
  */
 final class AuditTreeRows {
   private static final Logger log = LoggerFactory.getLogger(AuditTreeRows.class);
@@ -36,13 +43,22 @@ final class AuditTreeRows {
   /** Events per transaction (and per page read) of {@link #backfill}: bounds its memory and lock time. */
   static final int BACKFILL_CHUNK = 4096;
 
+  /** The distance between stored levels (schema 5): levels 4, 8, 12, … are rows. */
+  static final int STRIDE = 4;
+
+  /** Whether the nodes of {@code level} are rows of {@code sd_audit_tree} (schema 5). */
+  static boolean stored(int level) {
+    return level > 0 && level % STRIDE == 0;
+  }
+
   /** One node; {@code (lvl, idx)} is the primary key. */
   static final String INSERT = "INSERT INTO sd_audit_tree (lvl, idx, hash) VALUES (?, ?, ?)";
 
   /**
-   * The tree as the head row records it: its size and its right edge — the hashes of the perfect
+   * The tree of the events up to a head: its size and its right edge — the hashes of the perfect
    * subtrees a tree of {@code size} leaves is made of, one per bit set in {@code size}, largest first.
-   * Those are the only stored nodes that the nodes of later appends need.
+   * Those are the only nodes that the nodes of later appends need. Kept in memory by the committer;
+   * read from the rows and events by {@link #readHead}.
    */
   record Tree(long size, List<Hash> edge) {
     static final Tree EMPTY = new Tree(0, List.of());
@@ -92,33 +108,181 @@ final class AuditTreeRows {
       }
       return new Tree(n, out);
     }
+  }
 
-    /** The {@code tree_edge} column: the edge hashes, 32 bytes each. */
-    byte[] encodedEdge() {
-      ByteBuffer b = ByteBuffer.allocate(edge.size() * Hash.LENGTH);
-      edge.forEach(h -> b.put(h.toByteArray()));
-      return b.array();
+  /** The nodes of {@code nodes} that are rows ({@link #stored}). */
+  static List<AuditTreeNodes.Node> rows(List<AuditTreeNodes.Node> nodes) {
+    List<AuditTreeNodes.Node> out = new ArrayList<>(nodes.size() / STRIDE + 1);
+    for (AuditTreeNodes.Node n : nodes) {
+      if (stored(n.level())) {
+        out.add(n);
+      }
     }
+    return out;
+  }
 
-    /** The tree of a head row. */
-    static Tree decode(long size, byte[] edge) throws SQLException {
-      if (size < 0 || edge == null || edge.length != Long.bitCount(size) * Hash.LENGTH) {
-        throw new SQLException("sd_audit_head's tree_edge does not fit its tree_size " + size
-            + ": the row was altered outside the engine");
+  /**
+   * A run of consecutive nodes of one level that a computation needs: level 0 (a leaf, computed from
+   * {@code sd_audit.hash}) or a {@link #stored} level, indices {@code from} to {@code from + count - 1}.
+   */
+  record Run(int level, long from, int count) {}
+
+  /**
+   * The nodes of {@code runs}, each run's in index order, or {@code null} for a run with a node that is
+   * not stored (an event or a row missing). At most two statements: one for the leaves (events), one
+   * for the rows.
+   */
+  static List<Hash @Nullable []> read(Connection c, List<Run> runs) throws SQLException {
+    List<Hash @Nullable []> out = new ArrayList<>(runs.size());
+    StringBuilder events = new StringBuilder();
+    StringBuilder rows = new StringBuilder();
+    for (Run r : runs) {
+      out.add(new Hash[r.count()]);
+      if (r.count() > 0) {
+        StringBuilder sql = r.level() == 0 ? events : rows;
+        sql.append(sql.length() == 0 ? "" : " OR ").append(r.level() == 0 ? "(seq > ? AND seq <= ?)" : "(lvl = ? AND idx >= ? AND idx < ?)");
       }
-      List<Hash> hashes = new ArrayList<>();
-      for (int at = 0; at < edge.length; at += Hash.LENGTH) {
-        hashes.add(Hash.of(java.util.Arrays.copyOfRange(edge, at, at + Hash.LENGTH)));
-      }
-      return new Tree(size, hashes);
     }
+    if (events.length() > 0) {
+      try (PreparedStatement ps = c.prepareStatement("SELECT seq, hash FROM sd_audit WHERE " + events)) {
+        int p = 1;
+        for (Run r : runs) {
+          if (r.level() == 0 && r.count() > 0) {
+            ps.setLong(p++, r.from());
+            ps.setLong(p++, r.from() + r.count());
+          }
+        }
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            long index = rs.getLong(1) - 1;
+            place(runs, out, 0, index, AuditTree.leafHash(hashOf(rs.getBytes(2), "the hash of audit event " + (index + 1))));
+          }
+        }
+      }
+    }
+    if (rows.length() > 0) {
+      try (PreparedStatement ps = c.prepareStatement("SELECT lvl, idx, hash FROM sd_audit_tree WHERE " + rows)) {
+        int p = 1;
+        for (Run r : runs) {
+          if (r.level() > 0 && r.count() > 0) {
+            ps.setShort(p++, (short) r.level());
+            ps.setLong(p++, r.from());
+            ps.setLong(p++, r.from() + r.count());
+          }
+        }
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            int level = rs.getInt(1);
+            long index = rs.getLong(2);
+            place(runs, out, level, index, hashOf(rs.getBytes(3), "audit tree node (" + level + ", " + index + ")"));
+          }
+        }
+      }
+    }
+    for (int i = 0; i < out.size(); i++) {
+      for (Hash h : out.get(i)) {
+        if (h == null) {
+          out.set(i, null);
+          break;
+        }
+      }
+    }
+    return out;
+  }
+
+  private static void place(List<Run> runs, List<Hash @Nullable []> out, int level, long index, Hash h) {
+    for (int i = 0; i < runs.size(); i++) {
+      Run r = runs.get(i);
+      if (r.level() == level && index >= r.from() && index < r.from() + r.count()) {
+        out.get(i)[(int) (index - r.from())] = h;
+      }
+    }
+  }
+
+  /** The run of stored nodes (or leaves) that node {@code (level, index)} is the hash of. */
+  static Run under(int level, long index) {
+    int r = level % STRIDE;
+    int base = level - r;
+    return new Run(base, index << r, 1 << r);
+  }
+
+  /** The root of a perfect subtree over {@code hashes} (a power of two of them), in order. */
+  static Hash perfect(Hash[] hashes, int from, int count) {
+    if (count == 1) {
+      return hashes[from];
+    }
+    int half = count / 2;
+    return AuditTree.nodeHash(perfect(hashes, from, half), perfect(hashes, from + half, half));
+  }
+
+  /**
+   * Node {@code (level, index)}, from the one range of stored nodes or leaves under it ({@link
+   * #under}); empty if one of them is not stored.
+   */
+  static Optional<Hash> node(Connection c, int level, long index) throws SQLException {
+    Run run = under(level, index);
+    Hash[] hashes = read(c, List.of(run)).get(0);
+    return hashes == null ? Optional.empty() : Optional.of(perfect(hashes, 0, hashes.length));
+  }
+
+  /**
+   * The tree of the first {@code size} events as the store holds it: its right edge computed from
+   * the stored rows and the events — for each block of {@value #STRIDE} levels, the at most 15 nodes of
+   * its lowest level that the block's edge nodes are made of.
+   *
+   * @throws SQLException naming the node or event that is missing
+   */
+  static Tree treeOf(Connection c, long size) throws SQLException {
+    List<Run> runs = edgeRuns(size);
+    return edgeOf(size, runs, read(c, runs));
+  }
+
+  /** What {@link #treeOf} reads: per block of {@value #STRIDE} levels, the nodes of its lowest level under the block's edge nodes. */
+  static List<Run> edgeRuns(long size) {
+    List<Run> runs = new ArrayList<>();
+    for (int base = 0; base < 63 && (size >>> base) != 0; base += STRIDE) {
+      long upTo = size >>> base; // nodes of level base before the edge's end
+      long from = (size >>> (base + STRIDE)) << STRIDE;
+      runs.add(new Run(base, from, (int) (upTo - from)));
+    }
+    return runs;
+  }
+
+  /** The tree of {@code size} leaves from the nodes of {@link #edgeRuns} ({@code read}, in the same order). */
+  static Tree edgeOf(long size, List<Run> runs, List<Hash @Nullable []> read) throws SQLException {
+    Hash[] byLevel = new Hash[64];
+    for (int i = 0; i < runs.size(); i++) {
+      Run run = runs.get(i);
+      Hash[] hashes = read.get(i);
+      if (hashes == null) {
+        throw new SQLException(run.level() == 0
+            ? "an audit event up to " + size + " is missing: the log was altered outside the engine"
+            : "a node of level " + run.level() + " of the audit tree of " + size + " events is missing: the tree was altered outside the engine");
+      }
+      int at = 0;
+      for (int level = Math.min(62, run.level() + STRIDE - 1); level >= run.level(); level--) {
+        if (((size >>> level) & 1) == 1) {
+          int count = 1 << (level - run.level());
+          byLevel[level] = perfect(hashes, at, count);
+          at += count;
+        }
+      }
+    }
+    List<Hash> edge = new ArrayList<>(Long.bitCount(size));
+    for (int level = 62; level >= 0; level--) {
+      if (((size >>> level) & 1) == 1) {
+        edge.add(byLevel[level]);
+      }
+    }
+    return new Tree(size, edge);
   }
 
   /** PostgreSQL: any number of nodes in one statement, from three column arrays ({@link #bindColumns}). */
   static final String INSERT_POSTGRESQL = "INSERT INTO sd_audit_tree (lvl, idx, hash) SELECT * FROM unnest(?::int2[], ?::int8[], ?::bytea[])";
 
-  /** Inserts the nodes: one statement on PostgreSQL, one JDBC batch elsewhere. */
-  static void insert(Connection c, Dialect dialect, List<AuditTreeNodes.Node> nodes) throws SQLException {
+  /** Inserts those of the nodes that are rows ({@link #stored}): one statement on PostgreSQL, one JDBC batch elsewhere. */
+  static void insert(Connection c, Dialect dialect, List<AuditTreeNodes.Node> all) throws SQLException {
+    List<AuditTreeNodes.Node> nodes = rows(all);
     if (nodes.isEmpty()) {
       return;
     }
@@ -141,10 +305,11 @@ final class AuditTreeRows {
   }
 
   /**
-   * Binds the nodes as three PostgreSQL arrays ({@code int2[]}, {@code int8[]}, {@code bytea[]}) from
-   * parameter {@code from} on, for one {@code INSERT … SELECT FROM unnest(…)}.
+   * Binds those of the nodes that are rows ({@link #stored}) as three PostgreSQL arrays ({@code int2[]},
+   * {@code int8[]}, {@code bytea[]}) from parameter {@code from} on, for one {@code INSERT … SELECT FROM unnest(…)}.
    */
-  static void bindColumns(Connection c, PreparedStatement ps, int from, List<AuditTreeNodes.Node> nodes) throws SQLException {
+  static void bindColumns(Connection c, PreparedStatement ps, int from, List<AuditTreeNodes.Node> all) throws SQLException {
+    List<AuditTreeNodes.Node> nodes = rows(all);
     int n = nodes.size();
     Short[] lvl = new Short[n];
     Long[] idx = new Long[n];
@@ -208,10 +373,10 @@ final class AuditTreeRows {
     return Hash.of(b);
   }
 
-  /** The head row: the chain's newest event and the tree. */
-  record HeadRow(long seq, Hash hash, Tree tree) {}
+  /** The head row: the chain's newest event and the size of the tree ({@link #treeOf} reads its edge). */
+  record HeadRow(long seq, Hash hash, long treeSize) {}
 
-  static final String READ_HEAD = "SELECT seq, hash, tree_size, tree_edge FROM sd_audit_head WHERE id = 1";
+  static final String READ_HEAD = "SELECT seq, hash, tree_size FROM sd_audit_head WHERE id = 1";
 
   /** Reads the head row ({@code lock}: {@code FOR UPDATE}, the lock that serializes the chain). */
   static HeadRow readHead(Connection c, boolean lock) throws SQLException {
@@ -220,7 +385,11 @@ final class AuditTreeRows {
       if (!rs.next()) {
         throw new SQLException("sd_audit_head has no row: the schema was altered outside the engine");
       }
-      return new HeadRow(rs.getLong(1), hashOf(rs.getBytes(2), "sd_audit_head's hash"), Tree.decode(rs.getLong(3), rs.getBytes(4)));
+      long size = rs.getLong(3);
+      if (size < 0) {
+        throw new SQLException("sd_audit_head records an audit tree of " + size + " events: the row was altered outside the engine");
+      }
+      return new HeadRow(rs.getLong(1), hashOf(rs.getBytes(2), "sd_audit_head's hash"), size);
     }
   }
 
@@ -244,10 +413,10 @@ final class AuditTreeRows {
         c.setTransactionIsolation(Connection.TRANSACTION_READ_COMMITTED);
         try {
           HeadRow h = readHead(c, true);
-          if (h.tree().size() >= h.seq()) {
+          if (h.treeSize() >= h.seq()) {
             c.rollback();
-            if (h.tree().size() > h.seq()) {
-              throw corrupt(where, "its audit tree holds " + h.tree().size() + " events but its audit log " + h.seq());
+            if (h.treeSize() > h.seq()) {
+              throw corrupt(where, "its audit tree holds " + h.treeSize() + " events but its audit log " + h.seq());
             }
             if (done > 0) {
               log.info("{}: audit tree backfilled for {} events in {} ms", where, done, (System.nanoTime() - started) / 1_000_000);
@@ -255,17 +424,16 @@ final class AuditTreeRows {
             return done;
           }
           if (done == 0) {
-            log.info("{}: backfilling the audit tree for {} events (schema 4)", where, h.seq() - h.tree().size());
+            log.info("{}: backfilling the audit tree for {} events (schema 4)", where, h.seq() - h.treeSize());
           }
-          long to = Math.min(h.seq(), h.tree().size() + chunk);
-          Tree t = extend(c, dialect, h.tree(), to);
-          try (PreparedStatement ps = c.prepareStatement("UPDATE sd_audit_head SET tree_size = ?, tree_edge = ? WHERE id = 1")) {
+          long to = Math.min(h.seq(), h.treeSize() + chunk);
+          Tree t = extend(c, dialect, treeOf(c, h.treeSize()), to);
+          try (PreparedStatement ps = c.prepareStatement("UPDATE sd_audit_head SET tree_size = ? WHERE id = 1")) {
             ps.setLong(1, t.size());
-            ps.setBytes(2, t.encodedEdge());
             ps.executeUpdate();
           }
           c.commit();
-          done += to - h.tree().size();
+          done += to - h.treeSize();
         } catch (SQLException | RuntimeException e) {
           try {
             c.rollback();
@@ -282,74 +450,50 @@ final class AuditTreeRows {
   }
 
   /**
-   * Refuses a store whose tree does not match its log where the tree meets it: the edge the head row
-   * records must be the stored nodes there, and the tree's last leaf the leaf of the event at its
-   * size. (Every other node is checked against the events by the engine's {@code audit().verify}.)
-   * Nodes and events are never rewritten, so an engine appending meanwhile changes nothing it reads.
+   * Refuses a store whose tree does not match its log where the tree meets it: the edge of the tree
+   * the head row's size names must be readable ({@link #treeOf}), and the newest stored node of each
+   * stored level must be the hash of the {@code 2^}{@value #STRIDE} nodes (or leaves) under it. (Every
+   * other node is checked against the events by the engine's {@code audit().verify}, and against the
+   * newest checkpoint by the checkpoint keeper.) Nodes and events are never rewritten, so an engine
+   * appending meanwhile changes nothing it reads.
    *
    * @throws StorageException naming what does not match
    */
   static void check(DataSource ds, String where) {
     try (Connection c = ds.getConnection()) {
       HeadRow h = readHead(c, false);
-      Tree t = h.tree();
-      if (t.size() > h.seq()) {
-        throw corrupt(where, "its audit tree holds " + t.size() + " events but its audit log " + h.seq());
+      long size = h.treeSize();
+      if (size > h.seq()) {
+        throw corrupt(where, "its audit tree holds " + size + " events but its audit log " + h.seq());
       }
-      if (t.size() == 0) {
-        return;
+      List<Run> runs = new ArrayList<>();
+      for (int level = STRIDE; level < 63 && (size >>> level) != 0; level += STRIDE) {
+        long newest = (size >>> level) - 1;
+        runs.add(new Run(level, newest, 1));
+        runs.add(new Run(level - STRIDE, newest << STRIDE, 1 << STRIDE));
       }
-      List<int[]> levels = new ArrayList<>();
-      StringBuilder sql = new StringBuilder("SELECT lvl, idx, hash FROM sd_audit_tree WHERE (lvl = 0 AND idx = ?)");
-      for (int level = 62; level >= 0; level--) {
-        if (((t.size() >>> level) & 1) == 1) {
-          levels.add(new int[] {level});
-          sql.append(" OR (lvl = ? AND idx = ?)");
+      List<Hash @Nullable []> read = read(c, runs);
+      for (int i = 0; i < runs.size(); i += 2) {
+        Run node = runs.get(i);
+        Hash[] stored = read.get(i);
+        Hash[] under = read.get(i + 1);
+        String name = "its audit tree node (" + node.level() + ", " + node.from() + ")";
+        if (stored == null) {
+          throw corrupt(where, name + " is missing");
+        }
+        if (under == null) {
+          throw corrupt(where, node.level() == STRIDE ? "an audit event under " + name + " is missing"
+              : "a node of level " + (node.level() - STRIDE) + " under " + name + " is missing");
+        }
+        if (!perfect(under, 0, under.length).equals(stored[0])) {
+          throw corrupt(where, name + " is not the hash of the " + under.length + " " + (node.level() == STRIDE ? "events" : "nodes")
+              + " under it");
         }
       }
-      Hash[] stored = new Hash[64];
-      Hash lastLeaf = null;
-      try (PreparedStatement ps = c.prepareStatement(sql.toString())) {
-        int i = 1;
-        ps.setLong(i++, t.size() - 1);
-        for (int[] l : levels) {
-          ps.setShort(i++, (short) l[0]);
-          ps.setLong(i++, (t.size() >>> l[0]) - 1);
-        }
-        try (ResultSet rs = ps.executeQuery()) {
-          while (rs.next()) {
-            int level = rs.getInt(1);
-            long index = rs.getLong(2);
-            Hash hash = hashOf(rs.getBytes(3), "audit tree node (" + level + ", " + index + ")");
-            if (level == 0 && index == t.size() - 1) {
-              lastLeaf = hash;
-            }
-            if (Tree.onEdge(t.size(), level, index)) {
-              stored[level] = hash;
-            }
-          }
-        }
-      }
-      int at = 0;
-      for (int[] l : levels) {
-        Hash recorded = t.edge().get(at++);
-        if (!recorded.equals(stored[l[0]])) {
-          throw corrupt(where, "its audit tree node (" + l[0] + ", " + ((t.size() >>> l[0]) - 1) + ") "
-              + (stored[l[0]] == null ? "is missing" : "is not the one its audit head records"));
-        }
-      }
-      Hash event;
-      try (PreparedStatement ps = c.prepareStatement("SELECT hash FROM sd_audit WHERE seq = ?")) {
-        ps.setLong(1, t.size());
-        try (ResultSet rs = ps.executeQuery()) {
-          if (!rs.next()) {
-            throw corrupt(where, "its audit tree holds " + t.size() + " events but audit event " + t.size() + " is missing");
-          }
-          event = hashOf(rs.getBytes(1), "the hash of audit event " + t.size());
-        }
-      }
-      if (lastLeaf == null || !lastLeaf.equals(AuditTree.leafHash(event))) {
-        throw corrupt(where, "its audit tree's leaf " + (t.size() - 1) + " is not that of audit event " + t.size());
+      try {
+        treeOf(c, size);
+      } catch (SQLException e) {
+        throw corrupt(where, e.getMessage());
       }
     } catch (SQLException e) {
       throw Text.failure(where + ": cannot check the audit tree", e);

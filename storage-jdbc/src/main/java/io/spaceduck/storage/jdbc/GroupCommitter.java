@@ -1061,7 +1061,8 @@ final class GroupCommitter {
    * The audit appends of a batch (A5): link the drafts to the head, write the events and the audit
    * tree nodes they complete ({@link AuditTreeNodes}, issue 20) and move the head, all under the head
    * row's lock. Tries the head this committer left last ({@link #knownHead}) first; if the head has
-   * moved, locks and reads it — the tree's right edge included, so no node is read — and writes again.
+   * moved, locks and reads it and the tree's right edge ({@link AuditTreeRows#treeOf}: two range reads
+   * of at most 15 rows per four levels) — the only case that reads nodes — and writes again.
    * Events another engine stored without their nodes (an engine older than schema 4) are first caught
    * up from the log ({@link AuditTreeRows#extend}). Returns the first event.
    */
@@ -1071,10 +1072,6 @@ final class GroupCommitter {
     if (linked == null || !writeBatchEvents(c, head, linked)) {
       head = lockHead(c);
       AuditTreeRows.Tree tree = head.tree();
-      if (tree.size() > head.seq()) {
-        throw new SQLException("sd_audit_head records an audit tree of " + tree.size() + " events but a log of " + head.seq()
-            + ": the row was altered outside the engine");
-      }
       if (tree.size() < head.seq()) {
         tree = AuditTreeRows.extend(c, dialect, tree, head.seq());
       }
@@ -1110,7 +1107,11 @@ final class GroupCommitter {
   /** {@code SELECT … FOR UPDATE} of the head row: the lock that serializes the chain across instances. */
   private static Head lockHead(Connection c) throws SQLException {
     AuditTreeRows.HeadRow h = AuditTreeRows.readHead(c, true);
-    return new Head(h.seq(), h.hash(), h.tree());
+    if (h.treeSize() > h.seq()) {
+      throw new SQLException("sd_audit_head records an audit tree of " + h.treeSize() + " events but a log of " + h.seq()
+          + ": the row was altered outside the engine");
+    }
+    return new Head(h.seq(), h.hash(), AuditTreeRows.treeOf(c, h.treeSize()));
   }
 
   /**
@@ -1128,8 +1129,8 @@ final class GroupCommitter {
     if (dialect == Dialect.POSTGRESQL) {
       try (PreparedStatement ps = c.prepareStatement(MOVE_HEAD_AND_INSERT_POSTGRESQL)) {
         bindHeadMove(ps, head, last, linked.tree());
-        AuditTreeRows.bindColumns(c, ps, 8, linked.nodes());
-        AuditRows.bindColumns(c, ps, 11, events);
+        AuditTreeRows.bindColumns(c, ps, 7, linked.nodes());
+        AuditRows.bindColumns(c, ps, 10, events);
         int inserted = ps.executeUpdate();
         if (inserted != 0 && inserted != events.size()) {
           throw new SQLException("inserted " + inserted + " of " + events.size() + " audit events");
@@ -1154,9 +1155,9 @@ final class GroupCommitter {
     return true;
   }
 
-  /** Parameters: new seq, new hash, new tree size, new tree edge; expected seq, expected hash, expected tree size. */
+  /** Parameters: new seq, new hash, new tree size; expected seq, expected hash, expected tree size. */
   private static final String MOVE_HEAD =
-      "UPDATE sd_audit_head SET seq = ?, hash = ?, tree_size = ?, tree_edge = ? WHERE id = 1 AND seq = ? AND hash = ? AND tree_size = ?";
+      "UPDATE sd_audit_head SET seq = ?, hash = ?, tree_size = ? WHERE id = 1 AND seq = ? AND hash = ? AND tree_size = ?";
 
   /**
    * {@link #MOVE_HEAD}, then (only if it moved the head) the tree nodes from three column arrays and
@@ -1174,9 +1175,8 @@ final class GroupCommitter {
     ps.setLong(1, to.seq());
     ps.setBytes(2, to.hash().toByteArray());
     ps.setLong(3, tree.size());
-    ps.setBytes(4, tree.encodedEdge());
-    ps.setLong(5, from.seq());
-    ps.setBytes(6, from.hash().toByteArray());
-    ps.setLong(7, from.tree().size());
+    ps.setLong(4, from.seq());
+    ps.setBytes(5, from.hash().toByteArray());
+    ps.setLong(6, from.tree().size());
   }
 }

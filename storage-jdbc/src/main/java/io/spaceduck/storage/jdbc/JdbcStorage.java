@@ -4,6 +4,7 @@ import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import io.spaceduck.api.AgentId;
 import io.spaceduck.api.AuditEvent;
+import io.spaceduck.api.AuditTree;
 import io.spaceduck.api.AuditHead;
 import io.spaceduck.api.Hash;
 import io.spaceduck.api.Pulse;
@@ -442,12 +443,13 @@ public final class JdbcStorage implements Storage {
   }
 
   /**
-   * One primary-key read of {@code sd_audit_tree} (issue 20), in one statement with the head row so the
-   * answer is of one moment: empty when the store does not hold all the node's events; else the stored
-   * node. A node of events stored without their nodes (by an engine older than schema 4, not yet
-   * caught up) is computed from the events, as {@link Storage#auditSubtree}'s default does. A node the
-   * tree should hold and does not (deleted outside the engine) is empty: the engine then reports the
-   * tree as lacking it.
+   * One range read (issue 20, schema 5), in one statement with the head row so the answer is of one
+   * moment: empty when the store does not hold all the node's events; else the node from the at most
+   * 2<sup>3</sup> stored nodes of the stored level under it, or from as many events' hashes ({@link
+   * AuditTreeRows#under}). A node of events stored without their nodes (by an engine older than schema
+   * 4, not yet caught up) is computed from the events, as {@link Storage#auditSubtree}'s default does. A
+   * node the tree should hold and does not (deleted outside the engine) is empty: the engine then
+   * reports the tree as lacking it.
    */
   @Override
   public Optional<Hash> auditSubtree(int level, long index) {
@@ -456,27 +458,48 @@ public final class JdbcStorage implements Storage {
       return Optional.empty();
     }
     long end = (index + 1) << level; // events the subtree needs
-    record Answer(long seq, long treeSize, byte @Nullable [] hash) {}
+    AuditTreeRows.Run run = AuditTreeRows.under(level, index);
+    record Answer(long seq, long treeSize, Hash @Nullable [] hashes) {}
     Answer a = onPrimary(where + ": cannot read the audit tree", c -> {
-      try (PreparedStatement ps = c.prepareStatement(AUDIT_SUBTREE)) {
-        ps.setShort(1, (short) level);
-        ps.setLong(2, index);
+      try (PreparedStatement ps = c.prepareStatement(run.level() == 0 ? AUDIT_LEAVES : AUDIT_NODES)) {
+        int p = 1;
+        if (run.level() > 0) {
+          ps.setShort(p++, (short) run.level());
+        }
+        ps.setLong(p++, run.from());
+        ps.setLong(p, run.from() + run.count());
         try (ResultSet rs = ps.executeQuery()) {
-          if (!rs.next()) {
+          Hash[] hashes = new Hash[run.count()];
+          long seq = -1;
+          long treeSize = -1;
+          int found = 0;
+          while (rs.next()) {
+            seq = rs.getLong(1);
+            treeSize = rs.getLong(2);
+            byte[] h = rs.getBytes(4);
+            if (h == null) {
+              continue; // the head row alone: no node or event in the range
+            }
+            long at = rs.getLong(3) - (run.level() == 0 ? 1 : 0) - run.from();
+            if (h.length != Hash.LENGTH || at < 0 || at >= hashes.length) {
+              throw new StorageException(where + ": corrupt row " + (run.level() == 0 ? "in table sd_audit, seq " + rs.getLong(3)
+                  : "in table sd_audit_tree, node (" + run.level() + ", " + rs.getLong(3) + ")"));
+            }
+            hashes[(int) at] = run.level() == 0 ? AuditTree.leafHash(Hash.of(h)) : Hash.of(h);
+            found++;
+          }
+          if (seq < 0) {
             throw new StorageException(where + ": sd_audit_head has no row: the schema was altered outside the engine");
           }
-          return new Answer(rs.getLong(1), rs.getLong(2), rs.getBytes(3));
+          return new Answer(seq, treeSize, found == hashes.length ? hashes : null);
         }
       }
     });
     if (end > a.seq()) {
       return Optional.empty(); // not all its events are stored (a node there was left by a rewound head)
     }
-    if (a.hash() != null) {
-      if (a.hash().length != Hash.LENGTH) {
-        throw new StorageException(where + ": corrupt row in table sd_audit_tree, node (" + level + ", " + index + ")");
-      }
-      return Optional.of(Hash.of(a.hash()));
+    if (a.hashes() != null) {
+      return Optional.of(AuditTreeRows.perfect(a.hashes(), 0, a.hashes().length));
     }
     if (end > a.treeSize()) {
       return AuditTreeNodes.fromEvents(this, level, index); // events an older engine stored, not yet caught up
@@ -484,9 +507,13 @@ public final class JdbcStorage implements Storage {
     return Optional.empty();
   }
 
-  /** Parameters: level, index. */
-  static final String AUDIT_SUBTREE =
-      "SELECT h.seq, h.tree_size, (SELECT t.hash FROM sd_audit_tree t WHERE t.lvl = ? AND t.idx = ?) FROM sd_audit_head h WHERE h.id = 1";
+  /** The head row with the stored nodes of a run (parameters: level, first index, index after the last). */
+  static final String AUDIT_NODES = "SELECT h.seq, h.tree_size, t.idx, t.hash FROM sd_audit_head h"
+      + " LEFT JOIN sd_audit_tree t ON t.lvl = ? AND t.idx >= ? AND t.idx < ? WHERE h.id = 1";
+
+  /** The head row with the events of a run of leaves (parameters: seq after, last seq). */
+  static final String AUDIT_LEAVES = "SELECT h.seq, h.tree_size, a.seq, a.hash FROM sd_audit_head h"
+      + " LEFT JOIN sd_audit a ON a.seq > ? AND a.seq <= ? WHERE h.id = 1";
 
   @Override
   public List<AuditEvent> auditRange(long fromSeq, int limit) {

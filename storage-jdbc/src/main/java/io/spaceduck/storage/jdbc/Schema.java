@@ -26,9 +26,11 @@ final class Schema {
   /**
    * The schema version this engine writes: the highest {@code V<n>__} migration it ships, SQL or Java
    * ({@link IdentityBondLinkMigration} is version 3; version 4 adds the audit tree, {@code V4__audit_tree},
-   * whose nodes for events stored before it {@link AuditTreeRows#backfill} writes when a store opens).
+   * whose nodes for events stored before it {@link AuditTreeRows#backfill} writes when a store opens;
+   * version 5, {@code V5__sparse_audit_tree}, stores only every fourth level and drops the head row's
+   * {@code tree_edge}).
    */
-  static final int VERSION = 4;
+  static final int VERSION = 5;
 
   /** Flyway's history table: our own name, so a host's Flyway history is never touched. */
   static final String HISTORY = "sd_schema_history";

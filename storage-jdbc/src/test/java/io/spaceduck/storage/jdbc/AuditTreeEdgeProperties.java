@@ -1,8 +1,8 @@
 package io.spaceduck.storage.jdbc;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.spaceduck.api.AuditTree;
 import io.spaceduck.api.Hash;
@@ -18,9 +18,11 @@ import net.jqwik.api.constraints.IntRange;
 import net.jqwik.api.constraints.Size;
 
 /**
- * The right edge the head row keeps ({@link AuditTreeRows.Tree}): after any sequence of batches it is
+ * The right edge the committer keeps ({@link AuditTreeRows.Tree}): after any sequence of batches it is
  * exactly the perfect subtrees of the tree of all leaves so far, so the nodes later batches compute from
- * it are the tree's; and its column form reads back as written, refusing a length that does not fit.
+ * it are the tree's; and it is what another instance reads from the stored levels and the leaves
+ * ({@link AuditTreeRows#edgeOf}), refusing a read with a node missing. Every node is the perfect
+ * subtree of the run of stored nodes or leaves under it ({@link AuditTreeRows#under}).
  */
 class AuditTreeEdgeProperties {
 
@@ -35,6 +37,23 @@ class AuditTreeEdgeProperties {
       f.append(eventHashes.get((int) i));
     }
     return f.root();
+  }
+
+  @Property(tries = 200)
+  void everyNodeIsThePerfectSubtreeOfTheRunUnderIt(@ForAll @IntRange(min = 0, max = 9) int level, @ForAll @IntRange(min = 0, max = 3) int index)
+      throws Exception {
+    List<Hash> all = new ArrayList<>();
+    for (long i = 0; i < (index + 1L) << level; i++) {
+      all.add(eventHash(i));
+    }
+    AuditTreeRows.Run run = AuditTreeRows.under(level, index);
+    assertTrue(run.level() == 0 || AuditTreeRows.stored(run.level()), "leaves or a stored level");
+    assertTrue(run.count() <= 1 << (AuditTreeRows.STRIDE - 1), "at most 8 of them");
+    Hash[] h = new Hash[run.count()];
+    for (int i = 0; i < h.length; i++) {
+      h[i] = subtree(all, run.level(), run.from() + i);
+    }
+    assertEquals(subtree(all, level, index), AuditTreeRows.perfect(h, 0, h.length));
   }
 
   @Property(tries = 200)
@@ -61,13 +80,23 @@ class AuditTreeEdgeProperties {
         }
       }
       assertEquals(expected, tree.edge(), "edge of " + n);
-      byte[] column = tree.encodedEdge();
-      assertEquals(Long.bitCount(n) * Hash.LENGTH, column.length);
-      AuditTreeRows.Tree read = AuditTreeRows.Tree.decode(n, column);
-      assertEquals(tree, read);
-      assertArrayEquals(column, read.encodedEdge());
-      // a size whose edge has one more node than the column holds
-      assertThrows(SQLException.class, () -> AuditTreeRows.Tree.decode(2 * n + 1, column));
+      // the edge as another instance reads it from the rows and the events (schema 5)
+      List<AuditTreeRows.Run> runs = AuditTreeRows.edgeRuns(n);
+      List<Hash[]> read = new ArrayList<>();
+      for (AuditTreeRows.Run r : runs) {
+        assertEquals(0, r.level() % AuditTreeRows.STRIDE, "a run of a stored level or of leaves");
+        assertTrue(r.count() < 1 << AuditTreeRows.STRIDE, "at most 15 nodes per block");
+        Hash[] h = new Hash[r.count()];
+        for (int i = 0; i < h.length; i++) {
+          h[i] = subtree(all, r.level(), r.from() + i);
+        }
+        read.add(h);
+      }
+      assertEquals(tree, AuditTreeRows.edgeOf(n, runs, read));
+      if (!runs.isEmpty()) {
+        read.set(runs.size() - 1, null);
+        assertThrows(SQLException.class, () -> AuditTreeRows.edgeOf(n, runs, read), "a node missing");
+      }
     }
   }
 }

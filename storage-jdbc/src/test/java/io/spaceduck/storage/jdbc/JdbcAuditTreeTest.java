@@ -24,9 +24,10 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /**
- * The JDBC store keeps the audit tree's nodes in {@code sd_audit_tree} (issue 20, schema 4): written
- * with their events, backfilled for a log stored before schema 4 (resumably, a chunk per transaction),
- * caught up after events an engine of schema 3 appended, and checked against the log on open.
+ * The JDBC store keeps the audit tree's nodes in {@code sd_audit_tree} (issue 20; schema 4, and from
+ * schema 5 every fourth level only): written with their events, backfilled for a log stored before
+ * schema 4 (resumably, a chunk per transaction), caught up after events an engine of schema 3
+ * appended, checked against the log on open, and kept through the upgrade from schema 4 to 5.
  */
 @Tag("A3")
 class JdbcAuditTreeTest {
@@ -128,20 +129,20 @@ class JdbcAuditTreeTest {
     TestDatabase.Namespace ns = db.fresh();
     try {
       try (JdbcStorage s = JdbcStorage.open(new CountingDataSource(ns.url()))) {
-        appendUnits(s, "a", 6); // 1+2+3+4+1+2 = 13 events: edge nodes (3, 0), (2, 2), (0, 12)
-        assertEquals(13, events(s));
+        appendUnits(s, "a", 12); // 3 × (1+2+3+4) = 30 events: one stored node, (4, 0)
+        assertEquals(30, events(s));
+        assertEquals(1, rows(ns, "lvl = 4"), "schema 5 stores levels 4, 8, …");
+        assertEquals(0, rows(ns, "lvl <> 4"), "and no leaf, no level between");
       }
-      // an edge node rewritten
-      try (Connection c = ns.admin()) {
-        SqlTamperTest.liftTriggers(db, c);
-        try (Statement st = c.createStatement()) {
-          st.executeUpdate("UPDATE sd_audit_tree SET hash = " + hex(db, "11".repeat(32)) + " WHERE lvl = 2 AND idx = 2");
-        }
-        SqlTamperTest.restoreTriggers(db, c);
-      }
+      // the newest node of a stored level rewritten
+      tamper(db, ns, "UPDATE sd_audit_tree SET hash = " + hex(db, "11".repeat(32)) + " WHERE lvl = 4 AND idx = 0");
       StorageException rewritten = assertThrows(StorageException.class, () -> JdbcStorage.open(new CountingDataSource(ns.url())).close());
-      assertTrue(rewritten.getMessage().contains(" is corrupt: its audit tree node (2, 2) is not the one its audit head records"),
+      assertTrue(rewritten.getMessage().contains(" is corrupt: its audit tree node (4, 0) is not the hash of the 16 events under it"),
           rewritten.getMessage());
+      // ... or deleted
+      tamper(db, ns, "DELETE FROM sd_audit_tree WHERE lvl = 4 AND idx = 0");
+      StorageException deleted = assertThrows(StorageException.class, () -> JdbcStorage.open(new CountingDataSource(ns.url())).close());
+      assertTrue(deleted.getMessage().contains(" is corrupt: its audit tree node (4, 0) is missing"), deleted.getMessage());
       // the newest events deleted and the head rewound, the tree left
       try (Connection c = ns.admin()) {
         SqlTamperTest.liftTriggers(db, c);
@@ -158,10 +159,58 @@ class JdbcAuditTreeTest {
         SqlTamperTest.restoreTriggers(db, c);
       }
       StorageException truncated = assertThrows(StorageException.class, () -> JdbcStorage.open(new CountingDataSource(ns.url())).close());
-      assertTrue(truncated.getMessage().contains(" is corrupt: its audit tree holds 13 events but its audit log 9"),
+      assertTrue(truncated.getMessage().contains(" is corrupt: its audit tree holds 30 events but its audit log 9"),
           truncated.getMessage());
     } finally {
       db.drop(ns);
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(TestDatabase.class)
+  @DisplayName("A3 a store of schema 4 (every level stored, the edge in the head row) keeps its tree through the upgrade to schema 5")
+  void schema4Store_upgradesToSchema5(TestDatabase db) throws SQLException {
+    TestDatabase.Namespace ns = db.fresh();
+    try {
+      List<AuditEvent> before;
+      try (JdbcStorage s = JdbcStorage.open(new CountingDataSource(ns.url()))) {
+        appendUnits(s, "a", 30); // 75 events
+        before = StoreChecks.allEvents(s);
+      }
+      try (Connection c = ns.admin()) {
+        StoreChecks.backToSchema4(db, c, before);
+        assertEquals(before.size() * 2L - Long.bitCount(before.size()), rows(ns, "lvl >= 0"), "schema 4 stores every node");
+      }
+      try (JdbcStorage s = JdbcStorage.open(new CountingDataSource(ns.url()))) {
+        try (Connection c = ns.admin(); Statement st = c.createStatement()) {
+          assertThrows(SQLException.class, () -> st.executeQuery("SELECT tree_edge FROM sd_audit_head").close(),
+              "an engine of schema 4 still running fails on the dropped column");
+        }
+        assertChain(s, before.size()); // every node of the tree against the events
+        appendUnits(s, "b", 20);
+        List<AuditEvent> all = assertChain(s, (int) events(s));
+        assertEquals(before, all.subList(0, before.size()));
+      }
+    } finally {
+      db.drop(ns);
+    }
+  }
+
+  private static void tamper(TestDatabase db, TestDatabase.Namespace ns, String sql) throws SQLException {
+    try (Connection c = ns.admin()) {
+      SqlTamperTest.liftTriggers(db, c);
+      try (Statement st = c.createStatement()) {
+        st.executeUpdate(sql);
+      }
+      SqlTamperTest.restoreTriggers(db, c);
+    }
+  }
+
+  private static long rows(TestDatabase.Namespace ns, String where) throws SQLException {
+    try (Connection c = ns.admin(); Statement st = c.createStatement();
+        ResultSet rs = st.executeQuery("SELECT COUNT(*) FROM sd_audit_tree WHERE " + where)) {
+      rs.next();
+      return rs.getLong(1);
     }
   }
 

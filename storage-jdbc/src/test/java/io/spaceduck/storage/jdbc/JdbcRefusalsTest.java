@@ -183,11 +183,11 @@ class JdbcRefusalsTest {
         s.executeUpdate("INSERT INTO " + q + "sd_schema_history" + q + " (" + String.join(", ",
                 List.of(q + "installed_rank" + q, q + "version" + q, q + "description" + q, q + "type" + q, q + "script" + q,
                     q + "checksum" + q, q + "installed_by" + q, q + "execution_time" + q, q + "success" + q))
-            + ") VALUES (10, '5', 'future', 'SQL', 'V5__future.sql', 0, 'engine-0.2', 1, TRUE)");
+            + ") VALUES (10, '6', 'future', 'SQL', 'V6__future.sql', 0, 'engine-0.2', 1, TRUE)");
       }
       for (String migrate : List.of("true", "false")) {
         StorageException e = refusedOpen(ns.url(), Map.of("migrate", migrate));
-        assertMentions(e, JdbcStorage.describe(ns.url()) + " has schema version 5", "newer than this engine knows");
+        assertMentions(e, JdbcStorage.describe(ns.url()) + " has schema version 6", "newer than this engine knows");
       }
     } finally {
       db.drop(ns);

@@ -99,7 +99,7 @@ final class SharedNamespace implements AutoCloseable {
           s.execute("DELETE FROM " + t);
         }
       }
-      s.execute("UPDATE sd_audit_head SET seq = 0, hash = " + zeroHash() + ", tree_size = 0, tree_edge = " + noBytes());
+      s.execute("UPDATE sd_audit_head SET seq = 0, hash = " + zeroHash() + ", tree_size = 0");
       if (db == TestDatabase.H2) {
         s.execute("CREATE TRIGGER sd_audit_append_only BEFORE UPDATE, DELETE ON sd_audit FOR EACH ROW CALL '"
             + H2AppendOnlyTrigger.class.getName() + "'");
@@ -120,13 +120,6 @@ final class SharedNamespace implements AutoCloseable {
     };
   }
 
-  private String noBytes() {
-    return switch (db) {
-      case POSTGRES -> "decode('', 'hex')";
-      case MARIADB -> "''";
-      case H2 -> "X''";
-    };
-  }
 
   @Override
   public void close() {

@@ -109,7 +109,7 @@ final class StoreChecks {
 
   /**
    * Turns a namespace back into what schema version 3 left (no audit tree), so that the next open
-   * migrates it to version 4 and backfills the tree.
+   * migrates it to versions 4 and 5 and backfills the tree.
    */
   static void backToSchema3(TestDatabase db, Connection c) throws SQLException {
     String q = db == TestDatabase.MARIADB ? "`" : "\"";
@@ -119,8 +119,41 @@ final class StoreChecks {
         s.execute("DROP FUNCTION sd_refuse_tree_change()");
       }
       s.execute("ALTER TABLE sd_audit_head DROP COLUMN tree_size");
-      s.execute("ALTER TABLE sd_audit_head DROP COLUMN tree_edge");
-      s.execute("DELETE FROM " + q + "sd_schema_history" + q + " WHERE " + q + "version" + q + " = '4'");
+      s.execute("DELETE FROM " + q + "sd_schema_history" + q + " WHERE " + q + "version" + q + " IN ('4', '5')");
+    }
+  }
+
+  /**
+   * Turns a namespace of schema 5 back into what schema 4 left: every node of the tree over {@code
+   * events} a row (leaves included), the head row's {@code tree_edge} column holding the tree's right
+   * edge, and no version 5 in the history — so that the next open migrates it to version 5.
+   */
+  static void backToSchema4(TestDatabase db, Connection c, List<AuditEvent> events) throws SQLException {
+    String q = db == TestDatabase.MARIADB ? "`" : "\"";
+    List<Hash> hashes = events.stream().map(AuditEvent::hash).toList();
+    List<io.spaceduck.storage.AuditTreeNodes.Node> all =
+        io.spaceduck.storage.AuditTreeNodes.appended(0, hashes, AuditTreeRows.Tree.EMPTY.lookup());
+    AuditTreeRows.Tree tree = AuditTreeRows.Tree.EMPTY.grow(hashes.size(), all);
+    try (Statement s = c.createStatement()) {
+      s.execute("ALTER TABLE sd_audit_head ADD tree_edge " + (db == TestDatabase.POSTGRES ? "BYTEA" : "VARBINARY(2048)"));
+      s.execute("DELETE FROM " + q + "sd_schema_history" + q + " WHERE " + q + "version" + q + " = '5'");
+    }
+    try (PreparedStatement ps = c.prepareStatement("INSERT INTO sd_audit_tree (lvl, idx, hash) VALUES (?, ?, ?)")) {
+      for (io.spaceduck.storage.AuditTreeNodes.Node n : all) {
+        if (!AuditTreeRows.stored(n.level())) {
+          ps.setShort(1, (short) n.level());
+          ps.setLong(2, n.index());
+          ps.setBytes(3, n.hash().toByteArray());
+          ps.addBatch();
+        }
+      }
+      ps.executeBatch();
+    }
+    java.io.ByteArrayOutputStream edge = new java.io.ByteArrayOutputStream();
+    tree.edge().forEach(h -> edge.writeBytes(h.toByteArray()));
+    try (PreparedStatement ps = c.prepareStatement("UPDATE sd_audit_head SET tree_edge = ? WHERE id = 1")) {
+      ps.setBytes(1, edge.toByteArray());
+      assertEquals(1, ps.executeUpdate());
     }
   }
 

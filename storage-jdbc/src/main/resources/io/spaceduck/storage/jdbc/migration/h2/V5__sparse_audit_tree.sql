@@ -1,0 +1,13 @@
+-- Space Duck JDBC store, schema version 5 (h2): a sparse audit tree (issue 20's append cost).
+--
+-- From this version on the engine writes the nodes of levels 4, 8, 12, ... only: a leaf is
+-- SHA-256(0x00 || sd_audit.hash), and a node between two stored levels is computed from at most 8
+-- stored nodes of the level below it (or from as many events) in one range read. That is one row per
+-- 15 events instead of two per event. The rows of the other levels that schema 4 wrote stay
+-- (sd_audit_tree is append-only) and are no longer read.
+--
+-- sd_audit_head.tree_edge goes: the committer keeps the tree's right edge in memory and reads it from
+-- the rows and the events when another instance has appended, instead of rewriting it with every
+-- commit. Dropping the column also stops an engine of schema 4 that is still running: its next audit
+-- append fails on the missing column instead of writing a tree this version would not read.
+ALTER TABLE sd_audit_head DROP COLUMN tree_edge;
