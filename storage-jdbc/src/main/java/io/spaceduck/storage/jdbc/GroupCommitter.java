@@ -1127,10 +1127,13 @@ final class GroupCommitter {
     List<AuditEvent> events = linked.events();
     AuditEvent last = events.get(events.size() - 1);
     if (dialect == Dialect.POSTGRESQL) {
-      try (PreparedStatement ps = c.prepareStatement(MOVE_HEAD_AND_INSERT_POSTGRESQL)) {
+      boolean nodes = !AuditTreeRows.rows(linked.nodes()).isEmpty(); // most batches complete no stored node
+      try (PreparedStatement ps = c.prepareStatement(nodes ? MOVE_HEAD_AND_INSERT_POSTGRESQL : MOVE_HEAD_AND_INSERT_EVENTS_POSTGRESQL)) {
         bindHeadMove(ps, head, last, linked.tree());
-        AuditTreeRows.bindColumns(c, ps, 7, linked.nodes());
-        AuditRows.bindColumns(c, ps, 10, events);
+        if (nodes) {
+          AuditTreeRows.bindColumns(c, ps, 7, linked.nodes());
+        }
+        AuditRows.bindColumns(c, ps, nodes ? 10 : 7, events);
         int inserted = ps.executeUpdate();
         if (inserted != 0 && inserted != events.size()) {
           throw new SQLException("inserted " + inserted + " of " + events.size() + " audit events");
@@ -1167,9 +1170,16 @@ final class GroupCommitter {
       "WITH moved AS (" + MOVE_HEAD + " RETURNING id),"
           + " nodes AS (INSERT INTO sd_audit_tree (lvl, idx, hash)"
           + " SELECT * FROM unnest(?::int2[], ?::int8[], ?::bytea[]) WHERE EXISTS (SELECT 1 FROM moved))"
-          + " INSERT INTO sd_audit (" + AuditRows.COLUMNS + ")"
-          + " SELECT * FROM unnest(?::int8[], ?::int8[], ?::bytea[], ?::bytea[], ?::bytea[], ?::bytea[], ?::bytea[],"
-          + " ?::bytea[], ?::bytea[], ?::bytea[], ?::bytea[], ?::bytea[]) WHERE EXISTS (SELECT 1 FROM moved)";
+          + insertEventsIfMoved();
+
+  /** {@link #MOVE_HEAD_AND_INSERT_POSTGRESQL} for a batch that completes no stored tree node (14 of 15 single events). */
+  private static final String MOVE_HEAD_AND_INSERT_EVENTS_POSTGRESQL = "WITH moved AS (" + MOVE_HEAD + " RETURNING id)" + insertEventsIfMoved();
+
+  private static String insertEventsIfMoved() {
+    return " INSERT INTO sd_audit (" + AuditRows.COLUMNS + ")"
+        + " SELECT * FROM unnest(?::int8[], ?::int8[], ?::bytea[], ?::bytea[], ?::bytea[], ?::bytea[], ?::bytea[],"
+        + " ?::bytea[], ?::bytea[], ?::bytea[], ?::bytea[], ?::bytea[]) WHERE EXISTS (SELECT 1 FROM moved)";
+  }
 
   private static void bindHeadMove(PreparedStatement ps, Head from, AuditEvent to, AuditTreeRows.Tree tree) throws SQLException {
     ps.setLong(1, to.seq());
