@@ -30,7 +30,8 @@ import org.slf4j.LoggerFactory;
  * <p>The group committer writes a batch's rows in the transaction of its events, under the head lock:
  * the nodes an append completes need only left siblings on the tree's right edge ({@link Tree}),
  * which the committer keeps in memory from its previous commit; after another instance appended it
- * reads them again ({@link #readHead}: two range reads of at most 15 rows per block of levels). Events
+ * reads them again ({@link #treeOf}: two statements, at most 15 leaves or rows per block of four
+ * levels). Events
  * stored without their nodes — by an engine older than schema 4, before or during an upgrade — are
  * caught up from the events: at open by {@link #backfill} (resumable: a chunk per transaction, bounded
  * memory), and by the next append that finds the tree behind the log ({@link #extend}). Stateless.

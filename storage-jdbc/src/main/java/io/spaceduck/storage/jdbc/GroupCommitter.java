@@ -1061,8 +1061,8 @@ final class GroupCommitter {
    * The audit appends of a batch (A5): link the drafts to the head, write the events and the audit
    * tree nodes they complete ({@link AuditTreeNodes}, issue 20) and move the head, all under the head
    * row's lock. Tries the head this committer left last ({@link #knownHead}) first; if the head has
-   * moved, locks and reads it and the tree's right edge ({@link AuditTreeRows#treeOf}: two range reads
-   * of at most 15 rows per four levels) — the only case that reads nodes — and writes again.
+   * moved, locks and reads it and the tree's right edge ({@link AuditTreeRows#treeOf}: two statements,
+   * at most 15 leaves or rows per four levels) — the only case that reads nodes — and writes again.
    * Events another engine stored without their nodes (an engine older than schema 4) are first caught
    * up from the log ({@link AuditTreeRows#extend}). Returns the first event.
    */
