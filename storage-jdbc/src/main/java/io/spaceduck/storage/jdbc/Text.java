@@ -4,7 +4,6 @@ import io.spaceduck.storage.StorageException;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.nio.ByteBuffer;
-import java.nio.CharBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
@@ -30,21 +29,25 @@ final class Text {
 
   private static final BigInteger NANOS = BigInteger.valueOf(1_000_000_000L);
 
-  /** The UTF-8 bytes of well-formed text; empty if it holds an unpaired surrogate (no UTF-8 form). */
+  /**
+   * The UTF-8 bytes of well-formed text; empty if it holds an unpaired surrogate (no UTF-8 form). An
+   * unpaired surrogate is the only thing that makes a Java string malformed, so once a scan has found
+   * none, {@link String#getBytes} (which would replace one with {@code ?}) gives exactly the strict
+   * encoder's bytes — without building an encoder per call, which was a tenth of the group commit's
+   * CPU (issue 20's profile, {@code docs/benchmarks.md}).
+   */
   static Optional<byte[]> utf8(String s) {
-    try {
-      ByteBuffer b =
-          StandardCharsets.UTF_8
-              .newEncoder()
-              .onMalformedInput(CodingErrorAction.REPORT)
-              .onUnmappableCharacter(CodingErrorAction.REPORT)
-              .encode(CharBuffer.wrap(s));
-      byte[] out = new byte[b.remaining()];
-      b.get(out);
-      return Optional.of(out);
-    } catch (CharacterCodingException e) {
-      return Optional.empty();
+    for (int i = 0, n = s.length(); i < n; i++) {
+      char c = s.charAt(i);
+      if (Character.isSurrogate(c)) {
+        if (Character.isHighSurrogate(c) && i + 1 < n && Character.isLowSurrogate(s.charAt(i + 1))) {
+          i++;
+        } else {
+          return Optional.empty();
+        }
+      }
     }
+    return Optional.of(s.getBytes(StandardCharsets.UTF_8));
   }
 
   /** A key for a read: empty when no stored key can equal it (malformed or too long). */
