@@ -317,9 +317,13 @@ class BrokenStoresTest {
     lineages.addAll(sample(reference.readAfterCommitLineages()).subList(0, 5)); // every table is covered by the kit's own tries
     for (StorageContract b : broken) {
       for (Lineage<?> l : lineages) {
+        // the broken stores with the writer alone (0 readers): its own read after each commit catches
+        // every one of them, every time. With readers a broken cache can be healed by chance: under
+        // FORGETS_INSERTS a reader that missed just before the re-insert and read the store just after
+        // it puts the fresh row over the stale "no row" (seen once, on a loaded machine)
         failsOnlyWhenBroken(
             "stale read after commit",
-            () -> b.readAfterCommit_seesTheUnit_onEveryThread(l, 2),
+            () -> b.readAfterCommit_seesTheUnit_onEveryThread(l, 0),
             () -> reference.readAfterCommit_seesTheUnit_onEveryThread(l, 2));
         coherent.readAfterCommit_seesTheUnit_onEveryThread(l, 2);
         b.closeStores();
