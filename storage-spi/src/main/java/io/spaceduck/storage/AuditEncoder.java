@@ -2,7 +2,6 @@ package io.spaceduck.storage;
 
 import io.spaceduck.api.AuditEvent;
 import io.spaceduck.api.Hash;
-import java.nio.charset.StandardCharsets;
 import java.security.DigestException;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -263,17 +262,7 @@ final class AuditEncoder {
   private void putUtf8(String s) {
     // getBytes would turn an unpaired surrogate into '?', the same bytes as a real '?': refuse it, so
     // that one encoding means one event
-    for (int i = 0, n = s.length(); i < n; i++) {
-      char c = s.charAt(i);
-      if (Character.isSurrogate(c)) {
-        if (Character.isHighSurrogate(c) && i + 1 < n && Character.isLowSurrogate(s.charAt(i + 1))) {
-          i++;
-        } else {
-          throw new NotCanonical("text holds an unpaired surrogate (no UTF-8 form)");
-        }
-      }
-    }
-    byte[] u = s.getBytes(StandardCharsets.UTF_8); // exact now: well-formed text has one UTF-8 form
+    byte[] u = Utf8.encode(s).orElseThrow(() -> new NotCanonical("text holds an unpaired surrogate (no UTF-8 form)"));
     ensure(4L + u.length);
     putInt(u.length);
     System.arraycopy(u, 0, buf, len, u.length);

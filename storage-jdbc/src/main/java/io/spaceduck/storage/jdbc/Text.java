@@ -1,6 +1,7 @@
 package io.spaceduck.storage.jdbc;
 
 import io.spaceduck.storage.StorageException;
+import io.spaceduck.storage.Utf8;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.nio.ByteBuffer;
@@ -29,25 +30,9 @@ final class Text {
 
   private static final BigInteger NANOS = BigInteger.valueOf(1_000_000_000L);
 
-  /**
-   * The UTF-8 bytes of well-formed text; empty if it holds an unpaired surrogate (no UTF-8 form). An
-   * unpaired surrogate is the only thing that makes a Java string malformed, so once a scan has found
-   * none, {@link String#getBytes} (which would replace one with {@code ?}) gives exactly the strict
-   * encoder's bytes — without building an encoder per call, which was a tenth of the group commit's
-   * CPU (issue 20's profile, {@code docs/benchmarks.md}).
-   */
+  /** The UTF-8 bytes of well-formed text; empty if it holds an unpaired surrogate (no UTF-8 form; {@link Utf8}). */
   static Optional<byte[]> utf8(String s) {
-    for (int i = 0, n = s.length(); i < n; i++) {
-      char c = s.charAt(i);
-      if (Character.isSurrogate(c)) {
-        if (Character.isHighSurrogate(c) && i + 1 < n && Character.isLowSurrogate(s.charAt(i + 1))) {
-          i++;
-        } else {
-          return Optional.empty();
-        }
-      }
-    }
-    return Optional.of(s.getBytes(StandardCharsets.UTF_8));
+    return Utf8.encode(s);
   }
 
   /** A key for a read: empty when no stored key can equal it (malformed or too long). */
