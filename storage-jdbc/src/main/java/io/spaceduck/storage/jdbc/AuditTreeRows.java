@@ -126,7 +126,33 @@ final class AuditTreeRows {
    * A run of consecutive nodes of one level that a computation needs: level 0 (a leaf, computed from
    * {@code sd_audit.hash}) or a {@link #stored} level, indices {@code from} to {@code from + count - 1}.
    */
-  record Run(int level, long from, int count) {}
+  record Run(int level, long from, int count) {
+    /** The condition that selects the run: on {@code sd_audit} for leaves, on {@code sd_audit_tree} for rows ({@link #bind}). */
+    String condition() {
+      return level == 0 ? "seq > ? AND seq <= ?" : "lvl = ? AND idx >= ? AND idx < ?";
+    }
+
+    /** Binds {@link #condition}'s parameters from {@code p} on; returns the next parameter's position. */
+    int bind(PreparedStatement ps, int p) throws SQLException {
+      if (level > 0) {
+        ps.setShort(p++, (short) level);
+      }
+      ps.setLong(p++, from);
+      ps.setLong(p++, from + count);
+      return p;
+    }
+
+    /** Where the row keyed {@code key} (an event's seq for leaves, a node's idx for rows) sits in the run; -1 if outside it. */
+    int slot(long key) {
+      long at = key - (level == 0 ? 1 : 0) - from;
+      return at >= 0 && at < count ? (int) at : -1;
+    }
+
+    /** The node a row of the run holds: the leaf hash of an event's {@code hash}, or the stored node itself. */
+    Hash node(Hash hash) {
+      return level == 0 ? AuditTree.leafHash(hash) : hash;
+    }
+  }
 
   /**
    * The nodes of {@code runs}, each run's in index order, or {@code null} for a run with a node that is
@@ -141,7 +167,7 @@ final class AuditTreeRows {
       out.add(new Hash[r.count()]);
       if (r.count() > 0) {
         StringBuilder sql = r.level() == 0 ? events : rows;
-        sql.append(sql.length() == 0 ? "" : " OR ").append(r.level() == 0 ? "(seq > ? AND seq <= ?)" : "(lvl = ? AND idx >= ? AND idx < ?)");
+        sql.append(sql.length() == 0 ? "(" : " OR (").append(r.condition()).append(')');
       }
     }
     if (events.length() > 0) {
@@ -149,14 +175,13 @@ final class AuditTreeRows {
         int p = 1;
         for (Run r : runs) {
           if (r.level() == 0 && r.count() > 0) {
-            ps.setLong(p++, r.from());
-            ps.setLong(p++, r.from() + r.count());
+            p = r.bind(ps, p);
           }
         }
         try (ResultSet rs = ps.executeQuery()) {
           while (rs.next()) {
-            long index = rs.getLong(1) - 1;
-            place(runs, out, 0, index, AuditTree.leafHash(hashOf(rs.getBytes(2), "the hash of audit event " + (index + 1))));
+            long seq = rs.getLong(1);
+            place(runs, out, 0, seq, hashOf(rs.getBytes(2), "the hash of audit event " + seq));
           }
         }
       }
@@ -166,9 +191,7 @@ final class AuditTreeRows {
         int p = 1;
         for (Run r : runs) {
           if (r.level() > 0 && r.count() > 0) {
-            ps.setShort(p++, (short) r.level());
-            ps.setLong(p++, r.from());
-            ps.setLong(p++, r.from() + r.count());
+            p = r.bind(ps, p);
           }
         }
         try (ResultSet rs = ps.executeQuery()) {
@@ -191,11 +214,13 @@ final class AuditTreeRows {
     return out;
   }
 
-  private static void place(List<Run> runs, List<Hash @Nullable []> out, int level, long index, Hash h) {
+  /** Puts the row keyed {@code key} of {@code level} into every run that holds it. */
+  private static void place(List<Run> runs, List<Hash @Nullable []> out, int level, long key, Hash hash) {
     for (int i = 0; i < runs.size(); i++) {
       Run r = runs.get(i);
-      if (r.level() == level && index >= r.from() && index < r.from() + r.count()) {
-        out.get(i)[(int) (index - r.from())] = h;
+      int slot = r.level() == level ? r.slot(key) : -1;
+      if (slot >= 0) {
+        out.get(i)[slot] = r.node(hash);
       }
     }
   }
@@ -214,16 +239,6 @@ final class AuditTreeRows {
     }
     int half = count / 2;
     return AuditTree.nodeHash(perfect(hashes, from, half), perfect(hashes, from + half, half));
-  }
-
-  /**
-   * Node {@code (level, index)}, from the one range of stored nodes or leaves under it ({@link
-   * #under}); empty if one of them is not stored.
-   */
-  static Optional<Hash> node(Connection c, int level, long index) throws SQLException {
-    Run run = under(level, index);
-    Hash[] hashes = read(c, List.of(run)).get(0);
-    return hashes == null ? Optional.empty() : Optional.of(perfect(hashes, 0, hashes.length));
   }
 
   /**
@@ -306,11 +321,10 @@ final class AuditTreeRows {
   }
 
   /**
-   * Binds those of the nodes that are rows ({@link #stored}) as three PostgreSQL arrays ({@code int2[]},
-   * {@code int8[]}, {@code bytea[]}) from parameter {@code from} on, for one {@code INSERT … SELECT FROM unnest(…)}.
+   * Binds {@code nodes}, rows ({@link #rows}), as three PostgreSQL arrays ({@code int2[]}, {@code int8[]},
+   * {@code bytea[]}) from parameter {@code from} on, for one {@code INSERT … SELECT FROM unnest(…)}.
    */
-  static void bindColumns(Connection c, PreparedStatement ps, int from, List<AuditTreeNodes.Node> all) throws SQLException {
-    List<AuditTreeNodes.Node> nodes = rows(all);
+  static void bindColumns(Connection c, PreparedStatement ps, int from, List<AuditTreeNodes.Node> nodes) throws SQLException {
     int n = nodes.size();
     Short[] lvl = new Short[n];
     Long[] idx = new Long[n];

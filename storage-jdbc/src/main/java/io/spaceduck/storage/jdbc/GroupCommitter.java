@@ -1054,8 +1054,8 @@ final class GroupCommitter {
    */
   record Head(long seq, Hash hash, AuditTreeRows.Tree tree) {}
 
-  /** A batch's events linked to a head, the tree nodes they complete, and the tree after them. */
-  private record Linked(List<AuditEvent> events, List<AuditTreeNodes.Node> nodes, AuditTreeRows.Tree tree) {}
+  /** A batch's events linked to a head, the tree nodes they complete that are rows ({@link AuditTreeRows#stored}), and the tree after them. */
+  private record Linked(List<AuditEvent> events, List<AuditTreeNodes.Node> rows, AuditTreeRows.Tree tree) {}
 
   /**
    * The audit appends of a batch (A5): link the drafts to the head, write the events and the audit
@@ -1101,7 +1101,7 @@ final class GroupCommitter {
       prev = e.hash();
     }
     List<AuditTreeNodes.Node> nodes = AuditTreeNodes.appended(tree.size(), hashes, tree.lookup());
-    return new Linked(events, nodes, tree.grow(hashes.size(), nodes));
+    return new Linked(events, AuditTreeRows.rows(nodes), tree.grow(hashes.size(), nodes));
   }
 
   /** {@code SELECT … FOR UPDATE} of the head row: the lock that serializes the chain across instances. */
@@ -1127,11 +1127,11 @@ final class GroupCommitter {
     List<AuditEvent> events = linked.events();
     AuditEvent last = events.get(events.size() - 1);
     if (dialect == Dialect.POSTGRESQL) {
-      boolean nodes = !AuditTreeRows.rows(linked.nodes()).isEmpty(); // most batches complete no stored node
+      boolean nodes = !linked.rows().isEmpty(); // most batches complete no stored node
       try (PreparedStatement ps = c.prepareStatement(nodes ? MOVE_HEAD_AND_INSERT_POSTGRESQL : MOVE_HEAD_AND_INSERT_EVENTS_POSTGRESQL)) {
         bindHeadMove(ps, head, last, linked.tree());
         if (nodes) {
-          AuditTreeRows.bindColumns(c, ps, 7, linked.nodes());
+          AuditTreeRows.bindColumns(c, ps, 7, linked.rows());
         }
         AuditRows.bindColumns(c, ps, nodes ? 10 : 7, events);
         int inserted = ps.executeUpdate();
@@ -1154,7 +1154,7 @@ final class GroupCommitter {
       }
       ins.executeBatch();
     }
-    AuditTreeRows.insert(c, dialect, linked.nodes());
+    AuditTreeRows.insert(c, dialect, linked.rows());
     return true;
   }
 

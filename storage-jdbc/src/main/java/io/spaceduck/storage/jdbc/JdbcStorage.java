@@ -4,7 +4,6 @@ import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import io.spaceduck.api.AgentId;
 import io.spaceduck.api.AuditEvent;
-import io.spaceduck.api.AuditTree;
 import io.spaceduck.api.AuditHead;
 import io.spaceduck.api.Hash;
 import io.spaceduck.api.Pulse;
@@ -23,6 +22,7 @@ import io.spaceduck.storage.StorageOutcomeUnknownException;
 import io.spaceduck.storage.Table;
 import io.spaceduck.storage.Tables;
 import io.spaceduck.storage.UnitOfWork;
+import io.spaceduck.storage.Utf8;
 import io.spaceduck.storage.Versioned;
 import io.spaceduck.storage.WriteSet;
 import java.sql.Connection;
@@ -462,12 +462,7 @@ public final class JdbcStorage implements Storage {
     record Answer(long seq, long treeSize, Hash @Nullable [] hashes) {}
     Answer a = onPrimary(where + ": cannot read the audit tree", c -> {
       try (PreparedStatement ps = c.prepareStatement(run.level() == 0 ? AUDIT_LEAVES : AUDIT_NODES)) {
-        int p = 1;
-        if (run.level() > 0) {
-          ps.setShort(p++, (short) run.level());
-        }
-        ps.setLong(p++, run.from());
-        ps.setLong(p, run.from() + run.count());
+        run.bind(ps, 1);
         try (ResultSet rs = ps.executeQuery()) {
           Hash[] hashes = new Hash[run.count()];
           long seq = -1;
@@ -480,12 +475,13 @@ public final class JdbcStorage implements Storage {
             if (h == null) {
               continue; // the head row alone: no node or event in the range
             }
-            long at = rs.getLong(3) - (run.level() == 0 ? 1 : 0) - run.from();
-            if (h.length != Hash.LENGTH || at < 0 || at >= hashes.length) {
-              throw new StorageException(where + ": corrupt row " + (run.level() == 0 ? "in table sd_audit, seq " + rs.getLong(3)
-                  : "in table sd_audit_tree, node (" + run.level() + ", " + rs.getLong(3) + ")"));
+            long key = rs.getLong(3);
+            int slot = run.slot(key);
+            if (slot < 0 || h.length != Hash.LENGTH) {
+              throw new StorageException(where + ": corrupt row " + (run.level() == 0 ? "in table sd_audit, seq " + key
+                  : "in table sd_audit_tree, node (" + run.level() + ", " + key + ")"));
             }
-            hashes[(int) at] = run.level() == 0 ? AuditTree.leafHash(Hash.of(h)) : Hash.of(h);
+            hashes[slot] = run.node(Hash.of(h));
             found++;
           }
           if (seq < 0) {
@@ -543,7 +539,7 @@ public final class JdbcStorage implements Storage {
     params.add(afterSeq);
     // A filter value no column can hold matches nothing.
     if (filter.visibleTo().isPresent()) {
-      byte[] v = Text.utf8(filter.visibleTo().get()).orElse(null);
+      byte[] v = Utf8.encode(filter.visibleTo().get()).orElse(null);
       if (v == null) {
         return List.of();
       }
@@ -554,7 +550,7 @@ public final class JdbcStorage implements Storage {
     for (Map.Entry<String, Optional<String>> e :
         List.of(Map.entry("action", filter.action()), Map.entry("actor", filter.actor()), Map.entry("resource", filter.resource()))) {
       if (e.getValue().isPresent()) {
-        byte[] v = Text.utf8(e.getValue().get()).orElse(null);
+        byte[] v = Utf8.encode(e.getValue().get()).orElse(null);
         if (v == null) {
           return List.of();
         }

@@ -30,14 +30,9 @@ final class Text {
 
   private static final BigInteger NANOS = BigInteger.valueOf(1_000_000_000L);
 
-  /** The UTF-8 bytes of well-formed text; empty if it holds an unpaired surrogate (no UTF-8 form; {@link Utf8}). */
-  static Optional<byte[]> utf8(String s) {
-    return Utf8.encode(s);
-  }
-
   /** A key for a read: empty when no stored key can equal it (malformed or too long). */
   static Optional<byte[]> readKey(String key) {
-    return utf8(key).filter(b -> b.length <= MAX_KEY_BYTES);
+    return Utf8.encode(key).filter(b -> b.length <= MAX_KEY_BYTES);
   }
 
   /**
@@ -46,7 +41,7 @@ final class Text {
    * @throws IllegalArgumentException if malformed or longer than {@value #MAX_KEY_BYTES} bytes
    */
   static byte[] writeKey(String key, String what) {
-    byte[] b = utf8(key).orElseThrow(() -> new IllegalArgumentException(what + " is not well-formed Unicode"));
+    byte[] b = Utf8.encode(key).orElseThrow(() -> new IllegalArgumentException(what + " is not well-formed Unicode"));
     if (b.length > MAX_KEY_BYTES) {
       throw new IllegalArgumentException(what + " is longer than " + MAX_KEY_BYTES + " UTF-8 bytes");
     }
@@ -55,7 +50,7 @@ final class Text {
 
   /** An audit field for a write, bounded like {@link #writeKey}. */
   static byte[] auditField(String value, String what) {
-    byte[] b = utf8(value).orElseThrow(() -> new IllegalArgumentException("audit " + what + " is not well-formed Unicode"));
+    byte[] b = Utf8.encode(value).orElseThrow(() -> new IllegalArgumentException("audit " + what + " is not well-formed Unicode"));
     if (b.length > MAX_AUDIT_FIELD_BYTES) {
       throw new IllegalArgumentException("audit " + what + " is longer than " + MAX_AUDIT_FIELD_BYTES + " UTF-8 bytes");
     }
@@ -99,7 +94,7 @@ final class Text {
     writeInt(out, details.size());
     for (Map.Entry<String, String> e : details.entrySet()) {
       for (String s : new String[] {e.getKey(), e.getValue()}) {
-        byte[] b = utf8(s).orElseThrow(() -> new IllegalArgumentException("audit detail is not well-formed Unicode"));
+        byte[] b = Utf8.encode(s).orElseThrow(() -> new IllegalArgumentException("audit detail is not well-formed Unicode"));
         writeInt(out, b.length);
         out.write(b, 0, b.length);
       }

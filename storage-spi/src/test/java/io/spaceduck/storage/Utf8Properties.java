@@ -1,4 +1,4 @@
-package io.spaceduck.storage.jdbc;
+package io.spaceduck.storage;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -17,11 +17,11 @@ import net.jqwik.api.Provide;
 import org.junit.jupiter.api.Test;
 
 /**
- * {@link Text#utf8}'s fast path (a surrogate scan, then {@link String#getBytes}) gives exactly what the
+ * {@link Utf8#encode}'s fast path (a surrogate scan, then {@link String#getBytes}) gives exactly what the
  * JDK's strict encoder gives, for any string — lone high or low surrogates, reversed pairs, pairs at
  * either end, supplementary characters and plain ASCII alike.
  */
-class TextProperties {
+class Utf8Properties {
 
   @Provide
   Arbitrary<String> anyText() {
@@ -39,13 +39,13 @@ class TextProperties {
 
   @Property(tries = 2000)
   void fastPathAgreesWithTheStrictEncoder(@ForAll("anyText") String s) {
-    Optional<byte[]> fast = Text.utf8(s);
+    Optional<byte[]> fast = Utf8.encode(s);
     Optional<byte[]> strict = strict(s);
     assertEquals(strict.isPresent(), fast.isPresent(), "well-formed or not: " + s.chars().mapToObj(Integer::toHexString).toList());
     strict.ifPresent(b -> assertArrayEquals(b, fast.orElseThrow()));
   }
 
-  /** The JDK's strict encoder: what {@link Text#utf8} did before its fast path. */
+  /** The JDK's strict encoder: what the JDBC store's text encoding did before the fast path. */
   private static Optional<byte[]> strict(String s) {
     try {
       ByteBuffer b = StandardCharsets.UTF_8.newEncoder()
@@ -63,8 +63,8 @@ class TextProperties {
   @Test
   void unpairedSurrogatesHaveNoUtf8Form() {
     for (String bad : new String[] {"\uD800", "\uDC00", "a\uD800", "\uDC00\uD800", "\uD800a\uDC00", "x\uDBFF"}) {
-      assertEquals(Optional.empty(), Text.utf8(bad), bad.chars().mapToObj(Integer::toHexString).toList().toString());
+      assertEquals(Optional.empty(), Utf8.encode(bad), bad.chars().mapToObj(Integer::toHexString).toList().toString());
     }
-    assertArrayEquals(new byte[] {(byte) 0xF0, (byte) 0x9F, (byte) 0xA6, (byte) 0x86}, Text.utf8("\uD83E\uDD86").orElseThrow()); // 🦆
+    assertArrayEquals(new byte[] {(byte) 0xF0, (byte) 0x9F, (byte) 0xA6, (byte) 0x86}, Utf8.encode("\uD83E\uDD86").orElseThrow()); // 🦆
   }
 }
