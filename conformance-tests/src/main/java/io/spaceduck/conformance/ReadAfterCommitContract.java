@@ -126,6 +126,346 @@ public interface ReadAfterCommitContract extends StorageConcern {
     assertEquals(stages.get(stages.size() - 1), s.get(t, key), "the row after the last stage");
   }
 
+  /** One committed change to a row of an authentication chain (see {@link #authenticationChainScenarios}). */
+  enum ChainStep {
+    REVOKE_KEY,
+    REWRITE_KEY_MAC,
+    DELETE_KEY,
+    INSERT_KEY,
+    REVOKE_BOND,
+    DELETE_BOND,
+    INSERT_BOND,
+    BLOCK_OR_UNBLOCK_AGENT,
+    REBOND_AGENT,
+    INSERT_SECOND_KEY,
+    DELETE_SECOND_KEY
+  }
+
+  /**
+   * An agent with its key and bond, a second bond of the agent's id, the id of a second key of the agent
+   * (absent at first), and a walk of single-row changes over them; the decoy identity is the agent or
+   * one with no row.
+   */
+  record ChainScenario(
+      io.spaceduck.api.Agent agent,
+      io.spaceduck.storage.KeyRecord key,
+      io.spaceduck.api.Bond bond,
+      io.spaceduck.api.BondId secondBond,
+      io.spaceduck.api.KeyId secondKey,
+      boolean decoyIsTheAgent,
+      List<ChainStep> steps) {}
+
+  @Provide
+  default Arbitrary<ChainScenario> authenticationChainScenarios() {
+    return net.jqwik.api.Combinators.combine(
+            StorageArbitraries.agents(),
+            StorageArbitraries.keyRecords(),
+            StorageArbitraries.bonds(),
+            StorageArbitraries.bondIds(),
+            StorageArbitraries.keyIds(),
+            net.jqwik.api.Arbitraries.of(true, false),
+            net.jqwik.api.Arbitraries.of(ChainStep.class).list().ofMinSize(1).ofMaxSize(10))
+        .as((agent, k, b, bond2, key2, decoy, steps) -> {
+          io.spaceduck.api.KeyInfo i = k.info();
+          io.spaceduck.api.Agent active = agent.withStatus(io.spaceduck.api.IdentityStatus.ACTIVE);
+          io.spaceduck.storage.KeyRecord key = new io.spaceduck.storage.KeyRecord(
+              new io.spaceduck.api.KeyInfo(i.id(), active.id(), Optional.of(active.bond()), i.createdAt(), i.graceUntil(), Optional.empty()),
+              k.mac());
+          io.spaceduck.api.Bond bond = new io.spaceduck.api.Bond(active.bond(), active.id(), active.operator(), b.agentName(),
+              b.bondedAt(), io.spaceduck.api.BondStatus.ACTIVE, Optional.empty());
+          return new ChainScenario(active, key, bond, bond2, key2, decoy, steps);
+        })
+        .filter(c -> !c.secondBond().equals(c.bond().id()) && !c.secondKey().equals(c.key().info().id()));
+  }
+
+  /**
+   * {@link Storage#authenticationRows} — the lookup every authentication makes, which a store may serve
+   * from a cache of whole chains (the MapDB store does) — sees every committed change to any row of the
+   * chain at the very next call, on every thread, while other threads keep authenticating with the
+   * same keys (I3: a revoked key or bond, a blocked agent, a deleted key never authenticates again). The
+   * writer walks the rows one change at a time: the key revoked, rewritten, deleted and inserted again,
+   * the bond revoked, deleted and inserted, the agent blocked and unblocked or moved to another bond, a
+   * second key id of the agent inserted and deleted (so a cached "no key row" is dropped too). After
+   * each {@code execute} returns, every call that starts must return that stage's chain or a later
+   * one: the chain of committed rows, decoys included (K6), computed from a model of the rows.
+   */
+  @Property(tries = 25)
+  @Tag("I3")
+  @Tag("K6")
+  @Label("I3 K6 authenticationRows sees each committed change to key, identity or bond at the next call, on any thread")
+  default void authenticationRows_seeEachCommittedChange_onEveryThread(
+      @ForAll("authenticationChainScenarios") ChainScenario scenario, @ForAll @IntRange(min = 0, max = 2) int readers) {
+    try (Storage s = stores().open()) {
+      checkChainAfterCommit(s, scenario, readers);
+    }
+  }
+
+  private static void checkChainAfterCommit(Storage s, ChainScenario c, int readers) {
+    String decoyIdentity = c.decoyIsTheAgent() ? c.agent().id().value() : "dk_" + "2".repeat(26);
+    String decoyBond = "bd_" + "2".repeat(26);
+    List<String> keyIds = List.of(c.key().info().id().value(), c.secondKey().value());
+    ChainModel model = new ChainModel();
+    model.put(io.spaceduck.storage.Tables.IDENTITIES, c.agent().id().value(), c.agent());
+    model.put(io.spaceduck.storage.Tables.KEYS, keyIds.get(0), c.key());
+    model.put(io.spaceduck.storage.Tables.BONDS, c.bond().id().value(), c.bond());
+    s.execute(tx -> {
+      tx.insert(io.spaceduck.storage.Tables.IDENTITIES, c.agent());
+      tx.insert(io.spaceduck.storage.Tables.KEYS, c.key());
+      tx.insert(io.spaceduck.storage.Tables.BONDS, c.bond());
+      return null;
+    });
+    // the model's rows at each stage, and the chains they give
+    List<java.util.Map<String, Versioned<?>>> stages = new java.util.concurrent.CopyOnWriteArrayList<>();
+    stages.add(model.snapshot());
+    AtomicInteger committed = new AtomicInteger(0);
+    AtomicBoolean stop = new AtomicBoolean();
+    List<Callable<Integer>> tasks = new ArrayList<>();
+    tasks.add(
+        () -> {
+          // warm whatever the store caches: every chain has been read once before the first change
+          readChains(s, keyIds, decoyIdentity, decoyBond);
+          for (ChainStep step : c.steps()) {
+            List<ChainModel.Write> unit = model.step(step, c);
+            if (unit.isEmpty()) {
+              continue; // not possible in this state (a delete of an absent row, say)
+            }
+            stages.add(model.snapshot()); // in flight: readers may see it already
+            s.execute(tx -> {
+              for (ChainModel.Write w : unit) {
+                w.applyTo(tx);
+              }
+              return null;
+            });
+            int stage = stages.size() - 1;
+            committed.set(stage);
+            // nothing else writes now: the writer's own calls return exactly this stage's chains
+            List<io.spaceduck.storage.AuthenticationRows> read = readChains(s, keyIds, decoyIdentity, decoyBond);
+            List<io.spaceduck.storage.AuthenticationRows> expected = ChainModel.chains(stages.get(stage), keyIds, decoyIdentity, decoyBond);
+            if (!read.equals(expected)) {
+              throw new AssertionError("stale authentication chain after commit: the writer's call after stage " + stage + " (" + step
+                  + ") returned " + read + ", not " + expected);
+            }
+          }
+          return stages.size();
+        });
+    for (int r = 0; r < readers; r++) {
+      String who = "reader " + r;
+      tasks.add(
+          () -> {
+            int reads = 0;
+            do {
+              for (String keyId : keyIds) {
+                int floor = committed.get();
+                io.spaceduck.storage.AuthenticationRows read = s.authenticationRows(keyId, decoyIdentity, decoyBond);
+                String stale = staleRow(read, keyId, decoyIdentity, decoyBond, stages, floor);
+                if (stale != null) {
+                  throw new AssertionError("stale authentication chain after commit: " + who + " started a call for key id " + keyId
+                      + " after stage " + floor + " had committed and got " + stale + " (the whole answer: " + read + ")");
+                }
+              }
+              reads++;
+            } while (!stop.get());
+            return reads;
+          });
+    }
+    Concurrently.run(tasks, Concurrently.THREAD_TIMEOUT_SECONDS, 1, () -> stop.set(true));
+  }
+
+  /**
+   * Which row of a call's answer no stage from {@code floor} on had, or null if none. The rows of one
+   * call need not be one snapshot (another unit may commit between them, see {@link
+   * Storage#authenticationRows}), so each row is judged on its own: the key row of {@code keyId}, the
+   * identity row the chain then names and the bond row that identity names, each as some stage at or
+   * after {@code floor} holds it.
+   */
+  private static @org.jspecify.annotations.Nullable String staleRow(io.spaceduck.storage.AuthenticationRows read, String keyId,
+      String decoyIdentity, String decoyBond, List<java.util.Map<String, Versioned<?>>> stages, int floor) {
+    var keys = io.spaceduck.storage.Tables.KEYS;
+    var identities = io.spaceduck.storage.Tables.IDENTITIES;
+    var bonds = io.spaceduck.storage.Tables.BONDS;
+    String identityId = read.key().isPresent() ? read.key().get().value().info().owner().value() : decoyIdentity;
+    String bondId = read.identity().isPresent() && read.identity().get().value() instanceof io.spaceduck.api.Agent a
+        ? a.bond().value() : decoyBond;
+    if (!seenFrom(stages, floor, ChainModel.id(keys, keyId), read.key())) {
+      return "a stale key row " + read.key();
+    }
+    if (!seenFrom(stages, floor, ChainModel.id(identities, identityId), read.identity())) {
+      return "a stale identity row " + read.identity();
+    }
+    if (!seenFrom(stages, floor, ChainModel.id(bonds, bondId), read.bond())) {
+      return "a stale bond row " + read.bond();
+    }
+    return null;
+  }
+
+  private static boolean seenFrom(List<java.util.Map<String, Versioned<?>>> stages, int floor, String row, Optional<? extends Versioned<?>> read) {
+    for (int j = floor, n = stages.size(); j < n; j++) { // by index: stages grows meanwhile
+      if (Optional.ofNullable(stages.get(j).get(row)).equals(read)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static List<io.spaceduck.storage.AuthenticationRows> readChains(
+      Storage s, List<String> keyIds, String decoyIdentity, String decoyBond) {
+    List<io.spaceduck.storage.AuthenticationRows> out = new ArrayList<>(keyIds.size());
+    for (String k : keyIds) {
+      out.add(s.authenticationRows(k, decoyIdentity, decoyBond));
+    }
+    return out;
+  }
+
+  /** The rows of the chain scenario as committed, with their versions; the writes of each step. */
+  final class ChainModel {
+    private final java.util.Map<String, Versioned<?>> rows = new java.util.HashMap<>();
+
+    /** One write of a unit, with the row version it expects. */
+    record Write(Table<?> table, @org.jspecify.annotations.Nullable Versioned<?> before, @org.jspecify.annotations.Nullable Object after) {
+      @SuppressWarnings({"unchecked", "rawtypes"})
+      void applyTo(io.spaceduck.storage.Transaction tx) {
+        Table t = table;
+        if (after == null) {
+          tx.delete(t, (Versioned) before);
+        } else if (before == null) {
+          tx.insert(t, after);
+        } else {
+          tx.update(t, (Versioned) before, after);
+        }
+      }
+    }
+
+    static String id(Table<?> t, String key) {
+      return t.name() + "/" + key;
+    }
+
+    void put(Table<?> t, String key, Object value) {
+      rows.put(id(t, key), new Versioned<>(value, 1));
+    }
+
+    @org.jspecify.annotations.Nullable Versioned<?> row(Table<?> t, String key) {
+      return rows.get(id(t, key));
+    }
+
+    private Write write(Table<?> t, String key, @org.jspecify.annotations.Nullable Object after) {
+      Versioned<?> before = row(t, key);
+      if (after == null) {
+        rows.remove(id(t, key));
+      } else {
+        rows.put(id(t, key), new Versioned<>(after, before == null ? 1 : before.version() + 1));
+      }
+      return new Write(t, before, after);
+    }
+
+    /** The writes of {@code step} in the current state (applied to the model), or none if it does not apply. */
+    List<Write> step(ChainStep step, ChainScenario c) {
+      var keys = io.spaceduck.storage.Tables.KEYS;
+      var identities = io.spaceduck.storage.Tables.IDENTITIES;
+      var bonds = io.spaceduck.storage.Tables.BONDS;
+      String key = c.key().info().id().value();
+      String second = c.secondKey().value();
+      Versioned<?> k = row(keys, key);
+      Versioned<?> a = row(identities, c.agent().id().value());
+      io.spaceduck.api.Agent agent = a == null ? c.agent() : (io.spaceduck.api.Agent) a.value();
+      Versioned<?> b = row(bonds, agent.bond().value());
+      io.spaceduck.api.Revocation revocation = new io.spaceduck.api.Revocation(
+          c.agent().operator(), StorageArbitraries.AUDIT_EPOCH, io.spaceduck.api.ReasonCode.COMPROMISED);
+      switch (step) {
+        case REVOKE_KEY -> {
+          if (k == null || ((io.spaceduck.storage.KeyRecord) k.value()).info().revocation().isPresent()) {
+            return List.of();
+          }
+          io.spaceduck.storage.KeyRecord r = (io.spaceduck.storage.KeyRecord) k.value();
+          return List.of(write(keys, key, new io.spaceduck.storage.KeyRecord(r.info().revoked(revocation), r.mac())));
+        }
+        case REWRITE_KEY_MAC -> {
+          if (k == null) {
+            return List.of();
+          }
+          io.spaceduck.storage.KeyRecord r = (io.spaceduck.storage.KeyRecord) k.value();
+          return List.of(write(keys, key, new io.spaceduck.storage.KeyRecord(r.info(),
+              io.spaceduck.storage.Bytes.of(new byte[] {(byte) k.version(), 7}))));
+        }
+        case DELETE_KEY -> {
+          return k == null ? List.of() : List.of(write(keys, key, null));
+        }
+        case INSERT_KEY -> {
+          return k != null ? List.of() : List.of(write(keys, key, c.key()));
+        }
+        case REVOKE_BOND -> {
+          if (b == null || ((io.spaceduck.api.Bond) b.value()).revocation().isPresent()) {
+            return List.of();
+          }
+          return List.of(write(bonds, agent.bond().value(), ((io.spaceduck.api.Bond) b.value()).revoked(revocation)));
+        }
+        case DELETE_BOND -> {
+          return b == null ? List.of() : List.of(write(bonds, agent.bond().value(), null));
+        }
+        case INSERT_BOND -> {
+          if (b != null) {
+            return List.of();
+          }
+          io.spaceduck.api.Bond fresh = new io.spaceduck.api.Bond(agent.bond(), agent.id(), agent.operator(), c.bond().agentName(),
+              c.bond().bondedAt(), io.spaceduck.api.BondStatus.ACTIVE, Optional.empty());
+          return List.of(write(bonds, agent.bond().value(), fresh));
+        }
+        case BLOCK_OR_UNBLOCK_AGENT -> {
+          io.spaceduck.api.IdentityStatus next = agent.status() == io.spaceduck.api.IdentityStatus.ACTIVE
+              ? io.spaceduck.api.IdentityStatus.BLOCKED : io.spaceduck.api.IdentityStatus.ACTIVE;
+          return List.of(write(identities, agent.id().value(), agent.withStatus(next)));
+        }
+        case REBOND_AGENT -> {
+          io.spaceduck.api.BondId other = agent.bond().equals(c.bond().id()) ? c.secondBond() : c.bond().id();
+          io.spaceduck.api.Agent moved = new io.spaceduck.api.Agent(agent.id(), other, agent.operator(), agent.displayName(),
+              agent.tier(), agent.status(), agent.createdAt(), agent.currentCert());
+          List<Write> unit = new ArrayList<>();
+          unit.add(write(identities, agent.id().value(), moved));
+          if (row(bonds, other.value()) == null) {
+            unit.add(write(bonds, other.value(), new io.spaceduck.api.Bond(other, agent.id(), agent.operator(), c.bond().agentName(),
+                c.bond().bondedAt(), io.spaceduck.api.BondStatus.ACTIVE, Optional.empty())));
+          }
+          return unit;
+        }
+        case INSERT_SECOND_KEY -> {
+          if (row(keys, second) != null) {
+            return List.of();
+          }
+          io.spaceduck.api.KeyInfo i = c.key().info();
+          return List.of(write(keys, second, new io.spaceduck.storage.KeyRecord(
+              new io.spaceduck.api.KeyInfo(c.secondKey(), i.owner(), i.bond(), i.createdAt(), i.graceUntil(), Optional.empty()),
+              c.key().mac())));
+        }
+        case DELETE_SECOND_KEY -> {
+          return row(keys, second) == null ? List.of() : List.of(write(keys, second, null));
+        }
+      }
+      throw new AssertionError(step);
+    }
+
+    /** The rows now, as an unmodifiable copy. */
+    java.util.Map<String, Versioned<?>> snapshot() {
+      return java.util.Map.copyOf(rows);
+    }
+
+    /** What {@link Storage#authenticationRows} must return for each key id over {@code rows}, with nothing committing meanwhile. */
+    @SuppressWarnings("unchecked")
+    static List<io.spaceduck.storage.AuthenticationRows> chains(
+        java.util.Map<String, Versioned<?>> rows, List<String> keyIds, String decoyIdentity, String decoyBond) {
+      List<io.spaceduck.storage.AuthenticationRows> out = new ArrayList<>();
+      for (String keyId : keyIds) {
+        Optional<Versioned<io.spaceduck.storage.KeyRecord>> key =
+            Optional.ofNullable((Versioned<io.spaceduck.storage.KeyRecord>) rows.get(id(io.spaceduck.storage.Tables.KEYS, keyId)));
+        Optional<Versioned<io.spaceduck.api.Identity>> identity = Optional.ofNullable((Versioned<io.spaceduck.api.Identity>)
+            rows.get(id(io.spaceduck.storage.Tables.IDENTITIES, key.isPresent() ? key.get().value().info().owner().value() : decoyIdentity)));
+        Optional<Versioned<io.spaceduck.api.Bond>> bond = Optional.ofNullable((Versioned<io.spaceduck.api.Bond>)
+            rows.get(id(io.spaceduck.storage.Tables.BONDS,
+                identity.isPresent() && identity.get().value() instanceof io.spaceduck.api.Agent ag ? ag.bond().value() : decoyBond)));
+        out.add(new io.spaceduck.storage.AuthenticationRows(key, identity, bond));
+      }
+      return out;
+    }
+  }
+
   private static <V> void checkIndexes(
       Storage s, Table<V> t, String key, Optional<Versioned<V>> before, Optional<Versioned<V>> after, int stage) {
     for (Index<V> idx : t.indexes()) {

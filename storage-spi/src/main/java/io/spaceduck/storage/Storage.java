@@ -61,7 +61,9 @@ public interface Storage extends StorageHandle {
 
   /**
    * The rows an authentication checks (K1, K6, I3), as one fixed chain of three keyed reads of committed
-   * state — never cached, so a revocation committed through any instance is seen by the next call:
+   * state — a revocation committed through any instance is seen by the next call, so a store may serve
+   * it from a cache only if that cache is exactly coherent with what is committed (the MapDB store,
+   * exclusive to one process, caches whole chains; a store shared by many instances reads them):
    *
    * <ol>
    *   <li>the {@link Tables#KEYS} row of {@code keyId};

@@ -20,6 +20,7 @@ import io.spaceduck.conformance.StorageArbitraries;
 import io.spaceduck.conformance.StorageArbitraries.Lineage;
 import io.spaceduck.conformance.StorageArbitraries.TableValue;
 import io.spaceduck.conformance.PulseContract.PulseSweep;
+import io.spaceduck.conformance.ReadAfterCommitContract;
 import io.spaceduck.conformance.StorageContract;
 import io.spaceduck.conformance.StoreCapability;
 import io.spaceduck.conformance.UnitContract.FailingUnit;
@@ -326,6 +327,46 @@ class BrokenStoresTest {
             () -> b.readAfterCommit_seesTheUnit_onEveryThread(l, 0),
             () -> reference.readAfterCommit_seesTheUnit_onEveryThread(l, 2));
         coherent.readAfterCommit_seesTheUnit_onEveryThread(l, 2);
+        b.closeStores();
+        coherent.closeStores();
+        reference.closeStores();
+      }
+    }
+  }
+
+  @Test
+  @Tag("I3")
+  @DisplayName("I3 an authentication chain cache that drops entries only for key writes, one that keeps a cached 'no key row'"
+      + " after the insert, and one a racing reader refills with the old chain each fail 'authenticationRows sees each committed"
+      + " change'; a coherent chain cache passes")
+  void brokenChainCaches_failAuthenticationAfterCommit() throws Throwable {
+    List<ReadAfterCommitContract.ChainStep> walk = List.of(
+        ReadAfterCommitContract.ChainStep.BLOCK_OR_UNBLOCK_AGENT,
+        ReadAfterCommitContract.ChainStep.REVOKE_BOND,
+        ReadAfterCommitContract.ChainStep.INSERT_SECOND_KEY,
+        ReadAfterCommitContract.ChainStep.REVOKE_KEY,
+        ReadAfterCommitContract.ChainStep.REBOND_AGENT,
+        ReadAfterCommitContract.ChainStep.DELETE_KEY,
+        ReadAfterCommitContract.ChainStep.INSERT_KEY);
+    List<ReadAfterCommitContract.ChainScenario> scenarios = new ArrayList<>();
+    for (ReadAfterCommitContract.ChainScenario c : sample(reference.authenticationChainScenarios()).subList(0, 3)) {
+      scenarios.add(new ReadAfterCommitContract.ChainScenario(
+          c.agent(), c.key(), c.bond(), c.secondBond(), c.secondKey(), c.decoyIsTheAgent(), walk));
+    }
+    List<StorageContract> broken =
+        List.of(
+            contractOver(s -> new ChainCacheStorage(s, ChainCacheStorage.Mode.KEY_ROWS_ONLY)),
+            contractOver(s -> new ChainCacheStorage(s, ChainCacheStorage.Mode.KEEPS_NO_KEY)),
+            contractOver(s -> new ChainCacheStorage(s, ChainCacheStorage.Mode.RACY_FILL)));
+    StorageContract coherent = contractOver(s -> new ChainCacheStorage(s, ChainCacheStorage.Mode.HONEST));
+    for (StorageContract b : broken) {
+      for (ReadAfterCommitContract.ChainScenario c : scenarios) {
+        // the writer alone (0 readers) catches each, every time: its own calls after each commit
+        failsOnlyWhenBroken(
+            "stale authentication chain after commit",
+            () -> b.authenticationRows_seeEachCommittedChange_onEveryThread(c, 0),
+            () -> reference.authenticationRows_seeEachCommittedChange_onEveryThread(c, 2));
+        coherent.authenticationRows_seeEachCommittedChange_onEveryThread(c, 2);
         b.closeStores();
         coherent.closeStores();
         reference.closeStores();

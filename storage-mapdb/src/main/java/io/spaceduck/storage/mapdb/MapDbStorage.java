@@ -2,15 +2,19 @@ package io.spaceduck.storage.mapdb;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import io.spaceduck.api.Agent;
 import io.spaceduck.api.AgentId;
 import io.spaceduck.api.AuditEvent;
 import io.spaceduck.api.AuditHead;
 import io.spaceduck.api.AuditTree;
+import io.spaceduck.api.Bond;
 import io.spaceduck.api.Hash;
+import io.spaceduck.api.Identity;
 import io.spaceduck.api.Pulse;
 import io.spaceduck.storage.AuditChain;
 import io.spaceduck.storage.AuditDraft;
 import io.spaceduck.storage.AuditFilter;
+import io.spaceduck.storage.AuthenticationRows;
 import io.spaceduck.storage.BufferedTransaction;
 import io.spaceduck.storage.Codecs;
 import io.spaceduck.storage.CommittedView;
@@ -111,6 +115,12 @@ import org.mapdb.Serializer;
  * validates read MapDB as applied ({@code AppliedView}), never the cache. {@code cacheSize} 0 turns
  * the cache off; see {@code docs/storage.md} for its heap cost.
  *
+ * <p><b>The authentication chain cache.</b> {@link #authenticationRows} is served from whole chains — a
+ * key id's key, identity and bond rows in one entry ({@link AuthenticationChains}, {@code cacheSize / 3}
+ * entries) — filled under the read lock from the durable view (so through the record cache), dropped at
+ * publish for a written key row and outdated by a generation for a written identity or bond row: the
+ * same three rules. Off with {@code cacheSize} 0.
+ *
  * <p><b>The tree node cache.</b> Up to {@value #NODE_CACHE_SIZE} audit tree nodes ({@link
  * #auditSubtree}) are kept decoded too. A node never changes once the events under it are durable (the
  * log is append-only and the file has one process), and only such nodes are cached, so this cache needs
@@ -167,6 +177,9 @@ public final class MapDbStorage implements Storage {
   private record NodeKey(int level, long index) {}
 
   private final @Nullable Cache<NodeKey, Hash> nodes;
+
+  /** Whole authentication chains; null when the cache is off. Coherence: see {@link AuthenticationChains}. */
+  private final @Nullable AuthenticationChains chains;
 
   private final int cacheSize;
 
@@ -281,6 +294,7 @@ public final class MapDbStorage implements Storage {
     this.absent =
         cacheSize == 0 ? null : Caffeine.newBuilder().maximumSize(Math.max(1, cacheSize / 10)).executor(Runnable::run).build();
     this.nodes = cacheSize == 0 ? null : Caffeine.newBuilder().maximumSize(NODE_CACHE_SIZE).executor(Runnable::run).build();
+    this.chains = cacheSize == 0 ? null : new AuthenticationChains(AuthenticationChains.sizeFor(cacheSize));
     this.where = file.path().toString();
     this.db = file.db();
     this.meta = db.treeMap(Layout.META, Serializer.STRING, Serializer.STRING).open();
@@ -752,6 +766,10 @@ public final class MapDbStorage implements Storage {
       if (cache != null && !written.isEmpty()) {
         cache.invalidateAll(written);
         Objects.requireNonNull(absent).invalidateAll(written);
+        AuthenticationChains c = Objects.requireNonNull(chains);
+        for (RowId id : written) {
+          c.published(id.table(), id.key());
+        }
       }
       written.clear();
       rowsUndo.clear();
@@ -1021,6 +1039,36 @@ public final class MapDbStorage implements Storage {
       }
     }
     return read(() -> durable.get(table, key));
+  }
+
+  /**
+   * One lookup in the authentication chain cache ({@link AuthenticationChains}) when it hits; otherwise
+   * the three reads under the read lock, which fill it. K6: every call, whether the key id exists or
+   * not, first reads the decoy identity and its bond (or the decoy bond) — rows that are hot in every
+   * cache — and then makes one chain lookup; a key id with no row has an entry of its own, so the
+   * work's shape does not depend on existence.
+   */
+  @Override
+  public AuthenticationRows authenticationRows(String keyId, String decoyIdentity, String decoyBond) {
+    Objects.requireNonNull(keyId, "keyId");
+    Objects.requireNonNull(decoyIdentity, "decoyIdentity");
+    Objects.requireNonNull(decoyBond, "decoyBond");
+    AuthenticationChains c = chains;
+    if (c == null) {
+      return Storage.super.authenticationRows(keyId, decoyIdentity, decoyBond);
+    }
+    checkOpen();
+    Optional<Versioned<Identity>> identity = get(Tables.IDENTITIES, decoyIdentity);
+    Optional<Versioned<Bond>> bond =
+        get(Tables.BONDS, identity.isPresent() && identity.get().value() instanceof Agent a ? a.bond().value() : decoyBond);
+    AuthenticationRows decoys = new AuthenticationRows(Optional.empty(), identity, bond);
+    AuthenticationRows hit = c.hit(keyId, decoyBond, decoys);
+    return hit != null ? hit : read(() -> c.fill(keyId, decoyBond, decoys, durable));
+  }
+
+  /** For tests: the authentication chain cache, or null when the cache is off. */
+  @Nullable AuthenticationChains chains() {
+    return chains;
   }
 
   @SuppressWarnings("unchecked")

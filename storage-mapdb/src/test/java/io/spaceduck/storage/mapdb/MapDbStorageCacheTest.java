@@ -155,6 +155,83 @@ class MapDbStorageCacheTest {
     assertEquals(Optional.of(new Versioned<>(revoked(b), 2)), store.get(Tables.BONDS, b.id().value()));
   }
 
+  /** An agent with its bond and one key, inserted; returns the key id. */
+  private String insertChain(Bond b) {
+    io.spaceduck.api.Agent agent = new io.spaceduck.api.Agent(b.agent(), b.id(), OPERATOR, "agent", io.spaceduck.api.Tier.T1,
+        io.spaceduck.api.IdentityStatus.ACTIVE, Fixtures.T0, new io.spaceduck.api.CertId(io.spaceduck.api.CertId.PREFIX + Fixtures.body(9)));
+    io.spaceduck.api.KeyId keyId = new io.spaceduck.api.KeyId(Fixtures.body(77));
+    io.spaceduck.storage.KeyRecord key = new io.spaceduck.storage.KeyRecord(
+        new io.spaceduck.api.KeyInfo(keyId, agent.id(), Optional.of(b.id()), Fixtures.T0, Optional.empty(), Optional.empty()),
+        io.spaceduck.storage.Bytes.of(new byte[] {1, 2, 3}));
+    store.execute(tx -> {
+      tx.insert(Tables.IDENTITIES, agent);
+      tx.insert(Tables.BONDS, b);
+      tx.insert(Tables.KEYS, key);
+      return null;
+    });
+    return keyId.value();
+  }
+
+  /**
+   * The authentication chain cache ({@link AuthenticationChains}): a hit returns the rows the fill read,
+   * the very objects; a write to the chain's bond alone — a row the entry is not keyed by — outdates it
+   * through the bond's generation, so the next call returns the revoked bond. And the race the kit
+   * cannot force: a reader descheduled between its reads and its put, while the bond is revoked, holds
+   * the read lock, so the writer waits, publish then outdates what the reader put, and the call after
+   * {@code execute} returned sees the revocation.
+   */
+  @Test
+  @Tag("I3")
+  @DisplayName("I3 a chain hit returns the cached rows; a bond revoked alone, even while a reader is descheduled in its fill, is the next call's bond")
+  void authenticationChain_hitsAndOutdatesByGeneration() throws Exception {
+    Bond b = Fixtures.bond(1, OPERATOR);
+    String keyId = insertChain(b);
+    String decoyIdentity = Fixtures.operator(5).value();
+    String decoyBond = Fixtures.bond(6, OPERATOR).id().value();
+    io.spaceduck.storage.AuthenticationRows first = store.authenticationRows(keyId, decoyIdentity, decoyBond);
+    io.spaceduck.storage.AuthenticationRows again = store.authenticationRows(keyId, decoyIdentity, decoyBond);
+    assertSame(first.key().orElseThrow(), again.key().orElseThrow(), "a hit: the key row the fill read");
+    assertSame(first.bond().orElseThrow(), again.bond().orElseThrow(), "a hit: the bond row the fill read");
+    assertEquals(1, java.util.Objects.requireNonNull(store.chains()).size());
+
+    // the race: the next fill (the entry is outdated by the revocation below) is held between its reads and its put
+    revoke(new Versioned<>(b, 1));
+    Versioned<Bond> revokedOnce = new Versioned<>(revoked(b), 2);
+    assertEquals(Optional.of(revokedOnce), store.authenticationRows(keyId, decoyIdentity, decoyBond).bond(), "bond-only write seen");
+    store.execute(tx -> { // back to active, version 3, so that there is something to revoke again
+      tx.update(Tables.BONDS, revokedOnce, b);
+      return null;
+    });
+    Versioned<Bond> live = new Versioned<>(b, 3);
+    CountDownLatch readerHasRead = new CountDownLatch(1);
+    CountDownLatch resumeReader = new CountDownLatch(1);
+    AtomicBoolean firstFill = new AtomicBoolean(true);
+    java.util.Objects.requireNonNull(store.chains()).betweenReadAndFill =
+        () -> {
+          if (firstFill.getAndSet(false)) {
+            readerHasRead.countDown();
+            try {
+              await(resumeReader);
+            } catch (InterruptedException e) {
+              Thread.currentThread().interrupt();
+            }
+          }
+        };
+    Future<io.spaceduck.storage.AuthenticationRows> reader = pool.submit(() -> store.authenticationRows(keyId, decoyIdentity, decoyBond));
+    await(readerHasRead);
+    Future<?> revocation = pool.submit(() -> revoke(live));
+    while (!store.writerWaitsForLock() && !revocation.isDone()) {
+      Thread.onSpinWait(); // the writer is queued behind the descheduled reader's read lock
+    }
+    assertTrue(!revocation.isDone(), "the unit cannot complete while a reader is between its reads and its put");
+    resumeReader.countDown();
+    assertEquals(Optional.of(live), reader.get(60, TimeUnit.SECONDS).bond(), "the reader read before the commit");
+    revocation.get(60, TimeUnit.SECONDS);
+    assertEquals(Optional.of(new Versioned<>(revoked(b), 4)), store.authenticationRows(keyId, decoyIdentity, decoyBond).bond());
+    assertEquals(Optional.of(new Versioned<>(revoked(b), 4)), pool.submit(() -> store.authenticationRows(keyId, decoyIdentity, decoyBond))
+        .get(60, TimeUnit.SECONDS).bond(), "and on another thread");
+  }
+
   /**
    * The same race for a "no row" answer: a reader finds no row for a key, is descheduled before it
    * records the negative entry, and a unit inserts the row meanwhile. The writer waits for the reader's
