@@ -74,6 +74,21 @@ class MapDbStorageCacheTest {
     return b.revoked(new Revocation(OPERATOR, Fixtures.T0, ReasonCode.COMPROMISED));
   }
 
+  /** A seam that, on its first call only, says it was reached and waits until {@code resume}: a descheduled reader. */
+  private static Runnable holdFirstCall(CountDownLatch reached, CountDownLatch resume) {
+    AtomicBoolean first = new AtomicBoolean(true);
+    return () -> {
+      if (first.getAndSet(false)) {
+        reached.countDown();
+        try {
+          await(resume);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }
+    };
+  }
+
   private static void await(CountDownLatch l) throws InterruptedException {
     assertTrue(l.await(60, TimeUnit.SECONDS), "timed out");
   }
@@ -129,18 +144,7 @@ class MapDbStorageCacheTest {
     Versioned<Bond> live = new Versioned<>(b, 1);
     CountDownLatch readerHasReadOld = new CountDownLatch(1);
     CountDownLatch resumeReader = new CountDownLatch(1);
-    AtomicBoolean first = new AtomicBoolean(true);
-    store.betweenReadAndFill =
-        () -> {
-          if (first.getAndSet(false)) {
-            readerHasReadOld.countDown();
-            try {
-              await(resumeReader);
-            } catch (InterruptedException e) {
-              Thread.currentThread().interrupt();
-            }
-          }
-        };
+    store.betweenReadAndFill = holdFirstCall(readerHasReadOld, resumeReader);
     Future<Optional<Versioned<Bond>>> reader = pool.submit(() -> store.get(Tables.BONDS, b.id().value()));
     await(readerHasReadOld);
     Future<?> revocation = pool.submit(() -> revoke(live));
@@ -205,18 +209,7 @@ class MapDbStorageCacheTest {
     Versioned<Bond> live = new Versioned<>(b, 3);
     CountDownLatch readerHasRead = new CountDownLatch(1);
     CountDownLatch resumeReader = new CountDownLatch(1);
-    AtomicBoolean firstFill = new AtomicBoolean(true);
-    java.util.Objects.requireNonNull(store.chains()).betweenReadAndFill =
-        () -> {
-          if (firstFill.getAndSet(false)) {
-            readerHasRead.countDown();
-            try {
-              await(resumeReader);
-            } catch (InterruptedException e) {
-              Thread.currentThread().interrupt();
-            }
-          }
-        };
+    java.util.Objects.requireNonNull(store.chains()).betweenReadAndFill = holdFirstCall(readerHasRead, resumeReader);
     Future<io.spaceduck.storage.AuthenticationRows> reader = pool.submit(() -> store.authenticationRows(keyId, decoyIdentity, decoyBond));
     await(readerHasRead);
     Future<?> revocation = pool.submit(() -> revoke(live));
@@ -254,18 +247,7 @@ class MapDbStorageCacheTest {
     Bond c = Fixtures.bond(2, OPERATOR);
     CountDownLatch readerHasReadNothing = new CountDownLatch(1);
     CountDownLatch resumeReader = new CountDownLatch(1);
-    AtomicBoolean first = new AtomicBoolean(true);
-    store.betweenReadAndFill =
-        () -> {
-          if (first.getAndSet(false)) {
-            readerHasReadNothing.countDown();
-            try {
-              await(resumeReader);
-            } catch (InterruptedException e) {
-              Thread.currentThread().interrupt();
-            }
-          }
-        };
+    store.betweenReadAndFill = holdFirstCall(readerHasReadNothing, resumeReader);
     Future<Optional<Versioned<Bond>>> reader = pool.submit(() -> store.get(Tables.BONDS, c.id().value()));
     await(readerHasReadNothing);
     Future<?> insertion = pool.submit(() -> insert(c));
