@@ -40,8 +40,8 @@ import org.jspecify.annotations.Nullable;
  * </ol>
  *
  * An entry is filled with the decoy bond id when its identity is no agent (or has no row); it then
- * serves only calls with that decoy. Bounded by Caffeine (W-TinyLFU: a flood of unknown key ids, each
- * seen once, is mostly refused admission against the entries in use). An entry holds references to the
+ * serves only calls with that decoy. Bounded by Caffeine, whose W-TinyLFU admission lets a key id seen
+ * once (a flood of unknown ids) displace only entries used less often. An entry holds references to the
  * decoded rows, shared with the record cache while that holds them.
  *
  * <p>Thread-safe: {@link #hit} from any thread; {@link #fill} under the store's read lock; {@link
@@ -53,8 +53,9 @@ final class AuthenticationChains {
 
   /**
    * A key's chain as it was durable at the fill: the key row (null in {@link #NO_KEY}), the identity
-   * and bond rows the chain read (null where absent), the bond id it read and whether that was the
-   * decoy, and the stripes and generations of the identity and bond rows.
+   * and bond rows the chain read (null where absent), the decoy bond id if the chain read the decoy
+   * (its identity is no agent, or has no row; null otherwise), and the stripes and generations of the
+   * identity and bond rows.
    */
   private record Chain(
       @Nullable Versioned<KeyRecord> key,
