@@ -78,9 +78,8 @@ public interface ReadAfterCommitContract extends StorageConcern {
       return null;
     });
     AtomicInteger committed = new AtomicInteger(0); // the last stage whose execute has returned
-    AtomicBoolean stop = new AtomicBoolean();
-    List<Callable<Integer>> tasks = new ArrayList<>();
-    tasks.add(
+    withReaders(
+        readers,
         () -> {
           for (int stage = 1; stage < stages.size(); stage++) {
             Optional<Versioned<V>> before = stages.get(stage - 1);
@@ -103,26 +102,15 @@ public interface ReadAfterCommitContract extends StorageConcern {
             }
             checkIndexes(s, t, key, before, after, stage);
           }
-          return stages.size();
+        },
+        who -> {
+          int floor = committed.get(); // read before the get starts: the get must see at least this
+          Optional<Versioned<V>> read = s.get(t, key);
+          int seen = stages.subList(floor, stages.size()).indexOf(read);
+          if (seen < 0) {
+            throw new AssertionError(staleRead(who, floor, read, stages));
+          }
         });
-    for (int r = 0; r < readers; r++) {
-      String who = "reader " + r;
-      tasks.add(
-          () -> {
-            int reads = 0;
-            do {
-              int floor = committed.get(); // read before the get starts: the get must see at least this
-              Optional<Versioned<V>> read = s.get(t, key);
-              int seen = stages.subList(floor, stages.size()).indexOf(read);
-              if (seen < 0) {
-                throw new AssertionError(staleRead(who, floor, read, stages));
-              }
-              reads++;
-            } while (!stop.get());
-            return reads;
-          });
-    }
-    Concurrently.run(tasks, Concurrently.THREAD_TIMEOUT_SECONDS, 1, () -> stop.set(true));
     assertEquals(stages.get(stages.size() - 1), s.get(t, key), "the row after the last stage");
   }
 
@@ -204,7 +192,7 @@ public interface ReadAfterCommitContract extends StorageConcern {
     String decoyIdentity = c.decoyIsTheAgent() ? c.agent().id().value() : "dk_" + "2".repeat(26);
     String decoyBond = "bd_" + "2".repeat(26);
     List<String> keyIds = List.of(c.key().info().id().value(), c.secondKey().value());
-    ChainModel model = new ChainModel();
+    AuthenticationChainModel model = new AuthenticationChainModel();
     model.put(io.spaceduck.storage.Tables.IDENTITIES, c.agent().id().value(), c.agent());
     model.put(io.spaceduck.storage.Tables.KEYS, keyIds.get(0), c.key());
     model.put(io.spaceduck.storage.Tables.BONDS, c.bond().id().value(), c.bond());
@@ -218,20 +206,19 @@ public interface ReadAfterCommitContract extends StorageConcern {
     List<java.util.Map<String, Versioned<?>>> stages = new java.util.concurrent.CopyOnWriteArrayList<>();
     stages.add(model.snapshot());
     AtomicInteger committed = new AtomicInteger(0);
-    AtomicBoolean stop = new AtomicBoolean();
-    List<Callable<Integer>> tasks = new ArrayList<>();
-    tasks.add(
+    withReaders(
+        readers,
         () -> {
           // warm whatever the store caches: every chain has been read once before the first change
           readChains(s, keyIds, decoyIdentity, decoyBond);
           for (ChainStep step : c.steps()) {
-            List<ChainModel.Write> unit = model.step(step, c);
+            List<AuthenticationChainModel.Write> unit = model.step(step, c);
             if (unit.isEmpty()) {
               continue; // not possible in this state (a delete of an absent row, say)
             }
             stages.add(model.snapshot()); // in flight: readers may see it already
             s.execute(tx -> {
-              for (ChainModel.Write w : unit) {
+              for (AuthenticationChainModel.Write w : unit) {
                 w.applyTo(tx);
               }
               return null;
@@ -240,29 +227,44 @@ public interface ReadAfterCommitContract extends StorageConcern {
             committed.set(stage);
             // nothing else writes now: the writer's own calls return exactly this stage's chains
             List<io.spaceduck.storage.AuthenticationRows> read = readChains(s, keyIds, decoyIdentity, decoyBond);
-            List<io.spaceduck.storage.AuthenticationRows> expected = ChainModel.chains(stages.get(stage), keyIds, decoyIdentity, decoyBond);
+            List<io.spaceduck.storage.AuthenticationRows> expected = AuthenticationChainModel.chains(stages.get(stage), keyIds, decoyIdentity, decoyBond);
             if (!read.equals(expected)) {
               throw new AssertionError("stale authentication chain after commit: the writer's call after stage " + stage + " (" + step
                   + ") returned " + read + ", not " + expected);
             }
           }
-          return stages.size();
+        },
+        who -> {
+          for (String keyId : keyIds) {
+            int floor = committed.get();
+            io.spaceduck.storage.AuthenticationRows read = s.authenticationRows(keyId, decoyIdentity, decoyBond);
+            String stale = staleRow(read, keyId, decoyIdentity, decoyBond, stages, floor);
+            if (stale != null) {
+              throw new AssertionError("stale authentication chain after commit: " + who + " started a call for key id " + keyId
+                  + " after stage " + floor + " had committed and got " + stale + " (the whole answer: " + read + ")");
+            }
+          }
         });
+  }
+
+  /**
+   * Runs {@code writer} beside {@code readers} threads that each make {@code read} (given its name,
+   * "reader i") again and again until the writer has returned; the first failure of any fails the run.
+   */
+  private static void withReaders(int readers, Runnable writer, java.util.function.Consumer<String> read) {
+    AtomicBoolean stop = new AtomicBoolean();
+    List<Callable<Integer>> tasks = new ArrayList<>();
+    tasks.add(() -> {
+      writer.run();
+      return 0;
+    });
     for (int r = 0; r < readers; r++) {
       String who = "reader " + r;
       tasks.add(
           () -> {
             int reads = 0;
             do {
-              for (String keyId : keyIds) {
-                int floor = committed.get();
-                io.spaceduck.storage.AuthenticationRows read = s.authenticationRows(keyId, decoyIdentity, decoyBond);
-                String stale = staleRow(read, keyId, decoyIdentity, decoyBond, stages, floor);
-                if (stale != null) {
-                  throw new AssertionError("stale authentication chain after commit: " + who + " started a call for key id " + keyId
-                      + " after stage " + floor + " had committed and got " + stale + " (the whole answer: " + read + ")");
-                }
-              }
+              read.accept(who);
               reads++;
             } while (!stop.get());
             return reads;
@@ -283,16 +285,15 @@ public interface ReadAfterCommitContract extends StorageConcern {
     var keys = io.spaceduck.storage.Tables.KEYS;
     var identities = io.spaceduck.storage.Tables.IDENTITIES;
     var bonds = io.spaceduck.storage.Tables.BONDS;
-    String identityId = read.key().isPresent() ? read.key().get().value().info().owner().value() : decoyIdentity;
-    String bondId = read.identity().isPresent() && read.identity().get().value() instanceof io.spaceduck.api.Agent a
-        ? a.bond().value() : decoyBond;
-    if (!seenFrom(stages, floor, ChainModel.id(keys, keyId), read.key())) {
+    String identityId = io.spaceduck.storage.AuthenticationRows.identityRead(read.key(), decoyIdentity);
+    String bondId = io.spaceduck.storage.AuthenticationRows.bondRead(read.identity(), decoyBond);
+    if (!seenFrom(stages, floor, AuthenticationChainModel.id(keys, keyId), read.key())) {
       return "a stale key row " + read.key();
     }
-    if (!seenFrom(stages, floor, ChainModel.id(identities, identityId), read.identity())) {
+    if (!seenFrom(stages, floor, AuthenticationChainModel.id(identities, identityId), read.identity())) {
       return "a stale identity row " + read.identity();
     }
-    if (!seenFrom(stages, floor, ChainModel.id(bonds, bondId), read.bond())) {
+    if (!seenFrom(stages, floor, AuthenticationChainModel.id(bonds, bondId), read.bond())) {
       return "a stale bond row " + read.bond();
     }
     return null;
@@ -314,156 +315,6 @@ public interface ReadAfterCommitContract extends StorageConcern {
       out.add(s.authenticationRows(k, decoyIdentity, decoyBond));
     }
     return out;
-  }
-
-  /** The rows of the chain scenario as committed, with their versions; the writes of each step. */
-  final class ChainModel {
-    private final java.util.Map<String, Versioned<?>> rows = new java.util.HashMap<>();
-
-    /** One write of a unit, with the row version it expects. */
-    record Write(Table<?> table, @org.jspecify.annotations.Nullable Versioned<?> before, @org.jspecify.annotations.Nullable Object after) {
-      @SuppressWarnings({"unchecked", "rawtypes"})
-      void applyTo(io.spaceduck.storage.Transaction tx) {
-        Table t = table;
-        if (after == null) {
-          tx.delete(t, (Versioned) before);
-        } else if (before == null) {
-          tx.insert(t, after);
-        } else {
-          tx.update(t, (Versioned) before, after);
-        }
-      }
-    }
-
-    static String id(Table<?> t, String key) {
-      return t.name() + "/" + key;
-    }
-
-    void put(Table<?> t, String key, Object value) {
-      rows.put(id(t, key), new Versioned<>(value, 1));
-    }
-
-    @org.jspecify.annotations.Nullable Versioned<?> row(Table<?> t, String key) {
-      return rows.get(id(t, key));
-    }
-
-    private Write write(Table<?> t, String key, @org.jspecify.annotations.Nullable Object after) {
-      Versioned<?> before = row(t, key);
-      if (after == null) {
-        rows.remove(id(t, key));
-      } else {
-        rows.put(id(t, key), new Versioned<>(after, before == null ? 1 : before.version() + 1));
-      }
-      return new Write(t, before, after);
-    }
-
-    /** The writes of {@code step} in the current state (applied to the model), or none if it does not apply. */
-    List<Write> step(ChainStep step, ChainScenario c) {
-      var keys = io.spaceduck.storage.Tables.KEYS;
-      var identities = io.spaceduck.storage.Tables.IDENTITIES;
-      var bonds = io.spaceduck.storage.Tables.BONDS;
-      String key = c.key().info().id().value();
-      String second = c.secondKey().value();
-      Versioned<?> k = row(keys, key);
-      Versioned<?> a = row(identities, c.agent().id().value());
-      io.spaceduck.api.Agent agent = a == null ? c.agent() : (io.spaceduck.api.Agent) a.value();
-      Versioned<?> b = row(bonds, agent.bond().value());
-      io.spaceduck.api.Revocation revocation = new io.spaceduck.api.Revocation(
-          c.agent().operator(), StorageArbitraries.AUDIT_EPOCH, io.spaceduck.api.ReasonCode.COMPROMISED);
-      switch (step) {
-        case REVOKE_KEY -> {
-          if (k == null || ((io.spaceduck.storage.KeyRecord) k.value()).info().revocation().isPresent()) {
-            return List.of();
-          }
-          io.spaceduck.storage.KeyRecord r = (io.spaceduck.storage.KeyRecord) k.value();
-          return List.of(write(keys, key, new io.spaceduck.storage.KeyRecord(r.info().revoked(revocation), r.mac())));
-        }
-        case REWRITE_KEY_MAC -> {
-          if (k == null) {
-            return List.of();
-          }
-          io.spaceduck.storage.KeyRecord r = (io.spaceduck.storage.KeyRecord) k.value();
-          return List.of(write(keys, key, new io.spaceduck.storage.KeyRecord(r.info(),
-              io.spaceduck.storage.Bytes.of(new byte[] {(byte) k.version(), 7}))));
-        }
-        case DELETE_KEY -> {
-          return k == null ? List.of() : List.of(write(keys, key, null));
-        }
-        case INSERT_KEY -> {
-          return k != null ? List.of() : List.of(write(keys, key, c.key()));
-        }
-        case REVOKE_BOND -> {
-          if (b == null || ((io.spaceduck.api.Bond) b.value()).revocation().isPresent()) {
-            return List.of();
-          }
-          return List.of(write(bonds, agent.bond().value(), ((io.spaceduck.api.Bond) b.value()).revoked(revocation)));
-        }
-        case DELETE_BOND -> {
-          return b == null ? List.of() : List.of(write(bonds, agent.bond().value(), null));
-        }
-        case INSERT_BOND -> {
-          if (b != null) {
-            return List.of();
-          }
-          io.spaceduck.api.Bond fresh = new io.spaceduck.api.Bond(agent.bond(), agent.id(), agent.operator(), c.bond().agentName(),
-              c.bond().bondedAt(), io.spaceduck.api.BondStatus.ACTIVE, Optional.empty());
-          return List.of(write(bonds, agent.bond().value(), fresh));
-        }
-        case BLOCK_OR_UNBLOCK_AGENT -> {
-          io.spaceduck.api.IdentityStatus next = agent.status() == io.spaceduck.api.IdentityStatus.ACTIVE
-              ? io.spaceduck.api.IdentityStatus.BLOCKED : io.spaceduck.api.IdentityStatus.ACTIVE;
-          return List.of(write(identities, agent.id().value(), agent.withStatus(next)));
-        }
-        case REBOND_AGENT -> {
-          io.spaceduck.api.BondId other = agent.bond().equals(c.bond().id()) ? c.secondBond() : c.bond().id();
-          io.spaceduck.api.Agent moved = new io.spaceduck.api.Agent(agent.id(), other, agent.operator(), agent.displayName(),
-              agent.tier(), agent.status(), agent.createdAt(), agent.currentCert());
-          List<Write> unit = new ArrayList<>();
-          unit.add(write(identities, agent.id().value(), moved));
-          if (row(bonds, other.value()) == null) {
-            unit.add(write(bonds, other.value(), new io.spaceduck.api.Bond(other, agent.id(), agent.operator(), c.bond().agentName(),
-                c.bond().bondedAt(), io.spaceduck.api.BondStatus.ACTIVE, Optional.empty())));
-          }
-          return unit;
-        }
-        case INSERT_SECOND_KEY -> {
-          if (row(keys, second) != null) {
-            return List.of();
-          }
-          io.spaceduck.api.KeyInfo i = c.key().info();
-          return List.of(write(keys, second, new io.spaceduck.storage.KeyRecord(
-              new io.spaceduck.api.KeyInfo(c.secondKey(), i.owner(), i.bond(), i.createdAt(), i.graceUntil(), Optional.empty()),
-              c.key().mac())));
-        }
-        case DELETE_SECOND_KEY -> {
-          return row(keys, second) == null ? List.of() : List.of(write(keys, second, null));
-        }
-      }
-      throw new AssertionError(step);
-    }
-
-    /** The rows now, as an unmodifiable copy. */
-    java.util.Map<String, Versioned<?>> snapshot() {
-      return java.util.Map.copyOf(rows);
-    }
-
-    /** What {@link Storage#authenticationRows} must return for each key id over {@code rows}, with nothing committing meanwhile. */
-    @SuppressWarnings("unchecked")
-    static List<io.spaceduck.storage.AuthenticationRows> chains(
-        java.util.Map<String, Versioned<?>> rows, List<String> keyIds, String decoyIdentity, String decoyBond) {
-      List<io.spaceduck.storage.AuthenticationRows> out = new ArrayList<>();
-      for (String keyId : keyIds) {
-        Optional<Versioned<io.spaceduck.storage.KeyRecord>> key =
-            Optional.ofNullable((Versioned<io.spaceduck.storage.KeyRecord>) rows.get(id(io.spaceduck.storage.Tables.KEYS, keyId)));
-        Optional<Versioned<io.spaceduck.api.Identity>> identity = Optional.ofNullable((Versioned<io.spaceduck.api.Identity>)
-            rows.get(id(io.spaceduck.storage.Tables.IDENTITIES, key.isPresent() ? key.get().value().info().owner().value() : decoyIdentity)));
-        Optional<Versioned<io.spaceduck.api.Bond>> bond = Optional.ofNullable((Versioned<io.spaceduck.api.Bond>)
-            rows.get(id(io.spaceduck.storage.Tables.BONDS,
-                identity.isPresent() && identity.get().value() instanceof io.spaceduck.api.Agent ag ? ag.bond().value() : decoyBond)));
-        out.add(new io.spaceduck.storage.AuthenticationRows(key, identity, bond));
-      }
-      return out;
-    }
   }
 
   private static <V> void checkIndexes(

@@ -793,9 +793,8 @@ public interface UnitContract extends StorageConcern {
   private static io.spaceduck.storage.AuthenticationRows chainOfGets(Storage s, String keyId, String decoyIdentity, String decoyBond) {
     Optional<Versioned<io.spaceduck.storage.KeyRecord>> key = s.get(Tables.KEYS, keyId);
     Optional<Versioned<io.spaceduck.api.Identity>> identity =
-        s.get(Tables.IDENTITIES, key.isPresent() ? key.get().value().info().owner().value() : decoyIdentity);
-    Optional<Versioned<io.spaceduck.api.Bond>> bond =
-        s.get(Tables.BONDS, identity.isPresent() && identity.get().value() instanceof io.spaceduck.api.Agent a ? a.bond().value() : decoyBond);
+        s.get(Tables.IDENTITIES, io.spaceduck.storage.AuthenticationRows.identityRead(key, decoyIdentity));
+    Optional<Versioned<io.spaceduck.api.Bond>> bond = s.get(Tables.BONDS, io.spaceduck.storage.AuthenticationRows.bondRead(identity, decoyBond));
     return new io.spaceduck.storage.AuthenticationRows(key, identity, bond);
   }
 

@@ -21,4 +21,14 @@ public record AuthenticationRows(
     Objects.requireNonNull(identity, "identity");
     Objects.requireNonNull(bond, "bond");
   }
+
+  /** The identity row a chain reads after its key row: the key's owner, or {@code decoyIdentity} when there is no key row. */
+  public static String identityRead(Optional<Versioned<KeyRecord>> key, String decoyIdentity) {
+    return key.isPresent() ? key.get().value().info().owner().value() : decoyIdentity;
+  }
+
+  /** The bond row a chain reads after its identity row: the bond an agent names, or {@code decoyBond} otherwise. */
+  public static String bondRead(Optional<Versioned<Identity>> identity, String decoyBond) {
+    return identity.isPresent() && identity.get().value() instanceof io.spaceduck.api.Agent a ? a.bond().value() : decoyBond;
+  }
 }

@@ -84,11 +84,8 @@ public interface Storage extends StorageHandle {
     java.util.Objects.requireNonNull(decoyIdentity, "decoyIdentity");
     java.util.Objects.requireNonNull(decoyBond, "decoyBond");
     Optional<Versioned<KeyRecord>> key = get(Tables.KEYS, keyId);
-    Optional<Versioned<Identity>> identity =
-        get(Tables.IDENTITIES, key.isPresent() ? key.get().value().info().owner().value() : decoyIdentity);
-    Optional<Versioned<Bond>> bond =
-        get(Tables.BONDS,
-            identity.isPresent() && identity.get().value() instanceof Agent a ? a.bond().value() : decoyBond);
+    Optional<Versioned<Identity>> identity = get(Tables.IDENTITIES, AuthenticationRows.identityRead(key, decoyIdentity));
+    Optional<Versioned<Bond>> bond = get(Tables.BONDS, AuthenticationRows.bondRead(identity, decoyBond));
     return new AuthenticationRows(key, identity, bond);
   }
 

@@ -1,6 +1,5 @@
 package io.spaceduck.conformance.broken;
 
-import io.spaceduck.api.Agent;
 import io.spaceduck.api.Bond;
 import io.spaceduck.api.Identity;
 import io.spaceduck.conformance.ForwardingStorage;
@@ -83,8 +82,7 @@ final class ChainCacheStorage extends ForwardingStorage {
       if (rows.key().isPresent()) {
         String owner = rows.key().get().value().info().owner().value();
         read.add(row(Tables.IDENTITIES, owner));
-        Optional<Versioned<Identity>> identity = rows.identity();
-        read.add(row(Tables.BONDS, identity.isPresent() && identity.get().value() instanceof Agent a ? a.bond().value() : decoyBond));
+        read.add(row(Tables.BONDS, AuthenticationRows.bondRead(rows.identity(), decoyBond)));
       }
       cache.put(keyId, new Entry(rows, decoyBond, read));
       return rows;
@@ -95,8 +93,7 @@ final class ChainCacheStorage extends ForwardingStorage {
 
   private AuthenticationRows decoys(String decoyIdentity, String decoyBond) {
     Optional<Versioned<Identity>> identity = delegate.get(Tables.IDENTITIES, decoyIdentity);
-    Optional<Versioned<Bond>> bond =
-        delegate.get(Tables.BONDS, identity.isPresent() && identity.get().value() instanceof Agent a ? a.bond().value() : decoyBond);
+    Optional<Versioned<Bond>> bond = delegate.get(Tables.BONDS, AuthenticationRows.bondRead(identity, decoyBond));
     return new AuthenticationRows(Optional.empty(), identity, bond);
   }
 

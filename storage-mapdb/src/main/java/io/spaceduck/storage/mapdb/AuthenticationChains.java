@@ -94,8 +94,8 @@ final class AuthenticationChains {
 
   /**
    * The cached chain of {@code keyId} as rows — the key row, identity and bond from the entry, or for a
-   * key id with no row the decoy rows the caller read ({@code decoys}) — or null if there is no valid
-   * entry.
+   * key id with no row {@code decoys}, the caller's chain with no key row (its decoy identity and that
+   * identity's bond or the decoy bond) — or null if there is no valid entry.
    */
   @Nullable AuthenticationRows hit(String keyId, String decoyBond, AuthenticationRows decoys) {
     Chain c = chains.getIfPresent(keyId);
@@ -103,7 +103,7 @@ final class AuthenticationChains {
       return null;
     }
     if (c == NO_KEY) {
-      return new AuthenticationRows(Optional.empty(), decoys.identity(), decoys.bond());
+      return decoys;
     }
     if (identityGenerations.get(c.identityStripe()) != c.identityGeneration()
         || bondGenerations.get(c.bondStripe()) != c.bondGeneration()
@@ -122,7 +122,7 @@ final class AuthenticationChains {
     if (key.isEmpty()) {
       betweenReadAndFill.run();
       chains.put(keyId, NO_KEY);
-      return new AuthenticationRows(Optional.empty(), decoys.identity(), decoys.bond());
+      return decoys;
     }
     String owner = key.get().value().info().owner().value();
     int identityStripe = stripe(owner);

@@ -2,7 +2,6 @@ package io.spaceduck.storage.mapdb;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
-import io.spaceduck.api.Agent;
 import io.spaceduck.api.AgentId;
 import io.spaceduck.api.AuditEvent;
 import io.spaceduck.api.AuditHead;
@@ -1059,8 +1058,7 @@ public final class MapDbStorage implements Storage {
     }
     checkOpen();
     Optional<Versioned<Identity>> identity = get(Tables.IDENTITIES, decoyIdentity);
-    Optional<Versioned<Bond>> bond =
-        get(Tables.BONDS, identity.isPresent() && identity.get().value() instanceof Agent a ? a.bond().value() : decoyBond);
+    Optional<Versioned<Bond>> bond = get(Tables.BONDS, AuthenticationRows.bondRead(identity, decoyBond));
     AuthenticationRows decoys = new AuthenticationRows(Optional.empty(), identity, bond);
     AuthenticationRows hit = c.hit(keyId, decoyBond, decoys);
     return hit != null ? hit : read(() -> c.fill(keyId, decoyBond, decoys, durable));
