@@ -4,7 +4,7 @@
 usage: scale_summary.py DIR SMALL LARGE
 
 Latency: JMH sample-time results of ScaleBenchmark on the two stores of one run; ratio = LARGE / SMALL
-(goal: <= 1.5, flat). Disk: the loaders' manifests. Heap: ScaleHeap's measurements.
+(goal: <= 1.5, flat), per configuration of the other parameters (authSample, rows). Disk: the loaders' manifests. Heap: ScaleHeap's measurements.
 """
 import json
 import sys
@@ -29,6 +29,9 @@ def main(d, small, large):
     for r in jmh:
         name = r["benchmark"].rsplit(".", 1)[1]
         n = r["params"]["identities"]
+        # the other parameters (authSample, rows) name the configuration compared across the two stores
+        others = ", ".join(f"{k}={v}" for k, v in sorted(r["params"].items()) if k != "identities")
+        name = f"{name} [{others}]" if others else name
         m = r["primaryMetric"]
         p = m["scorePercentiles"]
         lat[(name, n)] = {"mean": m["score"], "p50": p["50.0"], "p99": p["99.0"], "unit": m["scoreUnit"]}

@@ -100,7 +100,7 @@ def main():
                  "floor: SHA-256 of the event's canonical bytes (1 thread)")
 
     J = "JdbcStorageBenchmark."
-    for t in ("1thread", "8threads"):
+    for t in ("1thread", "2threads", "4threads", "8threads"):
         pair("audit append (PostgreSQL, group commit, durable)", get(rows, J + "auditAppend_" + t, maxBatch=512),
              get(rows, J + "auditAppend_" + t, maxBatch=1), "one transaction per event (maxBatch=1)")
 

@@ -35,7 +35,8 @@ import org.openjdk.jmh.annotations.Warmup;
  * Durable writes per second on one {@link JdbcStorage} over PostgreSQL (issue 5, Performance): a
  * <em>unit</em> inserts one indexed row (a bond) and appends one audit event; an <em>audit append</em>
  * is a unit that only appends an event; a <em>pulse</em> is one {@code recordPulse}. Each counts once
- * the call has returned, i.e. once the database committed it. 1 and 8 client threads; the store's
+ * the call has returned, i.e. once the database committed it. 1 and 8 client threads (audit appends
+ * also 2 and 4); the store's
  * committer puts whatever waits into one transaction (group commit); {@code maxBatch=1} measures the
  * same work with one transaction per unit, in the same run. Database: {@code
  * -Dspaceduck.bench.jdbc} (default a local PostgreSQL, see {@link BenchDatabase}).
@@ -126,6 +127,19 @@ public class JdbcStorageBenchmark {
   @Benchmark
   @Threads(1)
   public void auditAppend_1thread() {
+    append();
+  }
+
+  /** 2 and 4 callers: what a gathering delay costs or gives where batches are small (a caller's latency is threads ÷ rate). */
+  @Benchmark
+  @Threads(2)
+  public void auditAppend_2threads() {
+    append();
+  }
+
+  @Benchmark
+  @Threads(4)
+  public void auditAppend_4threads() {
     append();
   }
 

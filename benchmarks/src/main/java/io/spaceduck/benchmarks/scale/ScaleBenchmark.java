@@ -42,7 +42,11 @@ import org.openjdk.jmh.annotations.Warmup;
  *       Each rotation adds a key row, so the 10k store grows by a few percent during the run.
  * </ul>
  *
- * Sample time: JMH reports the mean and percentiles (p50, p99) of single calls.
+ * {@code -p rows=map} measures the engine's own floor on the same agents: {@code authenticate}'s rows
+ * come from a plain hash map filled at set-up ({@link MapFrontStorage}) instead of the store — what
+ * the same working set costs with a store that does nothing but a hash lookup.
+ *
+ * <p>Sample time: JMH reports the mean and percentiles (p50, p99) of single calls.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.SampleTime)
@@ -64,6 +68,14 @@ public class ScaleBenchmark {
   @Param({"100000"})
   public int authSample;
 
+  /**
+   * Where {@code authenticate}'s rows come from: {@code store} (the MapDB store's own {@code
+   * authenticationRows}) or {@code map} (a hash map of the sampled agents' rows, recorded from the store
+   * at set-up: the floor).
+   */
+  @Param({"store"})
+  public String rows;
+
   private ScaleFixture fixture;
   private BeakKey[] authKeys;
   private Rotation[] rotations;
@@ -82,7 +94,12 @@ public class ScaleBenchmark {
 
   @Setup(Level.Trial)
   public void open() {
-    fixture = ScaleFixture.openForBenchmark(ScaleFixture.dirFor(identities));
+    MapFrontStorage[] map = new MapFrontStorage[1];
+    fixture = switch (rows) {
+      case "store" -> ScaleFixture.openForBenchmark(ScaleFixture.dirFor(identities));
+      case "map" -> ScaleFixture.openForBenchmark(ScaleFixture.dirFor(identities), s -> map[0] = new MapFrontStorage(s));
+      default -> throw new IllegalArgumentException("rows must be store or map, not " + rows);
+    };
     List<String[]> operators = ScaleFixture.sample(fixture.dir, "O", Integer.MAX_VALUE, 1);
     BeakKey[] operatorKeys = new BeakKey[operators.size()];
     for (String[] o : operators) {
@@ -115,8 +132,17 @@ public class ScaleBenchmark {
     }
     authKeys = ks.toArray(BeakKey[]::new);
     rotations = rs.toArray(Rotation[]::new);
+    if (map[0] != null) {
+      map[0].record(true); // the sample's chains only: the rotate set's operators authenticate from the store
+    }
     for (BeakKey k : authKeys) {
       fixture.engine.authenticate(k); // fails here, not in the measurement, if the sample is stale
+    }
+    if (map[0] != null) {
+      map[0].record(false);
+      if (map[0].recordedChains() != authKeys.length) {
+        throw new IllegalStateException(map[0].recordedChains() + " chains recorded for " + authKeys.length + " agents");
+      }
     }
   }
 

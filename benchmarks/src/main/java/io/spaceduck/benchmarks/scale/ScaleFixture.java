@@ -19,6 +19,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
 import java.util.Random;
+import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
 
 /**
@@ -53,6 +54,12 @@ final class ScaleFixture implements AutoCloseable {
    * delivery that hands codes to {@code delivery}.
    */
   static ScaleFixture open(Path dir, RateLimits limits, io.spaceduck.api.VerificationDelivery delivery) {
+    return open(dir, limits, delivery, s -> s);
+  }
+
+  /** As {@link #open(Path, RateLimits, io.spaceduck.api.VerificationDelivery)}, the engine over {@code front} of the store. */
+  static ScaleFixture open(
+      Path dir, RateLimits limits, io.spaceduck.api.VerificationDelivery delivery, UnaryOperator<Storage> front) {
     try {
       Files.createDirectories(dir);
     } catch (IOException e) {
@@ -63,7 +70,7 @@ final class ScaleFixture implements AutoCloseable {
     MapDbStorage storage = MapDbStorage.open(dir.resolve(STORE), cacheSize);
     SpaceDuckBuilder b =
         SpaceDuck.builder()
-            .storage(storage)
+            .storage(front.apply(storage))
             .kek(DevelopmentKek.fromFile(dir.resolve(KEK)))
             .humanCheck((token, source) -> true)
             .verificationDelivery(delivery)
@@ -78,6 +85,11 @@ final class ScaleFixture implements AutoCloseable {
 
   /** An engine for the benchmarks: rate limits too high to matter, no deliveries expected. */
   static ScaleFixture openForBenchmark(Path dir) {
+    return openForBenchmark(dir, s -> s);
+  }
+
+  /** As {@link #openForBenchmark(Path)}, the engine over {@code front} of the store. */
+  static ScaleFixture openForBenchmark(Path dir, UnaryOperator<Storage> front) {
     if (!Files.isRegularFile(dir.resolve(MANIFEST))) {
       throw new IllegalStateException(dir + " holds no complete scale store: run ScaleLoader first");
     }
@@ -86,7 +98,8 @@ final class ScaleFixture implements AutoCloseable {
         RateLimits.uniform(new RateLimits.Bucket(1_000_000_000, 1_000_000_000)),
         (email, hatch, code, expires) -> {
           throw new IllegalStateException("no hatching in a benchmark");
-        });
+        },
+        front);
   }
 
   static Properties manifest(Path dir) {
