@@ -38,7 +38,11 @@ def load(paths, per_file=None):
 
 
 def get(rows, name, **params):
-    return rows.get((name,) + tuple(sorted((k, str(v)) for k, v in params.items())))
+    """The row of benchmark NAME whose parameters include PARAMS (others, e.g. a benchmark's own defaults,
+    may be there too); None when none or more than one row match."""
+    want = {(k, str(v)) for k, v in params.items()}
+    found = [r for key, r in rows.items() if key[0] == name and want <= set(key[1:])]
+    return found[0] if len(found) == 1 else None
 
 
 def main():

@@ -200,11 +200,10 @@ final class GroupCommitter {
 
   static final int BATCH_SIZE_BUCKETS = 17;
 
-  // what the gathering delay expects (commit thread only): jobs of the last batch, whose callers were
-  // released at releasedAt, and how many other jobs were waiting then (-1 until known)
-  private int released;
+  /** Whether and how long a batch waits for more units (commit thread only). */
+  private final Gathering gathering;
+  /** Other jobs queued when the last batch's callers were released (-1: not known yet; commit thread only). */
   private int waitingAtRelease;
-  private long releasedAt;
 
   GroupCommitter(DataSource dataSource, Dialect dialect, Map<Table<?>, SqlTable> tables, JdbcOptions options, String where) {
     this(dataSource, dialect, tables, options, where, CLOSE_WAIT);
@@ -218,6 +217,7 @@ final class GroupCommitter {
     this.tables = tables;
     this.options = options;
     this.where = where;
+    this.gathering = new Gathering(options.groupCommitDelay(), options.maxBatch());
     this.thread = new Thread(this::run, THREAD_NAME + " " + where);
     this.thread.setDaemon(true);
     this.thread.start();
@@ -350,6 +350,7 @@ final class GroupCommitter {
       jobs += batch.size();
       batchSizes.incrementAndGet(Math.min(batch.size(), BATCH_SIZE_BUCKETS) - 1);
       waitingAtRelease = -1;
+      long taken = System.nanoTime();
       try {
         commit(batch);
       } catch (RuntimeException | Error e) { // never let the thread die with jobs waiting
@@ -358,11 +359,11 @@ final class GroupCommitter {
           j.done().completeExceptionally(new StorageException(where + ": commit failed: " + e, e));
         }
       }
-      released = batch.size();
       if (waitingAtRelease < 0) { // no batch committed (a failure path): what waits now
         waitingAtRelease = queue.size();
       }
-      releasedAt = System.nanoTime();
+      long releasedAt = System.nanoTime();
+      gathering.released(batch.size(), waitingAtRelease, releasedAt, releasedAt - taken);
       if (stop && queue.isEmpty()) {
         return;
       }
@@ -370,27 +371,22 @@ final class GroupCommitter {
   }
 
   /**
-   * The gathering delay (PostgreSQL's {@code commit_delay}, bounded by {@link
-   * JdbcOptions#groupCommitDelay()}). A caller of {@code execute} waits for its unit, so callers in a
-   * loop resubmit only once their batch has committed — microseconds after the committer took the
-   * next batch, which then holds only those that queued during the commit: with 8 callers, batches
-   * alternate between halves. So the committer expects the units of the callers its last batch
-   * released plus those that were already waiting when it released them (other callers, each with
-   * one unit outstanding), and waits — until {@code groupCommitDelay} after the release at most —
-   * for that many, or {@code maxBatch}. A lone caller (its last batch held only its own unit, nothing
-   * else waited) is never held back, nor a batch once the store is closing; a caller that stopped
-   * costs one bounded wait. Appends to {@code batch} in queue order.
+   * The gathering delay (PostgreSQL's {@code commit_delay}, see {@link Gathering}): a caller of {@code
+   * execute} waits for its unit, so callers in a loop resubmit only once their batch has committed —
+   * microseconds after the committer took the next batch, which then holds only those that queued
+   * during the commit: with 8 callers, batches alternate between halves, and 2 callers alternate
+   * between batches of one. So the committer waits a little for the callers its last batch released
+   * and commits as soon as they are there; {@link Gathering} decides whether and how long. Appends
+   * to {@code batch} in queue order.
    */
   private void gather(List<Job> batch) {
-    long delay = options.groupCommitDelay().toNanos();
-    int expected = Math.min(options.maxBatch(), released + Math.max(0, waitingAtRelease));
-    if (delay == 0 || batch.size() >= expected || closing) {
+    long deadline = gathering.deadline(batch.size(), closing);
+    if (deadline == Gathering.NO_WAIT) {
       return;
     }
-    long deadline = releasedAt + delay;
     boolean waited = false;
     boolean timedOut = false;
-    while (batch.size() < expected && !closing) {
+    while (batch.size() < gathering.expected() && !closing) {
       long left = deadline - System.nanoTime();
       if (left <= 0) {
         timedOut = true;
@@ -413,7 +409,8 @@ final class GroupCommitter {
       }
       queue.drainTo(batch, options.maxBatch() - batch.size());
     }
-    if (waited) {
+    if (waited) { // a deadline already past when the batch was taken cost nothing and teaches nothing
+      gathering.waited(timedOut);
       gatheredBatches++;
       if (timedOut) {
         gatherTimeouts++;
@@ -454,7 +451,7 @@ final class GroupCommitter {
       failAloneOrSplit(batch, e);
       return List.of();
     }
-    // what waits before any caller of this batch can submit again: the other callers (see gather)
+    // what waits before any caller of this batch can submit again: the other callers (see Gathering)
     waitingAtRelease = queue.size();
     for (Job j : plan.applied) {
       j.done().complete(null);
