@@ -16,6 +16,7 @@ import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.atomic.AtomicLong;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -146,6 +147,21 @@ public class JdbcStorageBenchmark {
   @Benchmark
   @Threads(8)
   public void auditAppend_8threads() {
+    append();
+  }
+
+  /** How long a thinking caller waits between its appends: longer than a commit, longer than the gathering delay. */
+  static final long THINK_NANOS = 1_000_000;
+
+  /**
+   * 8 callers that think 1 ms between appends, so a released caller never comes back within the
+   * gathering delay: what gathering costs where it cannot help (the score includes the thinking; a
+   * caller's append takes 8 ÷ score − 1 ms).
+   */
+  @Benchmark
+  @Threads(8)
+  public void auditAppendThinking_8threads() {
+    LockSupport.parkNanos(THINK_NANOS);
     append();
   }
 
