@@ -17,6 +17,8 @@ import java.util.Optional;
 /**
  * A store that passes every call to another; benchmarks override the one call they replace. It does
  * not override {@link Storage#authenticationRows}: a subclass that keeps the store's own must say so.
+ * (The conformance kit's {@code io.spaceduck.conformance.ForwardingStorage} does the same; depending on
+ * the kit would shade jqwik and JUnit into the benchmark jar.)
  */
 public abstract class ForwardingStorage implements Storage {
   /** The store every call goes to. */

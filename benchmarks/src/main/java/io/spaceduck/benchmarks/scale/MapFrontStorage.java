@@ -23,15 +23,20 @@ final class MapFrontStorage extends ForwardingStorage {
   }
 
   /**
-   * Records the rows of every call from now on ({@code true}), or serves the recorded rows ({@code
-   * false}). Set-up is single-threaded; the volatile write publishes the map to the measuring threads.
+   * Records the rows of every call {@code calls} makes, then serves them: {@code calls} must ask for
+   * exactly {@code chains} distinct key ids. Set-up is single-threaded; the volatile write that ends the
+   * recording publishes the map to the measuring threads.
    */
-  void record(boolean on) {
-    recording = on;
-  }
-
-  int recordedChains() {
-    return recorded.size();
+  void recordDuring(Runnable calls, int chains) {
+    recording = true;
+    try {
+      calls.run();
+    } finally {
+      recording = false;
+    }
+    if (recorded.size() != chains) {
+      throw new IllegalStateException(recorded.size() + " chains recorded for " + chains + " agents");
+    }
   }
 
   @Override

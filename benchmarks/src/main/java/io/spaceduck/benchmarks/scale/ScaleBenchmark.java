@@ -77,6 +77,8 @@ public class ScaleBenchmark {
   public String rows;
 
   private ScaleFixture fixture;
+  /** The floor's hash map in front of the store ({@code rows=map}); null for {@code rows=store}. */
+  private MapFrontStorage mapFront;
   private BeakKey[] authKeys;
   private Rotation[] rotations;
   private int nextRotation;
@@ -94,10 +96,9 @@ public class ScaleBenchmark {
 
   @Setup(Level.Trial)
   public void open() {
-    MapFrontStorage[] map = new MapFrontStorage[1];
     fixture = switch (rows) {
       case "store" -> ScaleFixture.openForBenchmark(ScaleFixture.dirFor(identities));
-      case "map" -> ScaleFixture.openForBenchmark(ScaleFixture.dirFor(identities), s -> map[0] = new MapFrontStorage(s));
+      case "map" -> ScaleFixture.openForBenchmark(ScaleFixture.dirFor(identities), s -> mapFront = new MapFrontStorage(s));
       default -> throw new IllegalArgumentException("rows must be store or map, not " + rows);
     };
     List<String[]> operators = ScaleFixture.sample(fixture.dir, "O", Integer.MAX_VALUE, 1);
@@ -132,17 +133,15 @@ public class ScaleBenchmark {
     }
     authKeys = ks.toArray(BeakKey[]::new);
     rotations = rs.toArray(Rotation[]::new);
-    if (map[0] != null) {
-      map[0].record(true); // the sample's chains only: the rotate set's operators authenticate from the store
-    }
-    for (BeakKey k : authKeys) {
-      fixture.engine.authenticate(k); // fails here, not in the measurement, if the sample is stale
-    }
-    if (map[0] != null) {
-      map[0].record(false);
-      if (map[0].recordedChains() != authKeys.length) {
-        throw new IllegalStateException(map[0].recordedChains() + " chains recorded for " + authKeys.length + " agents");
+    Runnable authenticateAll = () -> {
+      for (BeakKey k : authKeys) {
+        fixture.engine.authenticate(k); // fails here, not in the measurement, if the sample is stale
       }
+    };
+    if (mapFront == null) {
+      authenticateAll.run();
+    } else { // the sample's chains only: the rotate set's operators authenticate from the store
+      mapFront.recordDuring(authenticateAll, authKeys.length);
     }
   }
 

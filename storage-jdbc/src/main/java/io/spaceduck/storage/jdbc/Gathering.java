@@ -29,8 +29,11 @@ import java.time.Duration;
  * <p>Not thread-safe: the commit thread's alone.
  */
 final class Gathering {
+  /** Timeouts in a row beyond which the back-off grows no further. */
+  private static final int MAX_TIMEOUTS_COUNTED = 6;
+
   /** Most gatherings skipped after waits that ran out: {@code 2^6 − 1}. */
-  static final int MAX_SKIP = 63;
+  static final int MAX_SKIP = (1 << MAX_TIMEOUTS_COUNTED) - 1;
 
   /** {@link #deadline} when the batch commits at once. */
   static final long NO_WAIT = Long.MIN_VALUE;
@@ -93,8 +96,8 @@ final class Gathering {
   /** A wait {@link #deadline} allowed ended: {@code timedOut} if it ran out before the expected units came. */
   void waited(boolean timedOut) {
     if (timedOut) {
-      timeoutsInARow = Math.min(timeoutsInARow + 1, 6);
-      toSkip = Math.min(MAX_SKIP, (1 << timeoutsInARow) - 1);
+      timeoutsInARow = Math.min(timeoutsInARow + 1, MAX_TIMEOUTS_COUNTED);
+      toSkip = (1 << timeoutsInARow) - 1;
     } else {
       timeoutsInARow = 0;
       toSkip = 0;
